@@ -1,0 +1,202 @@
+"""Turn checked annotations into RDF quads: the two-layer claim model of docs/data-model.md.
+
+Facts shared by every source (entities, groundings, propositions, the plain triples) go to the shared
+graph; what one source says goes to that source's named graph.
+
+>>> from graph_builder.annotations import load_annotation
+>>> from graph_builder.paths import SEED_ANNOTATION
+>>> quads = list(iter_quads(load_annotation(SEED_ANNOTATION)))
+>>> len(quads) > 500
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from graph_builder import namespaces as ns
+from graph_builder.model import Annotation, Claim, Span
+from graph_builder.vocabulary import Vocabulary, load_vocabulary
+
+SELECTOR_CONTEXT = 32
+
+_N = NamedNode
+
+
+def _v(local: str) -> NamedNode:
+    return _N(ns.MEDKG_VOCAB + local)
+
+
+RDF_TYPE = _N(ns.RDF + "type")
+RDFS_LABEL = _N(ns.RDFS + "label")
+XSD_INTEGER = _N(ns.XSD + "integer")
+
+
+class _Writer:
+    """Accumulates quads of one graph at a time."""
+
+    def __init__(self) -> None:
+        self.quads: list[Quad] = []
+        self.graph = _N(ns.SHARED_GRAPH)
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, self.graph))
+
+    def text(self, s: NamedNode, p: NamedNode, value: str) -> None:
+        self.add(s, p, Literal(value))
+
+    def integer(self, s: NamedNode, p: NamedNode, value: int) -> None:
+        self.add(s, p, Literal(str(value), datatype=XSD_INTEGER))
+
+
+def proposition_of(claim: Claim, vocab: Vocabulary) -> str:
+    """The proposition IRI a claim states."""
+    return ns.proposition_iri(ns.entity_iri(claim.subject), vocab.relations[claim.relation].iri, ns.entity_iri(claim.object))
+
+
+def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
+    """The assertion IRI of a claim made by a source."""
+    return ns.assertion_iri(proposition_of(claim, vocab), ns.source_iri(source_id), claim.quote.start, claim.quote.end)
+
+
+def _selectors(w: _Writer, node: NamedNode, source: NamedNode, span: Span, text: str) -> None:
+    """Anchor a span in the source with W3C Web Annotation selectors, and shortcuts for queries."""
+    w.text(node, _v("quote"), span.text)
+    w.integer(node, _v("quoteStart"), span.start)
+    w.integer(node, _v("quoteEnd"), span.end)
+    target = _N(node.value + "#target")
+    quote_sel = _N(node.value + "#quote-selector")
+    pos_sel = _N(node.value + "#position-selector")
+    w.add(node, _N(ns.OA + "hasTarget"), target)
+    w.add(target, RDF_TYPE, _N(ns.OA + "SpecificResource"))
+    w.add(target, _N(ns.OA + "hasSource"), source)
+    w.add(target, _N(ns.OA + "hasSelector"), quote_sel)
+    w.add(target, _N(ns.OA + "hasSelector"), pos_sel)
+    w.add(quote_sel, RDF_TYPE, _N(ns.OA + "TextQuoteSelector"))
+    w.text(quote_sel, _N(ns.OA + "exact"), span.text)
+    w.text(quote_sel, _N(ns.OA + "prefix"), text[max(0, span.start - SELECTOR_CONTEXT) : span.start])
+    w.text(quote_sel, _N(ns.OA + "suffix"), text[span.end : span.end + SELECTOR_CONTEXT])
+    w.add(pos_sel, RDF_TYPE, _N(ns.OA + "TextPositionSelector"))
+    w.integer(pos_sel, _N(ns.OA + "start"), span.start)
+    w.integer(pos_sel, _N(ns.OA + "end"), span.end)
+
+
+def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
+    for ent in ann.entities.values():
+        node = _N(ns.entity_iri(ent.id))
+        w.add(node, RDF_TYPE, _v("Entity"))
+        w.add(node, RDF_TYPE, _N(vocab.entity_types[ent.type].iri))
+        w.text(node, RDFS_LABEL, ent.label)
+        w.text(node, _N(ns.SKOS + "prefLabel"), ent.label)
+        for syn in ent.synonyms:
+            w.text(node, _N(ns.SKOS + "altLabel"), syn)
+        if ent.definition:
+            w.text(node, _N(ns.SKOS + "definition"), ent.definition)
+        for g in ent.groundings:
+            term = _N(g.iri)
+            w.add(node, _N(ns.SKOS + ("exactMatch" if g.match == "exact" else "closeMatch")), term)
+            w.text(term, RDFS_LABEL, g.label)
+            w.text(term, _v("curie"), g.curie)
+            w.text(term, _v("vocabulary"), g.vocabulary)
+    for claim in ann.claims:
+        prop = _N(proposition_of(claim, vocab))
+        relation = _N(vocab.relations[claim.relation].iri)
+        subj, obj = _N(ns.entity_iri(claim.subject)), _N(ns.entity_iri(claim.object))
+        w.add(prop, RDF_TYPE, _v("Proposition"))
+        w.add(prop, _v("subject"), subj)
+        w.add(prop, _v("relation"), relation)
+        w.add(prop, _v("object"), obj)
+        if not claim.negated:
+            w.add(subj, relation, obj)
+
+
+def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
+    src = ann.source
+    source = _N(ns.source_iri(src.id))
+    w.add(source, RDF_TYPE, _v("SourceDocument"))
+    if src.kind == "web-page":
+        w.add(source, RDF_TYPE, _N(ns.SCHEMA + "MedicalWebPage"))
+    w.text(source, _N(ns.DCTERMS + "title"), src.title)
+    w.text(source, _N(ns.DCTERMS + "description"), src.description)
+    w.text(source, _N(ns.DCTERMS + "identifier"), src.id)
+    w.text(source, _v("text"), src.text)
+    w.integer(source, _v("textLength"), len(src.text))
+    w.text(source, _v("textSha256"), hashlib.sha256(src.text.encode("utf-8")).hexdigest())
+    if src.url:
+        w.add(source, _N(ns.SCHEMA + "url"), _N(src.url))
+    method = _N(ns.ECO + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203"))
+    assertions: dict[str, NamedNode] = {}
+    for claim in ann.claims:
+        rel = vocab.relations[claim.relation]
+        level = vocab.evidence[claim.evidence]
+        node = _N(assertion_of(claim, src.id, vocab))
+        assertions[claim.id] = node
+        w.add(node, RDF_TYPE, _v("Assertion"))
+        w.add(node, _v("proposition"), _N(proposition_of(claim, vocab)))
+        w.add(node, _v("source"), source)
+        w.text(node, _v("claimId"), claim.id)
+        _selectors(w, node, source, claim.quote, src.text)
+        w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
+        w.add(node, _v("evidenceLevel"), _N(level.iri))
+        w.text(node, _v("evidenceRationale"), claim.rationale)
+        w.add(node, _v("negated"), Literal(claim.negated))
+        w.text(node, _v("agentType"), ann.agent)
+        w.add(node, _v("assertionMethod"), method)
+        if claim.mechanism is not None:
+            w.text(node, _v("mechanism"), claim.mechanism.text)
+        for cue in claim.hedges:
+            hedge = _N(f"{node.value}#hedge-{cue.span.start}-{cue.span.end}")
+            w.add(node, _v("hedge"), hedge)
+            w.add(hedge, RDF_TYPE, _v("HedgeCue"))
+            w.text(hedge, _v("cueText"), cue.span.text)
+            w.integer(hedge, _v("cueStart"), cue.span.start)
+            w.integer(hedge, _v("cueEnd"), cue.span.end)
+            w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
+        # The Biolink reading: the assertion is also an association (an rdf:Statement).
+        w.add(node, RDF_TYPE, _N(ns.RDF + "Statement"))
+        w.add(node, _N(ns.RDF + "subject"), _N(ns.entity_iri(claim.subject)))
+        w.add(node, _N(ns.RDF + "predicate"), _N(rel.biolink))
+        w.add(node, _N(ns.RDF + "object"), _N(ns.entity_iri(claim.object)))
+        w.add(node, _N(ns.BIOLINK + "negated"), Literal(claim.negated))
+        w.text(node, _N(ns.BIOLINK + "knowledge_level"), level.knowledge_level)
+        w.text(node, _N(ns.BIOLINK + "agent_type"), ann.agent)
+    for chain in ann.chains:
+        steps = [assertions[s] for s in chain.steps]
+        node = _N(ns.chain_iri(source.value, [s.value for s in steps]))
+        first, last = ann.claim(chain.steps[0]), ann.claim(chain.steps[-1])
+        w.add(node, RDF_TYPE, _v("Chain"))
+        w.add(node, _v("source"), source)
+        w.text(node, _v("claimId"), chain.id)
+        w.add(node, _v("stance"), _N(vocab.stances[chain.stance].iri))
+        w.add(node, _v("evidenceLevel"), _N(vocab.evidence[chain.evidence].iri))
+        w.text(node, _v("evidenceRationale"), chain.rationale)
+        w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
+        w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))
+        if chain.quote is not None:
+            _selectors(w, node, source, chain.quote, src.text)
+        for position, assertion in enumerate(steps, start=1):
+            step = _N(f"{node.value}#step-{position}")
+            w.add(node, _v("step"), step)
+            w.add(step, RDF_TYPE, _v("ChainStep"))
+            w.integer(step, _v("position"), position)
+            w.add(step, _v("assertion"), assertion)
+
+
+def iter_quads(annotation: Annotation, vocab: Vocabulary | None = None) -> Iterator[Quad]:
+    """Yield the quads of one annotation: shared facts first, then the source's named graph."""
+    vocab = vocab or load_vocabulary()
+    w = _Writer()
+    _shared(w, annotation, vocab)
+    w.graph = _N(ns.source_graph_iri(annotation.source.id))
+    _source(w, annotation, vocab)
+    yield from w.quads
+
+
+def iter_corpus_quads(annotations: Iterable[Annotation], vocab: Vocabulary | None = None) -> Iterator[Quad]:
+    """Yield the quads of many annotations (shared facts repeat; a store keeps each quad once)."""
+    vocab = vocab or load_vocabulary()
+    for ann in annotations:
+        yield from iter_quads(ann, vocab)

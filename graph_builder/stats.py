@@ -1,0 +1,102 @@
+"""Counts that summarise a built graph: sources, entities, claims, and claims per level.
+
+>>> from graph_builder.build import build_example
+>>> s = graph_stats(build_example())
+>>> s.sources, s.chains
+(1, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from graph_builder import namespaces as ns
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    """The headline numbers of a graph."""
+
+    triples: int
+    sources: int
+    entities: int
+    propositions: int
+    assertions: int
+    chains: int
+    by_evidence: tuple[tuple[int, str, int], ...]
+    by_relation: tuple[tuple[str, int], ...]
+    by_stance: tuple[tuple[str, int], ...]
+
+    def lines(self) -> list[str]:
+        """A human summary, one fact a line."""
+        out = [
+            f"triples       {self.triples}",
+            f"sources       {self.sources}",
+            f"entities      {self.entities}",
+            f"propositions  {self.propositions}",
+            f"assertions    {self.assertions}",
+            f"chains        {self.chains}",
+            "assertions by evidence level (weakest first):",
+        ]
+        out += [f"  {rank}  {label:<40} {n}" for rank, label, n in self.by_evidence]
+        out.append("assertions by relation:")
+        out += [f"  {label:<42} {n}" for label, n in self.by_relation]
+        out.append("assertions by stance:")
+        out += [f"  {label:<42} {n}" for label, n in self.by_stance]
+        return out
+
+
+def _select(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
+    result = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def _count(store: ox.Store, cls: str) -> int:
+    rows = _select(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
+    return int(rows[0]["n"].value)  # type: ignore[union-attr]
+
+
+def graph_stats(store: ox.Store) -> GraphStats:
+    """Count what the graph holds."""
+    by_evidence = tuple(
+        (int(r["rank"].value), str(r["label"].value), int(r["n"].value))  # type: ignore[union-attr]
+        for r in _select(
+            store,
+            """SELECT ?rank ?label (COUNT(?a) AS ?n) WHERE {
+                 ?level skos:inScheme evidence:scheme ; medkg:rank ?rank ; skos:prefLabel ?label .
+                 OPTIONAL { ?a medkg:evidenceLevel ?level ; a medkg:Assertion }
+               } GROUP BY ?rank ?label ORDER BY ?rank""",
+        )
+    )
+    by_relation = tuple(
+        (str(r["label"].value), int(r["n"].value))  # type: ignore[union-attr]
+        for r in _select(
+            store,
+            """SELECT ?label (COUNT(?a) AS ?n) WHERE {
+                 ?a a medkg:Assertion ; medkg:proposition/medkg:relation ?rel . ?rel rdfs:label ?label .
+               } GROUP BY ?label ORDER BY DESC(?n) ?label""",
+        )
+    )
+    by_stance = tuple(
+        (str(r["label"].value), int(r["n"].value))  # type: ignore[union-attr]
+        for r in _select(
+            store,
+            """SELECT ?label (COUNT(?a) AS ?n) WHERE {
+                 ?a a medkg:Assertion ; medkg:stance ?s . ?s skos:prefLabel ?label .
+               } GROUP BY ?label ORDER BY DESC(?n) ?label""",
+        )
+    )
+    return GraphStats(
+        triples=len(store),
+        sources=_count(store, "medkg:SourceDocument"),
+        entities=_count(store, "medkg:Entity"),
+        propositions=_count(store, "medkg:Proposition"),
+        assertions=_count(store, "medkg:Assertion"),
+        chains=_count(store, "medkg:Chain"),
+        by_evidence=by_evidence,
+        by_relation=by_relation,
+        by_stance=by_stance,
+    )

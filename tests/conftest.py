@@ -1,0 +1,49 @@
+"""Fixtures shared by the test suite: the seed example, and variants of its annotation file."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from graph_builder.build import build_example
+from graph_builder.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
+
+
+@pytest.fixture(scope="session")
+def seed_store() -> ox.Store:
+    """The seed article's graph. Do not modify it: copy it first."""
+    return build_example()
+
+
+@pytest.fixture(scope="session")
+def seed_data() -> dict[str, Any]:
+    """The seed annotation file, parsed."""
+    data = yaml.safe_load(SEED_ANNOTATION.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture
+def write_annotation(tmp_path: Path, seed_data: dict[str, Any]) -> Callable[..., Path]:
+    """Write a variant of the seed annotation into tmp_path and return its path.
+
+    ``mutate`` receives a deep copy of the parsed seed file; the article text is referenced by an
+    absolute path, so the variant can live anywhere.
+    """
+
+    def write(mutate: Callable[[dict[str, Any]], None] | None = None, name: str = "variant.yaml") -> Path:
+        data = copy.deepcopy(seed_data)
+        data["source"]["text"] = str(ARTICLES_DIR / f"{SEED_SOURCE_ID}.txt")
+        if mutate is not None:
+            mutate(data)
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return path
+
+    return write
