@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -103,7 +104,7 @@ def _schema_problem(file: str, data: Any, error: jsonschema.ValidationError) -> 
         field = _field_name([*path, name])
         return Problem(file, item, field, "a value (the field is required)", "nothing")
     if validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
         return Problem(file, item, field, f"one of: {allowed}", _short(error.instance))
     if validator == "type":
         return Problem(file, item, field, f"a value of type {error.validator_value}", _short(error.instance))
@@ -111,7 +112,8 @@ def _schema_problem(file: str, data: Any, error: jsonschema.ValidationError) -> 
         return Problem(file, item, field, f"text matching {error.validator_value}", _short(error.instance))
     if validator == "additionalProperties":
         extra = re.findall(r"'([^']+)'", error.message.split("(")[-1])
-        known = ", ".join(sorted(error.schema.get("properties", {})))
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        known = ", ".join(sorted(schema.get("properties", {})))
         return Problem(file, item, field, f"only the fields {known}", "unknown field " + ", ".join(extra))
     if validator in ("minItems", "minLength", "minimum"):
         return Problem(file, item, field, f"{validator} {error.validator_value}", _short(error.instance))
@@ -145,7 +147,9 @@ class _Checker:
     def problem(self, item: str, field: str, expected: str, found: str) -> None:
         self.problems.append(Problem(self.file, item, field, expected, found))
 
-    def locate_quote(self, item: str, field: str, quote: str, text: str, occurrence: int | None) -> Span | None:
+    def locate_quote(
+        self, item: str, field: str, quote: str, text: str, occurrence: int | None
+    ) -> Span | None:
         hits = _occurrences(text, quote)
         if not hits:
             near = _normalise(quote) in _normalise(text)
@@ -155,7 +159,8 @@ class _Checker:
         if occurrence is None:
             if len(hits) > 1:
                 self.problem(
-                    item, "occurrence",
+                    item,
+                    "occurrence",
                     f"an occurrence number 1..{len(hits)}, since the quote occurs {len(hits)} times",
                     "nothing",
                 )
@@ -195,10 +200,17 @@ class _Checker:
         try:
             text = text_path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            self.problem("source", "text", "a path to the source text, relative to the annotation file", f"{text_ref} (no such file)")
+            self.problem(
+                "source",
+                "text",
+                "a path to the source text, relative to the annotation file",
+                f"{text_ref} (no such file)",
+            )
             return None
         except UnicodeDecodeError as err:
-            self.problem("source", "text", "a UTF-8 text file", f"{text_ref} ({err.reason} at byte {err.start})")
+            self.problem(
+                "source", "text", "a UTF-8 text file", f"{text_ref} ({err.reason} at byte {err.start})"
+            )
             return None
         if not text.strip():
             self.problem("source", "text", "a non-empty text", f"{text_ref} (empty)")
@@ -230,8 +242,10 @@ class _Checker:
                 vspec = VOCABULARIES[vocab]
                 if not vspec.matches(gid):
                     self.problem(
-                        f"entity {ident}", f"groundings[{i}].id",
-                        f"a {vocab} identifier like {vspec.example}", _short(gid),
+                        f"entity {ident}",
+                        f"groundings[{i}].id",
+                        f"a {vocab} identifier like {vspec.example}",
+                        _short(gid),
                     )
                     continue
                 groundings.append(Grounding(vocab, gid, str(g.get("label")), str(g.get("match", "exact"))))
@@ -257,7 +271,12 @@ class _Checker:
             ident = spec["id"]
             item = f"claim {ident}"
             if ident in seen:
-                self.problem(item, "id", "a claim id used once in the file", f"the id again (first used by claim #{seen[ident]}, again by #{n})")
+                self.problem(
+                    item,
+                    "id",
+                    "a claim id used once in the file",
+                    f"the id again (first used by claim #{seen[ident]}, again by #{n})",
+                )
                 continue
             seen[ident] = n
             ok = True
@@ -269,7 +288,9 @@ class _Checker:
             quote_raw, occurrence = spec.get("quote"), spec.get("occurrence")
             if source is None or not isinstance(quote_raw, str) or not quote_raw:
                 continue
-            quote = self.locate_quote(item, "quote", quote_raw, source.text, occurrence if isinstance(occurrence, int) else None)
+            quote = self.locate_quote(
+                item, "quote", quote_raw, source.text, occurrence if isinstance(occurrence, int) else None
+            )
             if quote is None:
                 continue
             hedges = []
@@ -313,7 +334,9 @@ class _Checker:
             ident = spec["id"]
             item = f"chain {ident}"
             if ident in seen or ident in claim_ids:
-                self.problem(item, "id", "an id used once among the file's claims and chains", f"{ident!r} again")
+                self.problem(
+                    item, "id", "an id used once among the file's claims and chains", f"{ident!r} again"
+                )
                 continue
             seen.add(ident)
             steps = [s for s in spec.get("steps") or [] if isinstance(s, str)]
@@ -323,10 +346,11 @@ class _Checker:
                     self.problem(item, f"steps[{i}]", "the id of a claim in this file", _short(step))
                     ok = False
             if ok and all(s in by_id for s in steps):
-                for i, (a, b) in enumerate(zip(steps, steps[1:], strict=False)):
+                for i, (a, b) in enumerate(itertools.pairwise(steps)):
                     if by_id[a].object != by_id[b].subject:
                         self.problem(
-                            item, f"steps[{i + 1}]",
+                            item,
+                            f"steps[{i + 1}]",
                             f"a claim whose subject is {by_id[a].object!r}, the object of step {i + 1} ({a})",
                             f"{b} with subject {by_id[b].subject!r}",
                         )
@@ -350,7 +374,9 @@ class _Checker:
         return out
 
 
-def parse_annotation(path: Path, data: Any, vocab: Vocabulary | None = None) -> tuple[Annotation | None, list[Problem]]:
+def parse_annotation(
+    path: Path, data: Any, vocab: Vocabulary | None = None
+) -> tuple[Annotation | None, list[Problem]]:
     """Check parsed annotation data; return the annotation (None when unusable) and its problems."""
     vocab = vocab or load_vocabulary()
     file = str(path)
@@ -365,7 +391,9 @@ def parse_annotation(path: Path, data: Any, vocab: Vocabulary | None = None) -> 
     source = checker.source()
     entities = checker.entities()
     claims = checker.claims(source, entities)
-    claim_ids = {c["id"] for c in data.get("claims") or [] if isinstance(c, Mapping) and isinstance(c.get("id"), str)}
+    claim_ids = {
+        c["id"] for c in data.get("claims") or [] if isinstance(c, Mapping) and isinstance(c.get("id"), str)
+    }
     chains = checker.chains(source, claims, claim_ids)
     problems.extend(checker.problems)
     if problems or source is None:
@@ -435,7 +463,13 @@ def corpus_problems(annotations: Sequence[Annotation]) -> list[Problem]:
     for ann in annotations:
         if ann.source.id in sources:
             problems.append(
-                Problem(str(ann.path), "source", "id", "a source id used by one file only", f"{ann.source.id!r}, also used by {sources[ann.source.id]}")
+                Problem(
+                    str(ann.path),
+                    "source",
+                    "id",
+                    "a source id used by one file only",
+                    f"{ann.source.id!r}, also used by {sources[ann.source.id]}",
+                )
             )
         sources.setdefault(ann.source.id, ann.path)
         for ent in ann.entities.values():
@@ -445,8 +479,11 @@ def corpus_problems(annotations: Sequence[Annotation]) -> list[Problem]:
                     if getattr(first, field) != getattr(ent, field):
                         problems.append(
                             Problem(
-                                str(ann.path), f"entity {ent.id}", field,
-                                f"{getattr(first, field)!r} as defined in {where}", repr(getattr(ent, field)),
+                                str(ann.path),
+                                f"entity {ent.id}",
+                                field,
+                                f"{getattr(first, field)!r} as defined in {where}",
+                                repr(getattr(ent, field)),
                             )
                         )
             else:

@@ -60,7 +60,8 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         if b in seen:
             return "cycle"
         parts = sorted(
-            p + " " + (content_of(o, seen | {b}) if isinstance(o, ox.BlankNode) else str(o)) for p, o in out[b]
+            p + " " + (content_of(o, seen | {b}) if isinstance(o, ox.BlankNode) else str(o))
+            for p, o in out[b]
         )
         content[b] = _digest(*parts)
         return content[b]
@@ -91,17 +92,26 @@ def sorted_triples(store: ox.Store) -> list[ox.Triple]:
 
 def sorted_quads(store: ox.Store) -> list[ox.Quad]:
     """Every quad, grouped by graph, in a stable order."""
-    return sorted(canonical_quads(store), key=lambda q: (str(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object)))
+    return sorted(
+        canonical_quads(store),
+        key=lambda q: (str(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object)),
+    )
+
+
+def _serialize(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat) -> bytes:
+    data = ox.serialize(items, format=fmt, prefixes=None if fmt == ox.RdfFormat.JSON_LD else ns.PREFIXES)
+    assert data is not None  # no output file given, so the bytes are returned
+    return data
 
 
 def to_turtle(store: ox.Store) -> bytes:
     """All graphs merged into one Turtle document."""
-    return ox.serialize(sorted_triples(store), format=ox.RdfFormat.TURTLE, prefixes=ns.PREFIXES)
+    return _serialize(sorted_triples(store), ox.RdfFormat.TURTLE)
 
 
 def to_trig(store: ox.Store) -> bytes:
     """All named graphs as TriG."""
-    return ox.serialize(sorted_quads(store), format=ox.RdfFormat.TRIG, prefixes=ns.PREFIXES)
+    return _serialize(sorted_quads(store), ox.RdfFormat.TRIG)
 
 
 def _canonical(value: Any) -> Any:
@@ -116,7 +126,7 @@ def _canonical(value: Any) -> Any:
 
 def to_jsonld(store: ox.Store) -> bytes:
     """All named graphs as expanded JSON-LD (one object per graph, each with its ``@graph``)."""
-    raw = ox.serialize(sorted_quads(store), format=ox.RdfFormat.JSON_LD)
+    raw = _serialize(sorted_quads(store), ox.RdfFormat.JSON_LD)
     doc = _canonical(json.loads(raw))
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 

@@ -54,12 +54,16 @@ class _Writer:
 
 def proposition_of(claim: Claim, vocab: Vocabulary) -> str:
     """The proposition IRI a claim states."""
-    return ns.proposition_iri(ns.entity_iri(claim.subject), vocab.relations[claim.relation].iri, ns.entity_iri(claim.object))
+    return ns.proposition_iri(
+        ns.entity_iri(claim.subject), vocab.relations[claim.relation].iri, ns.entity_iri(claim.object)
+    )
 
 
 def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
     """The assertion IRI of a claim made by a source."""
-    return ns.assertion_iri(proposition_of(claim, vocab), ns.source_iri(source_id), claim.quote.start, claim.quote.end)
+    return ns.assertion_iri(
+        proposition_of(claim, vocab), ns.source_iri(source_id), claim.quote.start, claim.quote.end
+    )
 
 
 def _selectors(w: _Writer, node: NamedNode, source: NamedNode, span: Span, text: str) -> None:
@@ -113,9 +117,36 @@ def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
             w.add(subj, relation, obj)
 
 
+def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) -> None:
+    """What this source says about its entities and grounding terms, kept in its own graph.
+
+    The shared graph holds the union of these records over all sources, so it can be recomputed for
+    the entities a source touched when that source is replaced or removed (see ``corpus``).
+    """
+    for ent in ann.entities.values():
+        record = _N(f"{source.value}#entity/{ent.id}")
+        w.add(record, RDF_TYPE, _v("EntityRecord"))
+        w.add(record, _v("describes"), _N(ns.entity_iri(ent.id)))
+        w.text(record, RDFS_LABEL, ent.label)
+        w.add(record, _v("entityType"), _N(vocab.entity_types[ent.type].iri))
+        for syn in ent.synonyms:
+            w.text(record, _N(ns.SKOS + "altLabel"), syn)
+        if ent.definition:
+            w.text(record, _N(ns.SKOS + "definition"), ent.definition)
+        for g in ent.groundings:
+            w.add(record, _N(ns.SKOS + ("exactMatch" if g.match == "exact" else "closeMatch")), _N(g.iri))
+            term = _N(f"{source.value}#term/{g.curie}")
+            w.add(term, RDF_TYPE, _v("TermRecord"))
+            w.add(term, _v("describes"), _N(g.iri))
+            w.text(term, RDFS_LABEL, g.label)
+            w.text(term, _v("curie"), g.curie)
+            w.text(term, _v("vocabulary"), g.vocabulary)
+
+
 def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
     src = ann.source
     source = _N(ns.source_iri(src.id))
+    _records(w, ann, source, vocab)
     w.add(source, RDF_TYPE, _v("SourceDocument"))
     if src.kind == "web-page":
         w.add(source, RDF_TYPE, _N(ns.SCHEMA + "MedicalWebPage"))
@@ -127,7 +158,10 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
     w.text(source, _v("textSha256"), hashlib.sha256(src.text.encode("utf-8")).hexdigest())
     if src.url:
         w.add(source, _N(ns.SCHEMA + "url"), _N(src.url))
-    method = _N(ns.ECO + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203"))
+    method = _N(
+        ns.ECO
+        + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203")
+    )
     assertions: dict[str, NamedNode] = {}
     for claim in ann.claims:
         rel = vocab.relations[claim.relation]

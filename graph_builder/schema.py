@@ -104,7 +104,9 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
                 "additionalProperties": False,
                 "properties": {
                     "vocabulary": {"enum": sorted(VOCABULARIES)},
-                    "id": _text("Identifier as the vocabulary writes it: D017116, M54.50, HP:0003419, DOID:8566."),
+                    "id": _text(
+                        "Identifier as the vocabulary writes it: D017116, M54.50, HP:0003419, DOID:8566."
+                    ),
                     "label": _text("The term's label in that vocabulary."),
                     "match": {"enum": ["exact", "close"], "default": "exact"},
                 },
@@ -117,7 +119,16 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
             },
             "claim": {
                 "type": "object",
-                "required": ["id", "subject", "relation", "object", "quote", "stance", "evidence", "rationale"],
+                "required": [
+                    "id",
+                    "subject",
+                    "relation",
+                    "object",
+                    "quote",
+                    "stance",
+                    "evidence",
+                    "rationale",
+                ],
                 "additionalProperties": False,
                 "properties": {
                     "id": slug,

@@ -56,13 +56,13 @@ def _select(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
 
 def _count(store: ox.Store, cls: str) -> int:
     rows = _select(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
-    return int(rows[0]["n"].value)  # type: ignore[union-attr]
+    return int(rows[0]["n"].value)
 
 
 def graph_stats(store: ox.Store) -> GraphStats:
     """Count what the graph holds."""
     by_evidence = tuple(
-        (int(r["rank"].value), str(r["label"].value), int(r["n"].value))  # type: ignore[union-attr]
+        (int(r["rank"].value), str(r["label"].value), int(r["n"].value))
         for r in _select(
             store,
             """SELECT ?rank ?label (COUNT(?a) AS ?n) WHERE {
@@ -72,7 +72,7 @@ def graph_stats(store: ox.Store) -> GraphStats:
         )
     )
     by_relation = tuple(
-        (str(r["label"].value), int(r["n"].value))  # type: ignore[union-attr]
+        (str(r["label"].value), int(r["n"].value))
         for r in _select(
             store,
             """SELECT ?label (COUNT(?a) AS ?n) WHERE {
@@ -81,7 +81,7 @@ def graph_stats(store: ox.Store) -> GraphStats:
         )
     )
     by_stance = tuple(
-        (str(r["label"].value), int(r["n"].value))  # type: ignore[union-attr]
+        (str(r["label"].value), int(r["n"].value))
         for r in _select(
             store,
             """SELECT ?label (COUNT(?a) AS ?n) WHERE {

@@ -39,11 +39,20 @@ def format_for(path: Path) -> ox.RdfFormat:
         return FORMATS[path.suffix.lower()]
     except KeyError:
         known = ", ".join(sorted(FORMATS))
-        raise GraphFileError(f"{path}: expected a graph file ending in one of {known}; found {path.suffix or 'no extension'!r}") from None
+        raise GraphFileError(
+            f"{path}: expected a graph file ending in one of {known}; found {path.suffix or 'no extension'!r}"
+        ) from None
 
 
 def load_graph(path: Path) -> ox.Store:
-    """Read a graph file (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML) into a new store."""
+    """Read a graph file (Turtle, TriG, N-Quads, N-Triples, JSON-LD, RDF/XML) into a new store.
+
+    A folder is taken as an on-disk store made by ``medkg build --store`` and opened read-only.
+    """
+    if path.is_dir():
+        from graph_builder.corpus import open_store
+
+        return open_store(path, read_only=True)
     fmt = format_for(path)
     if not path.is_file():
         raise GraphFileError(f"{path}: expected a graph file; found no such file")
@@ -58,17 +67,20 @@ def load_graph(path: Path) -> ox.Store:
 def open_graph(path: Path | None) -> ox.Store:
     """Open the graph to work on.
 
-    In order: ``path`` if given, ``$MEDKG_GRAPH``, ``out/medkg.trig`` if it exists, and else the seed
+    In order: ``path`` if given (a file or an on-disk store folder), ``$MEDKG_STORE`` or
+    ``$MEDKG_GRAPH``, ``out/medkg.trig`` if it exists, and else the seed
     example built in memory (say so on stderr, so nobody mistakes it for their own corpus).
     """
     if path is not None:
         return load_graph(path)
-    env = os.environ.get("MEDKG_GRAPH")
+    env = os.environ.get("MEDKG_STORE") or os.environ.get("MEDKG_GRAPH")
     if env:
         return load_graph(Path(env))
     if DEFAULT_GRAPH_FILE.is_file():
         return load_graph(DEFAULT_GRAPH_FILE)
     from graph_builder.build import build_example
 
-    print("medkg: no graph given and no out/medkg.trig; using the seed example built in memory", file=sys.stderr)
+    print(
+        "medkg: no graph given and no out/medkg.trig; using the seed example built in memory", file=sys.stderr
+    )
     return build_example()

@@ -68,7 +68,7 @@ def _short(term: object) -> str:
     text = str(term)
     for prefix, iri in ns.PREFIXES.items():
         if text.startswith(iri):
-            return f"{prefix}:{text[len(iri):]}"
+            return f"{prefix}:{text[len(iri) :]}"
     return text
 
 
@@ -85,7 +85,9 @@ def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:
 def shacl_violations(store: ox.Store, shapes_file: str = str(SHAPES_FILE)) -> list[Violation]:
     """Run the SHACL shapes over the store; return every violation."""
     shapes = rdflib.Graph().parse(shapes_file, format="turtle")
-    conforms, results, _ = shacl_validate(to_rdflib(store), shacl_graph=shapes, inference="none", advanced=True)
+    conforms, results, _ = shacl_validate(
+        to_rdflib(store), shacl_graph=shapes, inference="none", advanced=True
+    )
     if conforms:
         return []
     assert isinstance(results, rdflib.Graph)

@@ -97,8 +97,8 @@ def _scheme(store: ox.Store, scheme: str) -> dict[str, Term]:
     assert isinstance(sols, ox.QuerySolutions)
     terms = {}
     for s in sols:
-        slug = str(s["slug"].value)  # type: ignore[union-attr]
-        terms[slug] = Term(slug, str(s["iri"].value), str(s["label"].value))  # type: ignore[union-attr]
+        slug = str(s["slug"].value)
+        terms[slug] = Term(slug, str(s["iri"].value), str(s["label"].value))
     return terms
 
 

@@ -77,11 +77,13 @@ def test_unknown_evidence_level(write_annotation: Callable[..., Path]) -> None:
     path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(evidence="gospel"))
     [problem] = _problems(path)
     assert problem.field == "evidence"
-    assert "explicitly-unsupported" in problem.expected and '"gospel"' == problem.found
+    assert "explicitly-unsupported" in problem.expected and problem.found == '"gospel"'
 
 
 def test_quote_not_in_article(write_annotation: Callable[..., Path]) -> None:
-    path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(quote="Cancer never hurts."))
+    path = write_annotation(
+        lambda d: _claim(d, "cancer-causes-back-pain").update(quote="Cancer never hurts.")
+    )
     [problem] = _problems(path)
     assert (problem.item, problem.field) == ("claim cancer-causes-back-pain", "quote")
     assert "verbatim" in problem.expected and "Cancer never hurts." in problem.found
@@ -89,7 +91,9 @@ def test_quote_not_in_article(write_annotation: Callable[..., Path]) -> None:
 
 def test_quote_with_straight_apostrophe_gets_a_hint(write_annotation: Callable[..., Path]) -> None:
     claim_id = "cold-compress-alleviates-soreness"
-    path = write_annotation(lambda d: _claim(d, claim_id).update(quote=_claim(d, claim_id)["quote"].replace("’", "'")))
+    path = write_annotation(
+        lambda d: _claim(d, claim_id).update(quote=_claim(d, claim_id)["quote"].replace("’", "'"))
+    )
     [problem] = _problems(path)
     assert "quote marks" in problem.found
 
@@ -129,7 +133,10 @@ def test_ambiguous_quote_needs_an_occurrence(write_annotation: Callable[..., Pat
     path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(quote="lower back pain"))
     [problem] = _problems(path)
     assert problem.field == "occurrence" and "occurs" in problem.expected
-    fixed = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(quote="lower back pain", occurrence=2), name="fixed.yaml")
+    fixed = write_annotation(
+        lambda d: _claim(d, "cancer-causes-back-pain").update(quote="lower back pain", occurrence=2),
+        name="fixed.yaml",
+    )
     claim = load_annotation(fixed).claim("cancer-causes-back-pain")
     assert claim.quote.start > load_annotation(SEED_ANNOTATION).source.text.find("lower back pain")
 
@@ -170,5 +177,11 @@ def test_problem_message_names_file_item_field_expected_found(write_annotation: 
     with pytest.raises(AnnotationError) as info:
         load_annotation(path)
     text = str(info.value)
-    for part in (str(path), "claim cancer-causes-back-pain", "field 'evidence'", "expected one of", "found \"gospel\""):
+    for part in (
+        str(path),
+        "claim cancer-causes-back-pain",
+        "field 'evidence'",
+        "expected one of",
+        'found "gospel"',
+    ):
         assert part in text

@@ -45,17 +45,30 @@ def test_identity_does_not_depend_on_claim_id_or_file_order(write_annotation: Ca
         d["chains"][0]["steps"] = ["renamed-" + s for s in d["chains"][0]["steps"]]
 
     original = {str(q.subject) for q in build_example() if str(q.subject).startswith("<" + ns.ASSERTION)}
-    variant = {str(q.subject) for q in build_from_files([write_annotation(mutate)]) if str(q.subject).startswith("<" + ns.ASSERTION)}
+    variant = {
+        str(q.subject)
+        for q in build_from_files([write_annotation(mutate)])
+        if str(q.subject).startswith("<" + ns.ASSERTION)
+    }
     assert original == variant and len(original) > 20
 
 
 def test_one_named_graph_per_source_plus_shared_and_ontology(seed_store: ox.Store) -> None:
     graphs = {g.value for g in seed_store.named_graphs()}  # type: ignore[union-attr]
-    assert graphs == {ns.ONTOLOGY_GRAPH, ns.SHARED_GRAPH, ns.SOURCE_GRAPH + "does-herpes-cause-lower-back-pain"}
+    assert graphs == {
+        ns.ONTOLOGY_GRAPH,
+        ns.SHARED_GRAPH,
+        ns.SOURCE_GRAPH + "does-herpes-cause-lower-back-pain",
+    }
 
 
 def test_plain_triple_is_materialised(seed_store: ox.Store) -> None:
-    assert _count(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { entity:herpes medkg:causes entity:lower-back-pain }") == 1
+    assert (
+        _count(
+            seed_store, "SELECT (COUNT(*) AS ?n) WHERE { entity:herpes medkg:causes entity:lower-back-pain }"
+        )
+        == 1
+    )
 
 
 def test_negated_claim_is_not_materialised(write_annotation: Callable[..., Path]) -> None:
@@ -90,14 +103,22 @@ def _ground(triples: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     return {t for t in triples if not any(x.startswith("_:") for x in t)}
 
 
-@pytest.mark.parametrize(("name", "rdflib_format"), [("medkg.ttl", "turtle"), ("medkg.trig", "trig"), ("medkg.jsonld", "json-ld")])
-def test_outputs_parse_with_rdflib_and_pyoxigraph_alike(seed_store: ox.Store, name: str, rdflib_format: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "rdflib_format"), [("medkg.ttl", "turtle"), ("medkg.trig", "trig"), ("medkg.jsonld", "json-ld")]
+)
+def test_outputs_parse_with_rdflib_and_pyoxigraph_alike(
+    seed_store: ox.Store, name: str, rdflib_format: str
+) -> None:
     data = render_outputs(seed_store)[name]
     triples = {(str(q.subject), str(q.predicate), str(q.object)) for q in seed_store}
     dataset = rdflib.Dataset()
     dataset.parse(data=data, format=rdflib_format)
     from_rdflib = {(s.n3(), p.n3(), o.n3()) for s, p, o, _ in dataset.quads((None, None, None, None))}
-    fmt = {"medkg.ttl": ox.RdfFormat.TURTLE, "medkg.trig": ox.RdfFormat.TRIG, "medkg.jsonld": ox.RdfFormat.JSON_LD}[name]
+    fmt = {
+        "medkg.ttl": ox.RdfFormat.TURTLE,
+        "medkg.trig": ox.RdfFormat.TRIG,
+        "medkg.jsonld": ox.RdfFormat.JSON_LD,
+    }[name]
     from_oxigraph = {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(data, format=fmt)}
     # Blank-node labels differ between parsers; everything else must be the same triples.
     assert _ground(from_oxigraph) == _ground(triples)
@@ -118,7 +139,9 @@ def test_write_outputs_replaces_files_atomically(tmp_path: Path, seed_store: ox.
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_write_atomic_leaves_the_old_file_when_writing_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_atomic_leaves_the_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "medkg.ttl"
     target.write_bytes(b"old")
 

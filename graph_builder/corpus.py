@@ -1,0 +1,382 @@
+"""A corpus in a persistent on-disk Oxigraph store: build it, add or replace a source, remove one.
+
+The shared graph is a pure function of the set of sources (docs/data-model.md), so replacing or
+removing a source recomputes only the shared facts of the entities and propositions it touched, and
+``add`` then ``remove`` of a source leaves the store as it was.
+
+>>> import tempfile
+>>> from graph_builder.annotations import load_annotation
+>>> from graph_builder.paths import SEED_ANNOTATION
+>>> store = new_store(None)
+>>> add_annotations(store, [load_annotation(SEED_ANNOTATION)]).added
+['does-herpes-cause-lower-back-pain']
+>>> remove_source(store, "does-herpes-cause-lower-back-pain").removed
+'does-herpes-cause-lower-back-pain'
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph_builder import namespaces as ns
+from graph_builder.annotations import AnnotationError, Problem, read_annotation
+from graph_builder.build import load_ontology
+from graph_builder.model import Annotation
+from graph_builder.rdf import iter_quads
+from graph_builder.vocabulary import Vocabulary, load_vocabulary
+
+_N = ox.NamedNode
+SHARED = _N(ns.SHARED_GRAPH)
+RDF_TYPE = _N(ns.RDF + "type")
+DESCRIBES = _N(ns.MEDKG_VOCAB + "describes")
+#: Predicates of an entity's shared description, recomputed from the sources' entity records.
+ENTITY_DESCRIPTION = (
+    RDF_TYPE,
+    _N(ns.RDFS + "label"),
+    _N(ns.SKOS + "prefLabel"),
+    _N(ns.SKOS + "altLabel"),
+    _N(ns.SKOS + "definition"),
+    _N(ns.SKOS + "exactMatch"),
+    _N(ns.SKOS + "closeMatch"),
+)
+TERM_DESCRIPTION = (_N(ns.RDFS + "label"), _N(ns.MEDKG_VOCAB + "curie"), _N(ns.MEDKG_VOCAB + "vocabulary"))
+
+
+class StoreError(ValueError):
+    """A store folder that cannot be used: locked, not an Oxigraph store, or not a medkg corpus."""
+
+
+@dataclass
+class AddReport:
+    """What ``add_annotations`` did."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    quads: int = 0
+
+
+@dataclass(frozen=True)
+class RemoveReport:
+    """What ``remove_source`` did."""
+
+    removed: str
+    entities_recomputed: int
+    propositions_dropped: int
+
+
+def new_store(path: Path | None) -> ox.Store:
+    """An empty store with the ontology loaded: in memory, or on disk at ``path``."""
+    store = ox.Store() if path is None else ox.Store(str(path))
+    load_ontology(store)
+    return store
+
+
+def open_store(path: Path, *, read_only: bool = False) -> ox.Store:
+    """Open an existing on-disk store made by ``medkg build --store``."""
+    if not (path / "CURRENT").is_file():
+        raise StoreError(
+            f"{path}: expected an Oxigraph store folder made by 'medkg build --store'; found no store there"
+        )
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as err:
+        raise StoreError(f"{path}: cannot open the store: {err}") from None
+
+
+def source_ids(store: ox.Store) -> list[str]:
+    """The ids of the sources in the store, sorted."""
+    prefix = ns.SOURCE_GRAPH
+    return sorted(
+        g.value[len(prefix) :]
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)
+    )
+
+
+def _select(store: ox.Store, sparql: str, **bind: ox.NamedNode) -> list[ox.QuerySolution]:
+    result = store.query(
+        ns.sparql_prefixes() + sparql,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): v for k, v in bind.items()},
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    return list(result)
+
+
+def entity_conflicts(store: ox.Store, annotation: Annotation, vocab: Vocabulary) -> list[Problem]:
+    """An entity the store already describes with another label or type is a problem of the new file."""
+    problems = []
+    for ent in annotation.entities.values():
+        rows = _select(
+            store,
+            """SELECT ?entity ?label ?type ?g WHERE {
+                 GRAPH ?g { ?record medkg:describes ?entity ; rdfs:label ?label ; medkg:entityType ?type . }
+               } ORDER BY ?g LIMIT 2""",
+            entity=_N(ns.entity_iri(ent.id)),
+        )
+        for row in rows:
+            source = str(row["g"].value).removeprefix(ns.SOURCE_GRAPH)
+            if source == annotation.source.id:
+                continue
+            label, cls = str(row["label"].value), str(row["type"].value)
+            if label != ent.label:
+                problems.append(
+                    Problem(
+                        str(annotation.path),
+                        f"entity {ent.id}",
+                        "label",
+                        f"{label!r} as source {source} has it",
+                        repr(ent.label),
+                    )
+                )
+            if cls != vocab.entity_types[ent.type].iri:
+                slug = next((t.slug for t in vocab.entity_types.values() if t.iri == cls), cls)
+                problems.append(
+                    Problem(
+                        str(annotation.path),
+                        f"entity {ent.id}",
+                        "type",
+                        f"{slug!r} as source {source} has it",
+                        repr(ent.type),
+                    )
+                )
+    return problems
+
+
+def _touched(
+    store: ox.Store, graph: ox.NamedNode
+) -> tuple[set[ox.NamedNode], set[ox.NamedNode], set[ox.NamedNode]]:
+    """Entities, grounding terms and propositions a source graph refers to."""
+    entities: set[ox.NamedNode] = set()
+    terms: set[ox.NamedNode] = set()
+    for q in store.quads_for_pattern(None, DESCRIBES, None, graph):
+        target = q.object
+        if isinstance(target, ox.NamedNode):
+            (entities if target.value.startswith(ns.ENTITY) else terms).add(target)
+    propositions = {
+        q.object
+        for q in store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), None, graph)
+        if isinstance(q.object, ox.NamedNode)
+    }
+    for p in list(propositions):
+        for pred in ("subject", "object"):
+            for q in store.quads_for_pattern(p, _N(ns.MEDKG_VOCAB + pred), None, SHARED):
+                if isinstance(q.object, ox.NamedNode):
+                    entities.add(q.object)
+    return entities, terms, propositions
+
+
+def _recompute_shared(
+    store: ox.Store,
+    entities: Iterable[ox.NamedNode],
+    terms: Iterable[ox.NamedNode],
+    propositions: Iterable[ox.NamedNode],
+) -> int:
+    """Make these nodes' shared facts what the sources now in the store say; return propositions dropped."""
+    dropped = 0
+    label = _N(ns.RDFS + "label")
+    for prop in propositions:
+        parts = {
+            p: next(store.quads_for_pattern(prop, _N(ns.MEDKG_VOCAB + p), None, SHARED), None)
+            for p in ("subject", "relation", "object")
+        }
+        assertions = list(store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None))
+        s, r, o = (
+            parts[k].object if parts[k] is not None else None for k in ("subject", "relation", "object")
+        )  # type: ignore[union-attr]
+        stated = any(
+            q.object.value == "false"  # type: ignore[union-attr]
+            for a in assertions
+            for q in store.quads_for_pattern(a.subject, _N(ns.MEDKG_VOCAB + "negated"), None, None)
+        )
+        if isinstance(s, ox.NamedNode) and isinstance(r, ox.NamedNode) and isinstance(o, ox.NamedNode):
+            triple = ox.Quad(s, r, o, SHARED)
+            if stated:
+                store.add(triple)
+            else:
+                store.remove(triple)
+        if not assertions:
+            for q in list(store.quads_for_pattern(prop, None, None, SHARED)):
+                store.remove(q)
+            dropped += 1
+    for entity in entities:
+        for pred in ENTITY_DESCRIPTION:
+            for q in list(store.quads_for_pattern(entity, pred, None, SHARED)):
+                store.remove(q)
+        records = [q.subject for q in store.quads_for_pattern(None, DESCRIBES, entity, None)]
+        for record in records:
+            if not isinstance(record, ox.NamedNode):
+                continue
+            for q in store.quads_for_pattern(record, None, None, None):
+                p = q.predicate.value
+                if p == ns.RDFS + "label":
+                    store.add(ox.Quad(entity, label, q.object, SHARED))
+                    store.add(ox.Quad(entity, _N(ns.SKOS + "prefLabel"), q.object, SHARED))
+                elif p == ns.MEDKG_VOCAB + "entityType":
+                    store.add(ox.Quad(entity, RDF_TYPE, _N(ns.MEDKG_VOCAB + "Entity"), SHARED))
+                    store.add(ox.Quad(entity, RDF_TYPE, q.object, SHARED))
+                elif q.predicate in ENTITY_DESCRIPTION and q.predicate != RDF_TYPE:
+                    store.add(ox.Quad(entity, q.predicate, q.object, SHARED))
+    for term in terms:
+        for pred in TERM_DESCRIPTION:
+            for q in list(store.quads_for_pattern(term, pred, None, SHARED)):
+                store.remove(q)
+        for record in [q.subject for q in store.quads_for_pattern(None, DESCRIBES, term, None)]:
+            for pred in TERM_DESCRIPTION:
+                for q in store.quads_for_pattern(record, pred, None, None):
+                    store.add(ox.Quad(term, pred, q.object, SHARED))
+    return dropped
+
+
+def remove_source(store: ox.Store, source_id: str) -> RemoveReport:
+    """Remove a source's named graph and whatever of the shared graph only it supported."""
+    graph = _N(ns.source_graph_iri(source_id))
+    if not store.contains_named_graph(graph):
+        known = ", ".join(source_ids(store)) or "none"
+        raise StoreError(f"no source {source_id!r} in the store; sources: {known}")
+    entities, terms, propositions = _touched(store, graph)
+    store.remove_graph(graph)
+    dropped = _recompute_shared(store, entities, terms, propositions)
+    return RemoveReport(source_id, len(entities), dropped)
+
+
+def add_annotations(
+    store: ox.Store, annotations: Sequence[Annotation], vocab: Vocabulary | None = None
+) -> AddReport:
+    """Add sources to the store, replacing any source with the same id; checks entity consistency first."""
+    vocab = vocab or load_vocabulary()
+    problems = [p for ann in annotations for p in entity_conflicts(store, ann, vocab)]
+    if problems:
+        raise AnnotationError(problems)
+    report = AddReport()
+    existing = set(source_ids(store))
+    for ann in annotations:
+        if ann.source.id in existing:
+            remove_source(store, ann.source.id)
+            report.replaced.append(ann.source.id)
+        else:
+            report.added.append(ann.source.id)
+        quads = list(iter_quads(ann, vocab))
+        store.extend(quads)
+        report.quads += len(quads)
+    return report
+
+
+def iter_annotation_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand folders into the ``*.yaml``/``*.yml`` files under them, sorted; files pass through."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            yield path
+
+
+def _progress(total: int, label: str) -> Any:
+    """A tqdm bar on a terminal, and nothing when output is piped or logged."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="file", disable=not sys.stderr.isatty(), leave=False)
+
+
+def build_corpus_store(
+    paths: Sequence[Path],
+    target: Path,
+    *,
+    vocab: Vocabulary | None = None,
+    batch_quads: int = 500_000,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Build an on-disk store at ``target`` from annotation files, streaming them in batches.
+
+    The store is built in a sibling folder and swapped in by rename only when every file passed its
+    checks (problems of all files are reported together), so a failed or interrupted build leaves the
+    previous store as it was, and a rerun starts clean. Returns (files, quads).
+    """
+    vocab = vocab or load_vocabulary()
+    files = list(iter_annotation_files(paths))
+    target = target.resolve()
+    building = target.with_name(f".{target.name}.building")
+    if building.exists():
+        shutil.rmtree(building)  # the leftovers of an interrupted build
+    store = new_store(building)
+    problems: list[Problem] = []
+    seen_entities: dict[str, tuple[str, str, str]] = {}
+    seen_sources: dict[str, str] = {}
+    quads = 0
+    buffer: list[ox.Quad] = []
+    with _progress(len(files), "building") as bar:
+        for n, path in enumerate(files, start=1):
+            ann, found = read_annotation(path, vocab)
+            problems += found
+            if ann is not None:
+                problems += _corpus_checks(ann, seen_sources, seen_entities)
+                if not problems:
+                    buffer.extend(iter_quads(ann, vocab))
+            bar.update(1)
+            if len(buffer) >= batch_quads or (n == len(files) and buffer):
+                store.bulk_extend(buffer)
+                quads += len(buffer)
+                buffer = []
+                if on_batch is not None:
+                    on_batch(n, quads)
+    if problems:
+        del store
+        shutil.rmtree(building, ignore_errors=True)
+        raise AnnotationError(problems)
+    store.flush()
+    del store
+    _swap_in(building, target)
+    return len(files), quads
+
+
+def _corpus_checks(
+    ann: Annotation, sources: dict[str, str], entities: dict[str, tuple[str, str, str]]
+) -> list[Problem]:
+    """Cross-file checks while streaming: a source id used twice, an entity defined two ways."""
+    problems = []
+    path = str(ann.path)
+    if ann.source.id in sources:
+        problems.append(
+            Problem(
+                path,
+                "source",
+                "id",
+                "a source id used by one file only",
+                f"{ann.source.id!r}, also used by {sources[ann.source.id]}",
+            )
+        )
+    sources.setdefault(ann.source.id, path)
+    for ent in ann.entities.values():
+        first = entities.setdefault(ent.id, (ent.label, ent.type, path))
+        for i, name in enumerate(("label", "type")):
+            if first[i] != getattr(ent, name):
+                problems.append(
+                    Problem(
+                        path,
+                        f"entity {ent.id}",
+                        name,
+                        f"{first[i]!r} as defined in {first[2]}",
+                        repr(getattr(ent, name)),
+                    )
+                )
+    return problems
+
+
+def _swap_in(building: Path, target: Path) -> None:
+    """Replace target with the freshly built folder; at every moment one complete store exists."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(building, target)
+    if old.exists():
+        shutil.rmtree(old)

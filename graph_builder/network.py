@@ -1,0 +1,175 @@
+"""Project the claims graph into networkx: entities as nodes, assertions as edges.
+
+The one projection the CLI, the notebooks and the interactive view share. Edge keys are assertion IRIs,
+so two sources stating the same proposition give two parallel edges.
+
+>>> from graph_builder.build import build_example
+>>> g = to_networkx(build_example())
+>>> g.nodes["https://w3id.org/medkg/entity/herpes"]["label"]
+'herpes'
+>>> edge = next(d for _, _, d in g.edges(data=True) if d["claim_id"] == "herpes-causes-lower-back-pain")
+>>> edge["relation"], edge["evidence"], edge["rank"]
+('causes', 'explicitly-unsupported', 1)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph_builder import namespaces as ns
+
+_ENTITIES = """
+SELECT ?entity ?label ?type ?typeSlug ?typeLabel WHERE {
+  ?entity a medkg:Entity ; rdfs:label ?label ; a ?type .
+  ?type rdfs:subClassOf medkg:Entity ; skos:notation ?typeSlug ; rdfs:label ?typeLabel .
+}"""
+
+_SYNONYMS = "SELECT ?entity ?synonym WHERE { ?entity a medkg:Entity ; skos:altLabel ?synonym }"
+
+_GROUNDINGS = """
+SELECT ?entity ?curie ?vocabLabel ?match WHERE {
+  VALUES ?match { skos:exactMatch skos:closeMatch }
+  ?entity a medkg:Entity ; ?match ?term . ?term medkg:curie ?curie ; rdfs:label ?vocabLabel .
+}"""
+
+_ASSERTIONS = """
+SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLabel
+       ?evidence ?evidenceSlug ?evidenceLabel ?rank ?stance ?stanceSlug ?stanceLabel
+       ?quote ?start ?end ?source ?sourceTitle ?rationale ?negated ?proposition WHERE {
+  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
+             medkg:evidenceLevel ?evidence ; medkg:stance ?stance ; medkg:quote ?quote ;
+             medkg:quoteStart ?start ; medkg:quoteEnd ?end ; medkg:evidenceRationale ?rationale ;
+             medkg:negated ?negated .
+  ?proposition medkg:subject ?subject ; medkg:relation ?relation ; medkg:object ?object .
+  ?relation skos:notation ?relationSlug ; rdfs:label ?relationLabel .
+  ?evidence skos:notation ?evidenceSlug ; skos:prefLabel ?evidenceLabel ; medkg:rank ?rank .
+  ?stance skos:notation ?stanceSlug ; skos:prefLabel ?stanceLabel .
+  ?source dcterms:title ?sourceTitle .
+}"""
+
+_HEDGES = """
+SELECT ?assertion ?text ?typeSlug ?start WHERE {
+  ?assertion medkg:hedge ?cue . ?cue medkg:cueText ?text ; medkg:cueType ?type ; medkg:cueStart ?start .
+  ?type skos:notation ?typeSlug .
+}"""
+
+_MECHANISMS = "SELECT ?assertion ?mechanism WHERE { ?assertion medkg:mechanism ?mechanism }"
+
+_CAUSAL = "SELECT ?relation WHERE { ?relation rdfs:subPropertyOf+ medkg:causallyInfluences }"
+
+_CHAIN_STEPS = """
+SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank WHERE {
+  ?chain a medkg:Chain ; medkg:claimId ?claimId ; medkg:step ?step ; medkg:evidenceLevel ?evidence .
+  ?step medkg:position ?position ; medkg:assertion ?assertion .
+  ?evidence skos:notation ?evidenceSlug ; medkg:rank ?rank .
+}"""
+
+
+def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
+    result = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{name: _value(sol[name]) for name in names} for sol in result]
+
+
+def _value(term: Any) -> Any:
+    """A Python value for an RDF term: int for integers, bool for booleans, else the string."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt == ns.XSD + "integer":
+            return int(term.value)
+        if dt == ns.XSD + "boolean":
+            return term.value == "true"
+    return term.value
+
+
+def to_networkx(store: ox.Store) -> nx.MultiDiGraph:
+    """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
+
+    Node attributes: ``label``, ``type`` (slug), ``type_label``, ``synonyms``, ``groundings``
+    (list of ``{"curie", "label", "match"}``), ``claims`` (assertions the entity takes part in).
+    Edge attributes (key = assertion IRI): ``claim_id``, ``relation`` (slug), ``relation_label``,
+    ``relation_iri``, ``causal``, ``evidence`` (slug), ``evidence_label``, ``rank``, ``stance`` (slug),
+    ``stance_label``, ``quote``, ``start``, ``end``, ``source``, ``source_title``, ``rationale``,
+    ``negated``, ``proposition``, ``hedges`` (list of ``{"text", "type"}``), ``mechanism`` and
+    ``chains`` (list of ``{"chain", "id", "position", "length", "evidence", "rank"}``).
+    """
+    graph = nx.MultiDiGraph()
+    for r in sorted(_rows(store, _ENTITIES), key=lambda r: r["entity"]):
+        graph.add_node(
+            r["entity"],
+            label=r["label"],
+            type=r["typeSlug"],
+            type_label=r["typeLabel"],
+            synonyms=[],
+            groundings=[],
+            claims=0,
+        )
+    for r in sorted(_rows(store, _SYNONYMS), key=lambda r: (r["entity"], r["synonym"])):
+        if r["entity"] in graph:
+            graph.nodes[r["entity"]]["synonyms"].append(r["synonym"])
+    for r in sorted(_rows(store, _GROUNDINGS), key=lambda r: (r["entity"], r["curie"])):
+        if r["entity"] in graph:
+            match = "exact" if r["match"].endswith("exactMatch") else "close"
+            graph.nodes[r["entity"]]["groundings"].append(
+                {"curie": r["curie"], "label": r["vocabLabel"], "match": match}
+            )
+    causal = {r["relation"] for r in _rows(store, _CAUSAL)}
+    hedges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(_rows(store, _HEDGES), key=lambda r: (r["assertion"], r["start"], r["text"])):
+        hedges[r["assertion"]].append({"text": r["text"], "type": r["typeSlug"]})
+    mechanisms = {r["assertion"]: r["mechanism"] for r in _rows(store, _MECHANISMS)}
+    chain_rows = _rows(store, _CHAIN_STEPS)
+    lengths: dict[str, int] = defaultdict(int)
+    for r in chain_rows:
+        lengths[r["chain"]] += 1
+    chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in sorted(chain_rows, key=lambda r: (r["chain"], r["position"])):
+        chains[r["assertion"]].append(
+            {
+                "chain": r["chain"],
+                "id": r["claimId"],
+                "position": r["position"],
+                "length": lengths[r["chain"]],
+                "evidence": r["evidenceSlug"],
+                "rank": r["rank"],
+            }
+        )
+    for r in sorted(_rows(store, _ASSERTIONS), key=lambda r: r["assertion"]):
+        a = r["assertion"]
+        for end in (r["subject"], r["object"]):
+            if end in graph:
+                graph.nodes[end]["claims"] += 1
+        graph.add_edge(
+            r["subject"],
+            r["object"],
+            key=a,
+            claim_id=r["claimId"],
+            relation=r["relationSlug"],
+            relation_label=r["relationLabel"],
+            relation_iri=r["relation"],
+            causal=r["relation"] in causal,
+            evidence=r["evidenceSlug"],
+            evidence_label=r["evidenceLabel"],
+            rank=r["rank"],
+            stance=r["stanceSlug"],
+            stance_label=r["stanceLabel"],
+            quote=r["quote"],
+            start=r["start"],
+            end=r["end"],
+            source=r["source"],
+            source_title=r["sourceTitle"],
+            rationale=r["rationale"],
+            negated=r["negated"],
+            proposition=r["proposition"],
+            hedges=hedges.get(a, []),
+            mechanism=mechanisms.get(a),
+            chains=chains.get(a, []),
+        )
+    return graph

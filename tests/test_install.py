@@ -1,0 +1,76 @@
+"""A non-editable install into a fresh venv, outside the checkout, finds the ontology and the queries."""
+
+from __future__ import annotations
+
+import json
+import site
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_installed_outside_the_repo_builds_and_queries(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(REPO),
+        ],
+        check=True,
+    )
+    [wheel] = wheels.glob("medkg-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    # Reuse this interpreter's installed dependencies (no network): a .pth line adds its site-packages.
+    # .pth files inside that folder are not processed, so the editable medkg there stays invisible.
+    target = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    Path(target, "medkg-test-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
+
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    where = subprocess.run(
+        [str(py), "-c", "import graph_builder.paths as p; print(p.ONTOLOGY_FILE)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=work,
+    ).stdout.strip()
+    assert Path(where).is_file() and str(REPO) not in where
+    medkg = env_dir / "bin" / "medkg"
+    built = subprocess.run([str(medkg), "build", "--out", "out"], capture_output=True, text=True, cwd=work)
+    assert built.returncode == 0, built.stderr
+    assert (work / "out" / "medkg.trig").is_file()
+    result = subprocess.run(
+        [str(medkg), "query", "run", "all-claims", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        check=True,
+    )
+    assert len(json.loads(result.stdout)["results"]["bindings"]) == 33
+    listed = subprocess.run(
+        [str(medkg), "query", "list"], capture_output=True, text=True, cwd=work, check=True
+    )
+    assert "unsupported-claims" in listed.stdout
