@@ -49,5 +49,9 @@ test: $(DEV)
 schema: $(STAMP)
 	$(BIN)/medkg schema > ontology/annotation.schema.json.tmp && mv ontology/annotation.schema.json.tmp ontology/annotation.schema.json
 
+# The committed notebooks have no outputs; this runs them and writes copies with outputs.
+notebooks: $(DEV)
+	$(BIN)/python notebooks/run.py --out out/notebooks
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
