@@ -2,11 +2,30 @@
 
 >>> from graph_builder import build_example, run_query
 >>> store = build_example()
->>> rows = run_query("all-claims", store=store)
->>> len(rows) > 20
+>>> table = run_query("all-claims", store)
+>>> len(table) > 20
 True
 """
 
 from __future__ import annotations
 
+from graph_builder.build import build_example, build_from_files, build_store
+from graph_builder.queries import get_query, iter_queries, run_query, run_sparql
+from graph_builder.results import ResultTable, format_results
+from graph_builder.store import load_graph, open_graph
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ResultTable",
+    "build_example",
+    "build_from_files",
+    "build_store",
+    "format_results",
+    "get_query",
+    "iter_queries",
+    "load_graph",
+    "open_graph",
+    "run_query",
+    "run_sparql",
+]

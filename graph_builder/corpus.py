@@ -174,6 +174,12 @@ def _touched(
     return entities, terms, propositions
 
 
+def _object(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode, graph: ox.NamedNode) -> Any:
+    """The object of the first matching quad, or None."""
+    quad = next(store.quads_for_pattern(subject, predicate, None, graph), None)
+    return None if quad is None else quad.object
+
+
 def _recompute_shared(
     store: ox.Store,
     entities: Iterable[ox.NamedNode],
@@ -184,14 +190,10 @@ def _recompute_shared(
     dropped = 0
     label = _N(ns.RDFS + "label")
     for prop in propositions:
-        parts = {
-            p: next(store.quads_for_pattern(prop, _N(ns.MEDKG_VOCAB + p), None, SHARED), None)
-            for p in ("subject", "relation", "object")
-        }
-        assertions = list(store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None))
         s, r, o = (
-            parts[k].object if parts[k] is not None else None for k in ("subject", "relation", "object")
-        )  # type: ignore[union-attr]
+            _object(store, prop, _N(ns.MEDKG_VOCAB + part), SHARED) for part in ("subject", "relation", "object")
+        )
+        assertions = list(store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None))
         stated = any(
             q.object.value == "false"  # type: ignore[union-attr]
             for a in assertions
