@@ -28,12 +28,17 @@ demo: $(STAMP)
 	@echo "== the stated chain, step by step =="
 	$(BIN)/medkg query run chain-steps
 	@echo
+	@echo "== the chain herpes -> lower back pain and its weakest link =="
+	$(BIN)/medkg chains herpes "lower back pain" --max-hops 2
+	@echo
+	$(BIN)/medkg viz --out out/graph.html > /dev/null
 	@echo "Graph files: out/medkg.ttl  out/medkg.trig  out/medkg.jsonld"
-	@echo "Try:  $(BIN)/medkg query list"
+	@echo "Open the interactive graph (works offline): out/graph.html"
+	@echo "More:  $(BIN)/medkg query list    $(BIN)/medkg --help    notebooks/README.md"
 
 lint: $(DEV)
-	$(BIN)/ruff check graph_builder tests
-	$(BIN)/ruff format --check graph_builder tests
+	$(BIN)/ruff check graph_builder tests benchmarks notebooks
+	$(BIN)/ruff format --check graph_builder tests benchmarks notebooks
 
 typecheck: $(DEV)
 	$(BIN)/mypy
@@ -42,7 +47,7 @@ pytest: $(DEV)
 	$(BIN)/pytest
 
 test: $(DEV)
-	$(BIN)/ruff check graph_builder tests
+	$(BIN)/ruff check graph_builder tests benchmarks notebooks
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -1,0 +1,674 @@
+"""``medkg serve``: a read-only SPARQL 1.1 Protocol endpoint over a medkg store, on loopback by default.
+
+Queries run in worker processes that open the on-disk store read-only; a query that outlives the
+timeout has its worker killed and replaced, since a running pyoxigraph query cannot be interrupted.
+
+Routes: ``/sparql`` (also ``/query``) takes ``query`` by GET, form POST or ``application/sparql-query``
+POST; ``/queries`` lists the named queries as JSON; ``/queries/NAME?param=value`` runs one by name and
+``/queries/NAME.rq`` shows its text. Updates (``/update``, an ``update`` field, ``application/
+sparql-update``) get 403, any other write method 405. Results are negotiated from ``Accept`` (or a
+``format`` parameter): SPARQL results as JSON, XML, CSV or TSV; graphs as Turtle, N-Triples, JSON-LD
+or RDF/XML. Every answer allows cross-origin reads (CORS), and at most ``max_rows`` rows or triples
+are sent; a cut answer carries ``X-SPARQL-MaxRows``.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph_builder.namespaces import PREFIXES
+from graph_builder.queries import NamedQuery, QueryError, iter_queries, run_query
+from graph_builder.results import ResultTable, format_results
+
+#: Media types of SPARQL results, by the ``format`` name that also picks them; the first is the default.
+RESULT_TYPES: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+#: Media types of graphs (CONSTRUCT, DESCRIBE), by ``format`` name; the first is the default.
+GRAPH_TYPES: dict[str, str] = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+_RESULT_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
+_GRAPH_ALIASES = {"application/x-turtle": "turtle", "text/plain": "ntriples", "application/json": "jsonld"}
+_FORMAT_NAMES = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"), "nt": (None, "ntriples"),
+    "ntriples": (None, "ntriples"), "n-triples": (None, "ntriples"), "json-ld": (None, "jsonld"),
+    "jsonld": (None, "jsonld"), "rdf+xml": (None, "rdfxml"), "rdfxml": (None, "rdfxml"),
+}  # fmt: skip
+_RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+MAX_BODY = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker: SPARQL text or a named query, and what the client accepts."""
+
+    sparql: str | None = None
+    query: NamedQuery | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    results_format: str | None = "json"  # None: the client accepts no SPARQL results format
+    graph_format: str | None = "turtle"  # None: the client accepts no graph format
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A worker's answer, ready to send: status, media type, body, and how many rows it holds."""
+
+    status: int
+    content_type: str
+    body: bytes
+    rows: int = 0
+    truncated: bool = False
+
+
+def _text(status: int, message: str) -> Reply:
+    return Reply(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
+
+
+# --- content negotiation ---------------------------------------------------------------------------
+
+
+def negotiate(
+    accept: str | None, offers: dict[str, str], aliases: dict[str, str] | None = None
+) -> str | None:
+    """The ``format`` name of the offer the ``Accept`` header ranks best; ``None`` if it accepts none.
+
+    Ties go to the order of ``offers``; no header accepts the first offer.
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", RESULT_TYPES)
+    'xml'
+    >>> negotiate("text/*", GRAPH_TYPES), negotiate("image/png", RESULT_TYPES), negotiate(None, RESULT_TYPES)
+    ('turtle', None, 'json')
+    """
+    if not accept or not accept.strip():
+        return next(iter(offers))
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
+        media, *options = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for option in options:
+            key, _, value = option.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.lower(), quality))
+    candidates = [(media, name) for name, media in offers.items()] + list((aliases or {}).items())
+    best: tuple[float, int, str] | None = None
+    for order, (media, name) in enumerate(candidates):
+        kind = media.split("/")[0] + "/*"
+        scored = [
+            (3 if r == media else 2 if r == kind else 1, q) for r, q in ranges if r in (media, kind, "*/*")
+        ]
+        if not scored:
+            continue
+        quality = max(scored)[1]
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, order, name)
+    return None if best is None else best[2]
+
+
+# --- running one job (in a worker) -----------------------------------------------------------------
+
+
+def _results_reply(table: ResultTable, fmt: str | None, truncated: bool) -> Reply:
+    if fmt is None:
+        return _text(406, f"no accepted format; SPARQL results come as {', '.join(RESULT_TYPES.values())}")
+    body = format_results(table, fmt).encode("utf-8")
+    return Reply(200, f"{RESULT_TYPES[fmt]}; charset=utf-8", body, len(table), truncated)
+
+
+def _graph_reply(triples: Sequence[ox.Triple], fmt: str | None, truncated: bool) -> Reply:
+    if fmt is None:
+        return _text(406, f"no accepted format; graphs come as {', '.join(GRAPH_TYPES.values())}")
+    rdf_format = _RDF_FORMATS[fmt]
+    data = ox.serialize(triples, format=rdf_format, prefixes=None if fmt == "jsonld" else PREFIXES)
+    assert data is not None  # no output file given, so the bytes are returned
+    return Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", data, len(triples), truncated)
+
+
+def _capped(items: Iterable[Any], cap: int) -> tuple[list[Any], bool]:
+    kept: list[Any] = []
+    for item in items:
+        if len(kept) == cap:
+            return kept, True
+        kept.append(item)
+    return kept, False
+
+
+def _run_sparql(store: ox.Store, job: Job) -> Reply:
+    assert job.sparql is not None
+    dataset: dict[str, Any] = {}
+    if job.default_graphs:
+        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    if job.named_graphs:
+        dataset["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    result = store.query(
+        job.sparql, prefixes=PREFIXES, use_default_graph_as_union=not job.default_graphs, **dataset
+    )
+    if isinstance(result, ox.QueryBoolean):
+        return _results_reply(
+            ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask"), job.results_format, False
+        )
+    if isinstance(result, ox.QueryTriples):
+        triples, truncated = _capped(result, job.max_rows)
+        return _graph_reply(triples, job.graph_format, truncated)
+    variables = tuple(v.value for v in result.variables)
+    solutions, truncated = _capped(result, job.max_rows)
+    rows = tuple(tuple(s[i] for i in range(len(variables))) for s in solutions)
+    return _results_reply(ResultTable(variables, rows), job.results_format, truncated)
+
+
+def _run_named(store: ox.Store, job: Job) -> Reply:
+    assert job.query is not None
+    table = run_query(job.query, store, dict(job.params))
+    truncated = len(table) > job.max_rows
+    rows = table.rows[: job.max_rows]
+    if table.kind == "construct":
+        triples = [ox.Triple(s, p, o) for s, p, o in rows]  # type: ignore[arg-type]
+        return _graph_reply(triples, job.graph_format, truncated)
+    return _results_reply(ResultTable(table.variables, rows, table.kind), job.results_format, truncated)
+
+
+def execute(store: ox.Store, job: Job) -> Reply:
+    """Run one job on a store and serialise the answer; errors become 4xx or 500 replies.
+
+    >>> from graph_builder.build import build_example
+    >>> reply = execute(build_example(), Job(sparql="ASK { entity:herpes medkg:causes ?x }"))
+    >>> reply.status, reply.body
+    (200, b'{"head": {}, "boolean": true}')
+    """
+    try:
+        return _run_named(store, job) if job.query is not None else _run_sparql(store, job)
+    except (QueryError, SyntaxError, ValueError) as error:
+        return _text(400, f"bad query: {error}")
+    except OSError as error:
+        return _text(500, f"the store failed: {error}")
+
+
+# --- the worker pool -------------------------------------------------------------------------------
+
+
+def _worker_main(conn: Connection, store_path: str) -> None:
+    """A worker process: open the store read-only, then answer jobs until the pipe closes."""
+    try:
+        store = ox.Store.read_only(store_path)
+    except OSError as error:
+        conn.send(("error", f"{store_path}: cannot open the store read-only: {error}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(execute(store, job))
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class PoolError(RuntimeError):
+    """The worker processes could not start: the store cannot be opened."""
+
+
+@dataclass(eq=False)
+class WorkerPool:
+    """Worker processes over one on-disk store; a job that outlives its timeout kills its worker."""
+
+    store_path: Path
+    size: int = 2
+    _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue, init=False)
+    _workers: set[_Worker] = field(default_factory=set, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _closed: bool = field(default=False, init=False)
+
+    def _launch(self) -> _Worker:
+        context = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded server
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child, str(self.store_path)), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _ready(self, worker: _Worker) -> None:
+        if not worker.conn.poll(120):
+            worker.kill()
+            raise PoolError(f"{self.store_path}: a query worker did not start within 120 s")
+        try:
+            status, detail = worker.conn.recv()
+        except EOFError:
+            status, detail = "error", f"the worker exited with code {worker.process.exitcode}"
+        if status != "ready":
+            worker.kill()
+            raise PoolError(str(detail))
+        with self._lock:
+            if self._closed:
+                worker.kill()
+                return
+            self._workers.add(worker)
+        self._idle.put(worker)
+
+    def start(self) -> None:
+        """Start every worker and wait until each has opened the store."""
+        launched = [self._launch() for _ in range(self.size)]
+        try:
+            for worker in launched:
+                self._ready(worker)
+        except PoolError:
+            for worker in launched:
+                worker.kill()
+            raise
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+            closed = self._closed
+        worker.kill()
+        if closed:
+            return
+        try:
+            self._ready(self._launch())
+        except PoolError as error:  # pragma: no cover - the store vanished while serving
+            if not self._closed:  # a replacement cut short by shutting down is no news
+                print(f"medkg serve: cannot replace a query worker: {error}", file=sys.stderr)
+
+    def run(self, job: Job, timeout: float) -> Reply:
+        """Run a job on an idle worker; after ``timeout`` seconds the worker is killed and replaced."""
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            return _text(503, f"all {self.size} query workers stayed busy for {timeout:g} s; try again later")
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(timeout):
+                reply: Reply = worker.conn.recv()
+                self._idle.put(worker)
+                return reply
+        except (EOFError, OSError) as error:
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            return _text(500, f"the query worker died: {error}")
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+        return _text(
+            503,
+            f"query cancelled: it ran longer than the per-query timeout of {timeout:g} s "
+            "(medkg serve --timeout)",
+        )
+
+    def close(self) -> None:
+        """Stop every worker."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.kill()
+
+
+# --- HTTP ------------------------------------------------------------------------------------------
+
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-SPARQL-MaxRows, Content-Type",
+}
+_HELP = """medkg SPARQL endpoint (read-only)
+
+  GET  /sparql?query=...              SPARQL 1.1 Protocol; also POST form or application/sparql-query
+  GET  /queries                       the named queries, as JSON
+  GET  /queries/NAME?param=value      run a named query by name
+  GET  /queries/NAME.rq               the text of a named query
+
+Results: JSON, XML, CSV, TSV; graphs: Turtle, N-Triples, JSON-LD, RDF/XML (Accept or ?format=).
+The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is the union of all graphs.
+"""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    queries: dict[str, NamedQuery]  # read once at start: restart the server to serve edited queries
+    pool: WorkerPool
+    timeout_s: float
+    max_rows: int
+    quiet: bool
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = "medkg-serve"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if not self.server.quiet:
+            super().log_message(format, *args)
+
+    def _send(self, reply: Reply, extra: dict[str, str] | None = None) -> None:
+        self.send_response(reply.status)
+        headers = {**_CORS, "Content-Type": reply.content_type, "Content-Length": str(len(reply.body))}
+        if reply.truncated:
+            headers["X-SPARQL-MaxRows"] = str(self.server.max_rows)
+        for key, value in {**headers, **(extra or {})}.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(reply.body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+    def _body(self) -> bytes | None:
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self._send(_text(411, "a POST needs a Content-Length"))
+            return None
+        if int(length) > MAX_BODY:
+            self._send(_text(413, f"request body over {MAX_BODY} bytes"))
+            self.close_connection = True
+            return None
+        return self.rfile.read(int(length))
+
+    def _route(self, method: str) -> None:
+        path, _, query_string = self.path.partition("?")
+        args = urllib.parse.parse_qsl(query_string, keep_blank_values=True)
+        if path in ("/update", "/store"):
+            self._send(_text(403, "medkg serve is read-only: SPARQL Update and graph writes are refused"))
+        elif path in ("/sparql", "/query"):
+            self._sparql(method, args)
+        elif path.rstrip("/") == "/queries":
+            self._catalog()
+        elif path.startswith("/queries/"):
+            self._named(method, urllib.parse.unquote(path[len("/queries/") :]), args)
+        elif path == "/" and method == "GET":
+            self._send(_text(200, _HELP))
+        else:
+            self._send(_text(404, f"no such path {path}; see / for the routes"))
+
+    def do_GET(self) -> None:
+        self._route("GET")
+
+    def do_HEAD(self) -> None:
+        self._route("GET")
+
+    def do_POST(self) -> None:
+        self._route("POST")
+
+    def do_OPTIONS(self) -> None:
+        # CORS preflight: a browser asks before POSTing a query from another origin.
+        requested = self.headers.get("Access-Control-Request-Headers", "Content-Type, Accept")
+        self._send(
+            Reply(204, "text/plain", b""),
+            {
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": requested,
+                "Access-Control-Max-Age": "86400",
+            },
+        )
+
+    def _refuse_write(self) -> None:
+        self._send(_text(405, "medkg serve is read-only: only GET, POST (queries) and OPTIONS are allowed"),
+                   {"Allow": "GET, POST, OPTIONS"})  # fmt: skip
+
+    do_PUT = do_DELETE = do_PATCH = _refuse_write
+
+    def _formats(self, args: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+        accept = self.headers.get("Accept")
+        results = negotiate(accept, RESULT_TYPES, _RESULT_ALIASES)
+        graph = negotiate(accept, GRAPH_TYPES, _GRAPH_ALIASES)
+        for key, value in args:
+            if key in ("format", "output") and value.lower() in _FORMAT_NAMES:
+                by_name = _FORMAT_NAMES[value.lower()]
+                results = by_name[0] or results
+                graph = by_name[1] or graph
+                break
+        return results, graph
+
+    def _run(self, job: Job) -> None:
+        started = time.perf_counter()
+        reply = self.server.pool.run(job, self.server.timeout_s)
+        if not self.server.quiet and reply.status == 503:
+            print(
+                f"medkg serve: {reply.body.decode().strip()} ({time.perf_counter() - started:.1f} s)",
+                file=sys.stderr,
+            )
+        self._send(reply)
+
+    def _sparql(self, method: str, args: list[tuple[str, str]]) -> None:
+        text: str | None = None
+        if method == "POST":
+            body = self._body()
+            if body is None:
+                return
+            media = self.headers.get_content_type()
+            if media == "application/sparql-update":
+                self._send(_text(403, "medkg serve is read-only: SPARQL Update is refused"))
+                return
+            if media == "application/sparql-query":
+                text = body.decode("utf-8", "replace")
+            elif media == "application/x-www-form-urlencoded":
+                args = args + urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            else:
+                expected = "application/x-www-form-urlencoded or application/sparql-query"
+                self._send(_text(415, f"expected {expected}; found {media}"))
+                return
+        if any(key == "update" for key, _ in args):
+            self._send(_text(403, "medkg serve is read-only: SPARQL Update is refused"))
+            return
+        queries = [value for key, value in args if key == "query"]
+        if text is None and not queries:
+            self._send(
+                _text(
+                    200 if method == "GET" and not args else 400,
+                    _HELP if not args else "expected one query parameter",
+                )
+            )
+            return
+        if len(queries) > 1 or (text is not None and queries):
+            self._send(_text(400, "expected exactly one query"))
+            return
+        results, graph = self._formats(args)
+        self._run(Job(
+            sparql=text if text is not None else queries[0],
+            default_graphs=tuple(v for k, v in args if k == "default-graph-uri"),
+            named_graphs=tuple(v for k, v in args if k == "named-graph-uri"),
+            results_format=results, graph_format=graph, max_rows=self.server.max_rows,
+        ))  # fmt: skip
+
+    def _catalog(self) -> None:
+        catalog = [
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "description": q.description,
+                "tags": list(q.tags),
+                "kind": q.kind,
+                "parameters": [vars(p) for p in q.parameters],
+                "url": f"/queries/{q.name}",
+                "sparql": f"/queries/{q.name}.rq",
+            }
+            for q in self.server.queries.values()
+        ]
+        body = json.dumps({"queries": catalog}, ensure_ascii=False, indent=2).encode("utf-8")
+        self._send(Reply(200, "application/json; charset=utf-8", body, len(catalog)))
+
+    def _named(self, method: str, name: str, args: list[tuple[str, str]]) -> None:
+        if method == "POST":
+            body = self._body()
+            if body is None:
+                return
+            args = args + urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        show_text = name.endswith(".rq")
+        name = name.removesuffix(".rq")
+        # Only shipped names: get_query would also read any .rq path it is given.
+        query = self.server.queries.get(name)
+        if query is None:
+            self._send(_text(404, f"no query named {name!r}; see /queries"))
+            return
+        if show_text:
+            assert query.path is not None
+            self._send(Reply(200, "application/sparql-query; charset=utf-8", query.path.read_bytes()))
+            return
+        params = tuple((k, v) for k, v in args if k not in ("format", "output"))
+        results, graph = self._formats(args)
+        self._run(Job(query=query, params=params, results_format=results, graph_format=graph,
+                      max_rows=self.server.max_rows))  # fmt: skip
+
+
+# --- the server ------------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
+    """Two workers at least (so one runaway query never blocks the rest), at most eight."""
+    return max(2, min(8, os.cpu_count() or 1))
+
+
+class SparqlServer:
+    """The endpoint: an HTTP server thread in front of a :class:`WorkerPool`.
+
+    Use as a context manager, or call :meth:`start` and :meth:`close`; ``port=0`` picks a free port.
+    """
+
+    def __init__(
+        self,
+        store_path: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 7878,
+        timeout: float = 30.0,
+        max_rows: int = 10_000,
+        workers: int | None = None,
+        quiet: bool = False,
+    ) -> None:
+        if timeout <= 0 or max_rows <= 0:
+            raise ValueError(f"timeout and max-rows must be positive; found {timeout} and {max_rows}")
+        self.pool = WorkerPool(store_path, workers or default_workers())
+        self.host, self.port = host, port
+        self.timeout, self.max_rows, self.quiet = timeout, max_rows, quiet
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The SPARQL endpoint's URL."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/sparql"
+
+    def _bind(self) -> _HTTPServer:
+        self.pool.start()
+        try:
+            httpd = _HTTPServer((self.host, self.port), _Handler)
+        except OSError:
+            self.pool.close()
+            raise
+        httpd.queries = {q.name: q for q in iter_queries(include_qa=True)}
+        httpd.pool, httpd.timeout_s, httpd.max_rows, httpd.quiet = (
+            self.pool,
+            self.timeout,
+            self.max_rows,
+            self.quiet,
+        )
+        self.port = httpd.server_address[1]
+        self._httpd = httpd
+        return httpd
+
+    def start(self) -> SparqlServer:
+        """Start the workers and serve from a background thread."""
+        httpd = self._bind()
+        self._thread = threading.Thread(target=httpd.serve_forever, name="medkg-serve", daemon=True)
+        self._thread.start()
+        return self
+
+    def describe(self) -> str:
+        """One line for people: where the endpoint is and what its limits are."""
+        line = (
+            f"SPARQL endpoint at {self.url} (read-only; timeout {self.timeout:g} s; "
+            f"at most {self.max_rows} rows; {self.pool.size} workers)"
+        )
+        if self.host not in ("127.0.0.1", "localhost", "::1"):
+            line += f"; warning: open beyond this machine on {self.host}, with no authentication"
+        return line
+
+    def wait(self) -> None:
+        """Block until the server stops; Ctrl-C (KeyboardInterrupt) reaches the caller."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(0.5)
+
+    def close(self) -> None:
+        """Stop serving and stop the workers."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        self.pool.close()
+
+    def __enter__(self) -> SparqlServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def prepare_store(
+    store: Path | None, graph: Path | None
+) -> tuple[Path, tempfile.TemporaryDirectory[str] | None]:
+    """The on-disk store to serve, and the temporary folder to remove afterwards (if one was made).
+
+    A store folder is served as it is; a graph file (or, with neither, the graph ``medkg query run``
+    would use) is loaded into a temporary on-disk store, since worker processes open it read-only.
+    """
+    from graph_builder.corpus import open_store
+    from graph_builder.store import open_graph
+
+    folder = store if store is not None else graph if graph is not None and graph.is_dir() else None
+    if folder is not None:
+        open_store(folder, read_only=True)  # fails here, saying why, if the folder is no medkg store
+        return folder, None
+    source = open_graph(graph)
+    temporary = tempfile.TemporaryDirectory(prefix="medkg-serve-")
+    target = Path(temporary.name) / "store"
+    disk = ox.Store(str(target))
+    disk.bulk_extend(source)
+    disk.flush()
+    del disk  # release the write lock before the workers open the store read-only
+    return target, temporary
