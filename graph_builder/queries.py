@@ -382,7 +382,7 @@ def bind_parameters(
     Traceback (most recent call last):
     ...
     graph_builder.queries.ParameterError: query 'unsupported-claims' has no parameter 'rank'; its parameters are: maxRank
-    """  # noqa: E501
+    """
     params = params or {}
     unknown = sorted(set(params) - {p.name for p in query.parameters})
     if unknown:

@@ -161,7 +161,7 @@ def bind_text(sparql: str, bindings: Mapping[str, Term]) -> str:
     >>> from pyoxigraph import Literal
     >>> bind_text("SELECT ?n WHERE { ?s ?p ?o FILTER(?o < ?n) }", {"n": Literal(3)})
     'SELECT ?n WHERE { VALUES (?n) { ("3"^^<http://www.w3.org/2001/XMLSchema#integer>) } ?s ?p ?o FILTER(?o < "3"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
-    """  # noqa: E501
+    """
     if not bindings:
         return sparql
     tokens = _tokens(sparql)
