@@ -1,0 +1,52 @@
+"""Validation of built graphs: SHACL when the graph is small enough, qa queries always, per source on demand."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder import namespaces as ns
+from graph_builder import validate
+from graph_builder.export import canonical_quads
+from graph_builder.validate import source_subgraph, validate_store
+
+SEED = "does-herpes-cause-lower-back-pain"
+
+
+def _without_a_quote(store: ox.Store) -> tuple[ox.Store, str]:
+    copy = ox.Store()
+    copy.extend(store)
+    quote = ox.NamedNode(ns.MEDKG_VOCAB + "quote")
+    victim = next(q for q in copy.quads_for_pattern(None, quote, None) if q.subject.value.startswith(ns.ASSERTION))
+    copy.remove(victim)
+    return copy, victim.subject.value
+
+
+def test_source_subgraph_of_a_one_source_graph_is_the_whole_graph(seed_store: ox.Store) -> None:
+    whole = {str(q) for q in canonical_quads(seed_store)}
+    assert {str(q) for q in canonical_quads(source_subgraph(seed_store, SEED))} == whole
+
+
+def test_source_subgraph_conforms_and_catches_a_missing_quote(seed_store: ox.Store) -> None:
+    assert validate_store(source_subgraph(seed_store, SEED)).conforms
+    broken, focus = _without_a_quote(seed_store)
+    report = validate_store(source_subgraph(broken, SEED))
+    assert not report.conforms
+    assert any("AssertionShape" in v.check and focus.removeprefix(ns.ASSERTION) in v.focus for v in report.violations)
+
+
+def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
+    with pytest.raises(ValueError, match="no source 'nope'"):
+        source_subgraph(seed_store, "nope")
+
+
+def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate, "SHACL_AUTO_LIMIT", 100)
+    broken, _ = _without_a_quote(seed_store)
+    report = validate_store(broken)
+    assert "shacl" not in report.checks and any(c.startswith("qa/") for c in report.checks)
+    assert report.notes and "SHACL left out" in report.notes[0]
+    # The qa query for quote-less assertions still catches the damage.
+    assert any(v.check == "qa/assertions-without-quote" for v in report.violations)
+    forced = validate_store(broken, shacl=True)
+    assert "shacl" in forced.checks and any("AssertionShape" in v.check for v in forced.violations)
