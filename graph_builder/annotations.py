@@ -38,6 +38,9 @@ from graph_builder.schema import annotation_schema
 from graph_builder.vocabulary import Vocabulary, load_vocabulary
 
 FORMAT_VERSION = 1
+# libyaml's parser when PyYAML was built with it: the same values, and five times faster on a corpus
+# (YAML parsing was most of the build time of a 100k-claim corpus; see benchmarks/README.md).
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -374,16 +377,29 @@ class _Checker:
         return out
 
 
+_VALIDATORS: dict[int, tuple[Vocabulary, jsonschema.Draft202012Validator]] = {}
+
+
+def _validator(vocab: Vocabulary) -> jsonschema.Draft202012Validator:
+    """The schema validator of a vocabulary, made once (building it costs more than checking a file)."""
+    cached = _VALIDATORS.get(id(vocab))
+    if cached is None or cached[0] is not vocab:
+        cached = (vocab, jsonschema.Draft202012Validator(annotation_schema(vocab)))
+        _VALIDATORS[id(vocab)] = cached
+    return cached[1]
+
+
 def parse_annotation(
     path: Path, data: Any, vocab: Vocabulary | None = None
 ) -> tuple[Annotation | None, list[Problem]]:
     """Check parsed annotation data; return the annotation (None when unusable) and its problems."""
     vocab = vocab or load_vocabulary()
     file = str(path)
-    validator = jsonschema.Draft202012Validator(annotation_schema(vocab))
+    validator = _validator(vocab)
+    # is_valid is twice as fast as collecting errors; most files have none.
+    errors = [] if validator.is_valid(data) else validator.iter_errors(data)
     problems = [
-        _schema_problem(file, data, e)
-        for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+        _schema_problem(file, data, e) for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
     ]
     if not isinstance(data, Mapping):
         return None, problems
@@ -421,7 +437,7 @@ def read_annotation(path: Path, vocab: Vocabulary | None = None) -> tuple[Annota
     except UnicodeDecodeError as err:
         return None, [Problem(file, "file", "(file)", "UTF-8 text", f"{err.reason} at byte {err.start}")]
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_YAML_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown position"

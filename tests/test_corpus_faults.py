@@ -1,0 +1,99 @@
+"""Faults in corpus builds: a killed build, and one corrupt file among thousands, leave the old store intact."""
+
+from __future__ import annotations
+
+import copy
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from graph_builder.annotations import AnnotationError
+from graph_builder.corpus import build_corpus_store, open_store, source_ids
+from graph_builder.export import canonical_quads
+from graph_builder.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
+
+pytestmark = pytest.mark.slow
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _small_corpus(folder: Path, n: int, claims: int = 2) -> list[Path]:
+    """n small annotation files over the seed article, each with its own source id."""
+    seed = yaml.safe_load(SEED_ANNOTATION.read_text(encoding="utf-8"))
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(n):
+        data: dict[str, Any] = copy.deepcopy(seed)
+        data["source"]["id"] = f"copy-{i:05d}"
+        data["source"]["text"] = str(ARTICLES_DIR / f"{SEED_SOURCE_ID}.txt")
+        data["claims"] = data["claims"][:claims]
+        used = {c[k] for c in data["claims"] for k in ("subject", "object")}
+        data["entities"] = {k: v for k, v in data["entities"].items() if k in used}
+        data.pop("chains", None)
+        path = folder / f"copy-{i:05d}.yaml"
+        path.write_text(
+            yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        files.append(path)
+    return files
+
+
+def _snapshot(target: Path) -> set[str]:
+    store = open_store(target, read_only=True)
+    quads = {str(q) for q in canonical_quads(store)}
+    del store
+    return quads
+
+
+def test_a_corrupt_file_among_thousands_names_its_path_and_claim_and_keeps_the_store(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    build_corpus_store([SEED_ANNOTATION], target)
+    before = _snapshot(target)
+    files = _small_corpus(tmp_path / "corpus", 2000)
+    bad = files[1234]
+    data = yaml.safe_load(bad.read_text(encoding="utf-8"))
+    data["claims"][1]["quote"] = "a sentence the article never wrote"
+    bad.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(AnnotationError) as info:
+        build_corpus_store([tmp_path / "corpus"], target)
+    [problem] = info.value.problems
+    assert problem.file == str(bad)
+    assert problem.item == f"claim {data['claims'][1]['id']}" and problem.field == "quote"
+    assert _snapshot(target) == before
+
+
+def test_a_killed_build_leaves_the_previous_store_and_a_rerun_completes(tmp_path: Path) -> None:
+    target = tmp_path / "store"
+    build_corpus_store([SEED_ANNOTATION], target)
+    before = _snapshot(target)
+    corpus = tmp_path / "corpus"
+    _small_corpus(corpus, 1500, claims=6)
+    building = tmp_path / ".store.building"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph_builder.cli", "build", "--store", str(target), str(corpus)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not building.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1.0)  # let it write part of the new store
+    assert proc.poll() is None, "the build finished before it could be interrupted; make the corpus bigger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert building.exists()  # the half-built store was never swapped in ...
+    assert _snapshot(target) == before  # ... and the previous one is whole and readable
+    rerun = subprocess.run(
+        [sys.executable, "-m", "graph_builder.cli", "build", "--store", str(target), str(corpus)],
+        capture_output=True,
+        text=True,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert not building.exists()
+    store = open_store(target, read_only=True)
+    assert len(source_ids(store)) == 1500
