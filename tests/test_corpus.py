@@ -128,3 +128,22 @@ def test_on_disk_build_swaps_in_and_a_bad_file_leaves_the_old_store(
 def test_open_store_refuses_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no store there"):
         open_store(tmp_path)
+
+
+def test_cli_add_and_remove_on_disk(
+    tmp_path: Path, write_annotation: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graph_builder.cli import main
+
+    target = tmp_path / "corpus.db"
+    assert main(["build", "--store", str(target)]) == 0
+    before = _quads(open_store(target, read_only=True))
+    second = write_annotation(_second_article, name="second.yaml")
+    assert main(["add", str(second), "--store", str(target)]) == 0
+    assert "added second-article" in capsys.readouterr().out
+    assert main(["query", "run", "sources", "--graph", str(target), "--format", "csv"]) == 0
+    assert "second-article" in capsys.readouterr().out
+    assert main(["remove", "second-article", "--store", str(target)]) == 0
+    assert _quads(open_store(target, read_only=True)) == before
+    assert main(["remove", "second-article", "--store", str(target)]) == 1
+    assert "no source 'second-article'" in capsys.readouterr().err
