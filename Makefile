@@ -54,6 +54,12 @@ test: $(DEV)
 schema: $(STAMP)
 	$(BIN)/medkg schema > ontology/annotation.schema.json.tmp && mv ontology/annotation.schema.json.tmp ontology/annotation.schema.json
 
+# Speed against rdflib and raw pyoxigraph on synthetic corpora of 1k, 10k and 100k claims
+# (benchmarks/README.md); `make bench BENCH_ARGS=--with-1m` adds a million. Not a test: slow.
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 # The committed notebooks have no outputs; this runs them and writes copies with outputs.
 notebooks: $(DEV)
 	$(BIN)/python notebooks/run.py --out out/notebooks

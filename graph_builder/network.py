@@ -15,6 +15,7 @@ so two sources stating the same proposition give two parallel edges.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -69,7 +70,14 @@ SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank WHERE {
 }"""
 
 
-def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
+def _rows(store: ox.Store, sparql: str, values: Mapping[str, Iterable[str]] | None = None) -> list[dict[str, Any]]:
+    """Run a query; ``values`` binds variables to IRIs with inline data placed first, so that the
+    engine starts from those IRIs instead of scanning the store."""
+    if values is not None:
+        inline = " ".join(
+            f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}" for var, iris in values.items()
+        )
+        sparql = sparql.replace("WHERE {", "WHERE { " + inline, 1)
     result = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
@@ -89,8 +97,12 @@ def _value(term: Any) -> Any:
     return term.value
 
 
-def to_networkx(store: ox.Store) -> nx.MultiDiGraph:
+def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.MultiDiGraph:
     """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
+
+    ``entities`` (IRIs) restricts the projection to those entities and the assertions between two of
+    them, so that a focused view of a large store reads only what it shows; node ``claims`` then
+    counts the assertions inside the projection. ``None`` (the default) projects the whole store.
 
     Node attributes: ``label``, ``type`` (slug), ``type_label``, ``synonyms``, ``groundings``
     (list of ``{"curie", "label", "match"}``), ``claims`` (assertions the entity takes part in).
@@ -100,8 +112,16 @@ def to_networkx(store: ox.Store) -> nx.MultiDiGraph:
     ``negated``, ``proposition``, ``hedges`` (list of ``{"text", "type"}``), ``mechanism`` and
     ``chains`` (list of ``{"chain", "id", "position", "length", "evidence", "rank"}``).
     """
+    only = None if entities is None else sorted(set(entities))
+    by_entity = None if only is None else {"entity": only}
+    assertions = _rows(store, _ASSERTIONS, None if only is None else {"subject": only})
+    by_assertion = None
+    if only is not None:
+        keep = set(only)
+        assertions = [r for r in assertions if r["object"] in keep]
+        by_assertion = {"assertion": [r["assertion"] for r in assertions]}
     graph = nx.MultiDiGraph()
-    for r in sorted(_rows(store, _ENTITIES), key=lambda r: r["entity"]):
+    for r in sorted(_rows(store, _ENTITIES, by_entity), key=lambda r: r["entity"]):
         graph.add_node(
             r["entity"],
             label=r["label"],
@@ -111,10 +131,10 @@ def to_networkx(store: ox.Store) -> nx.MultiDiGraph:
             groundings=[],
             claims=0,
         )
-    for r in sorted(_rows(store, _SYNONYMS), key=lambda r: (r["entity"], r["synonym"])):
+    for r in sorted(_rows(store, _SYNONYMS, by_entity), key=lambda r: (r["entity"], r["synonym"])):
         if r["entity"] in graph:
             graph.nodes[r["entity"]]["synonyms"].append(r["synonym"])
-    for r in sorted(_rows(store, _GROUNDINGS), key=lambda r: (r["entity"], r["curie"])):
+    for r in sorted(_rows(store, _GROUNDINGS, by_entity), key=lambda r: (r["entity"], r["curie"])):
         if r["entity"] in graph:
             match = "exact" if r["match"].endswith("exactMatch") else "close"
             graph.nodes[r["entity"]]["groundings"].append(
@@ -122,10 +142,14 @@ def to_networkx(store: ox.Store) -> nx.MultiDiGraph:
             )
     causal = {r["relation"] for r in _rows(store, _CAUSAL)}
     hedges: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in sorted(_rows(store, _HEDGES), key=lambda r: (r["assertion"], r["start"], r["text"])):
+    for r in sorted(_rows(store, _HEDGES, by_assertion), key=lambda r: (r["assertion"], r["start"], r["text"])):
         hedges[r["assertion"]].append({"text": r["text"], "type": r["typeSlug"]})
-    mechanisms = {r["assertion"]: r["mechanism"] for r in _rows(store, _MECHANISMS)}
-    chain_rows = _rows(store, _CHAIN_STEPS)
+    mechanisms = {r["assertion"]: r["mechanism"] for r in _rows(store, _MECHANISMS, by_assertion)}
+    if by_assertion is None:
+        chain_rows = _rows(store, _CHAIN_STEPS)
+    else:  # every step of the chains touched, so that chain lengths stay whole
+        touched = sorted({r["chain"] for r in _rows(store, _CHAIN_STEPS, by_assertion)})
+        chain_rows = _rows(store, _CHAIN_STEPS, {"chain": touched})
     lengths: dict[str, int] = defaultdict(int)
     for r in chain_rows:
         lengths[r["chain"]] += 1
@@ -141,7 +165,7 @@ def to_networkx(store: ox.Store) -> nx.MultiDiGraph:
                 "rank": r["rank"],
             }
         )
-    for r in sorted(_rows(store, _ASSERTIONS), key=lambda r: r["assertion"]):
+    for r in sorted(assertions, key=lambda r: r["assertion"]):
         a = r["assertion"]
         for end in (r["subject"], r["object"]):
             if end in graph:

@@ -1,0 +1,168 @@
+"""The benchmarks' smoke test: on a 1k-claim synthetic corpus, medkg, raw pyoxigraph and rdflib agree.
+
+Correctness only, never speed (``make bench`` measures speed): the generated files pass the annotation
+checks, generation is reproducible, every named query gives the same rows from all three, and the
+focused projections behind the ``chains`` and ``viz`` benchmarks equal the whole-store ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from benchmarks.corpus import CorpusInfo, generate_corpus
+from benchmarks.run import (
+    Timeout,
+    chain_entities,
+    neighbourhood,
+    query_tasks,
+    raw_rows,
+    rdflib_bindings,
+    time_call,
+    write_triples,
+)
+from graph_builder import namespaces as ns
+from graph_builder.analysis import find_chains
+from graph_builder.annotations import corpus_problems, read_annotation
+from graph_builder.build import build_example
+from graph_builder.corpus import build_corpus_store, open_store
+from graph_builder.network import to_networkx
+from graph_builder.queries import bind_parameters, get_query, run_query
+
+pytestmark = pytest.mark.slow
+
+SIZE = 1_000
+#: rdflib needs minutes for some queries even at this size (causal-chains' property path); such a
+#: comparison is made on the seed graph instead, rather than letting the smoke test run for ten minutes.
+RDFLIB_TIMEOUT_S = 10.0
+_NUMERIC = ("integer", "decimal", "double", "float", "int", "long")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusInfo:
+    return generate_corpus(SIZE, tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def store(corpus: CorpusInfo, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    target = tmp_path_factory.mktemp("store") / "store"
+    build_corpus_store([Path(corpus.path) / "annotations"], target)
+    return open_store(target, read_only=True)
+
+
+@pytest.fixture(scope="module")
+def rdflib_graph(store: ox.Store, tmp_path_factory: pytest.TempPathFactory) -> rdflib.Graph:
+    triples = tmp_path_factory.mktemp("nt") / "graph.nt"
+    write_triples(store, triples)
+    return rdflib.Graph().parse(str(triples), format="nt")
+
+
+def _value(term: Any) -> Any:
+    """A comparable value of an RDF term from either library: numbers by value, blank nodes as one."""
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode | rdflib.BNode):
+        return ("bnode",)
+    if isinstance(term, ox.NamedNode | rdflib.URIRef):
+        return ("iri", str(term.value if isinstance(term, ox.NamedNode) else term))
+    lexical = term.value if isinstance(term, ox.Literal) else str(term)
+    datatype = str(term.datatype.value if isinstance(term, ox.Literal) else (term.datatype or ""))
+    if datatype.endswith(_NUMERIC):
+        try:
+            return ("number", Decimal(lexical))
+        except InvalidOperation:
+            pass
+    if datatype.endswith("boolean"):
+        return ("boolean", lexical in ("true", "1"))
+    return ("literal", lexical, term.language)
+
+
+def _multiset(rows: Any) -> Counter[tuple[Any, ...]]:
+    return Counter(tuple(_value(t) for t in row) for row in rows)
+
+
+def test_generated_files_pass_the_annotation_checks(corpus: CorpusInfo) -> None:
+    files = corpus.annotation_files()
+    assert 25 <= len(files) <= 50  # 20 to 40 claims an article
+    annotations, problems = [], []
+    for path in files:
+        ann, found = read_annotation(path)
+        problems += found
+        annotations.append(ann)
+    assert problems == []
+    assert corpus_problems([a for a in annotations if a is not None]) == []
+    assert sum(len(a.claims) for a in annotations if a is not None) == SIZE
+    assert corpus.chains > 0 and corpus.hub.degree > 3 * corpus.mid.degree > 0
+
+
+def test_generation_is_reproducible(tmp_path: Path) -> None:
+    def files(folder: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    generate_corpus(300, tmp_path / "a", seed=7)
+    generate_corpus(300, tmp_path / "b", seed=7, workers=2)
+    generate_corpus(300, tmp_path / "c", seed=8)
+    first = {k: v for k, v in files(tmp_path / "a").items() if k != "corpus.json"}
+    assert first == {k: v for k, v in files(tmp_path / "b").items() if k != "corpus.json"}
+    assert first != {k: v for k, v in files(tmp_path / "c").items() if k != "corpus.json"}
+
+
+@pytest.mark.parametrize("task", [t.task for t in query_tasks("hub", "mid")])
+def test_medkg_pyoxigraph_and_rdflib_return_the_same_rows(
+    task: str, corpus: CorpusInfo, store: ox.Store, rdflib_graph: rdflib.Graph, tmp_path: Path
+) -> None:
+    [t] = [t for t in query_tasks(corpus.hub.label, corpus.mid.label) if t.task == task]
+    query = get_query(t.query)
+    medkg = run_query(t.query, store, t.params)
+    raw = raw_rows(store, query.text, bind_parameters(query, t.params))
+    assert list(medkg.rows) == raw  # the same engine and text: the same rows in the same order
+    if task.endswith("@hub") or task in ("query:all-claims", "query:hedges"):
+        assert len(medkg) > 0
+    bindings = rdflib_bindings(query, t.params)
+    try:
+        _, rows = time_call(
+            lambda: list(rdflib_graph.query(query.text, initBindings=bindings)), RDFLIB_TIMEOUT_S
+        )
+    except Timeout:
+        # rdflib cannot answer this query on 1k claims in reasonable time (causal-chains' property path
+        # takes minutes); compare the engines on the seed graph instead, where it answers in a second.
+        _compare_on_the_seed(t.query, tmp_path)
+        return
+    assert _multiset(medkg.rows) == _multiset(rows)
+
+
+def _compare_on_the_seed(name: str, tmp_path: Path) -> None:
+    seed = build_example()
+    triples = tmp_path / "seed.nt"
+    write_triples(seed, triples)
+    graph = rdflib.Graph().parse(str(triples), format="nt")
+    query = get_query(name)
+    medkg = run_query(query, seed)
+    assert len(medkg) > 0
+    _, rows = time_call(lambda: list(graph.query(query.text, initBindings=rdflib_bindings(query, {}))), 120)
+    assert _multiset(medkg.rows) == _multiset(rows)
+
+
+def test_focused_chains_equal_whole_store_chains(corpus: CorpusInfo, store: ox.Store) -> None:
+    start, end = ns.ENTITY + corpus.chain_start.id, ns.ENTITY + corpus.chain_end.id
+    whole = find_chains(to_networkx(store), start, end)
+    focused = find_chains(to_networkx(store, entities=chain_entities(store, start, end)), start, end)
+    assert [c.to_dict() for c in focused] == [c.to_dict() for c in whole]
+    assert any(c.stated for c in whole)
+
+
+def test_focused_projection_holds_the_neighbourhood(corpus: CorpusInfo, store: ox.Store) -> None:
+    centre = ns.ENTITY + corpus.mid.id
+    nodes = neighbourhood(store, centre)
+    whole = to_networkx(store).subgraph(nodes)
+    focused = to_networkx(store, entities=nodes)
+    assert set(focused.nodes) == set(whole.nodes) == nodes
+    assert {(u, v, k): d for u, v, k, d in focused.edges(keys=True, data=True)} == {
+        (u, v, k): d for u, v, k, d in whole.edges(keys=True, data=True)
+    }
