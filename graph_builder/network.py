@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from graph_builder import namespaces as ns
+from graph_builder.queries import run_sparql
 
 _ENTITIES = """
 SELECT ?entity ?label ?type ?typeSlug ?typeLabel WHERE {
@@ -70,31 +70,18 @@ SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank WHERE {
 }"""
 
 
-def _rows(store: ox.Store, sparql: str, values: Mapping[str, Iterable[str]] | None = None) -> list[dict[str, Any]]:
+def _rows(
+    store: ox.Store, sparql: str, values: Mapping[str, Iterable[str]] | None = None
+) -> list[dict[str, Any]]:
     """Run a query; ``values`` binds variables to IRIs with inline data placed first, so that the
     engine starts from those IRIs instead of scanning the store."""
     if values is not None:
         inline = " ".join(
-            f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}" for var, iris in values.items()
+            f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}"
+            for var, iris in values.items()
         )
         sparql = sparql.replace("WHERE {", "WHERE { " + inline, 1)
-    result = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{name: _value(sol[name]) for name in names} for sol in result]
-
-
-def _value(term: Any) -> Any:
-    """A Python value for an RDF term: int for integers, bool for booleans, else the string."""
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if dt == ns.XSD + "integer":
-            return int(term.value)
-        if dt == ns.XSD + "boolean":
-            return term.value == "true"
-    return term.value
+    return run_sparql(sparql, store).to_records()
 
 
 def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.MultiDiGraph:
@@ -142,7 +129,9 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
             )
     causal = {r["relation"] for r in _rows(store, _CAUSAL)}
     hedges: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in sorted(_rows(store, _HEDGES, by_assertion), key=lambda r: (r["assertion"], r["start"], r["text"])):
+    for r in sorted(
+        _rows(store, _HEDGES, by_assertion), key=lambda r: (r["assertion"], r["start"], r["text"])
+    ):
         hedges[r["assertion"]].append({"text": r["text"], "type": r["typeSlug"]})
     mechanisms = {r["assertion"]: r["mechanism"] for r in _rows(store, _MECHANISMS, by_assertion)}
     if by_assertion is None:

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
-from graph_builder import namespaces as ns
+from graph_builder.queries import run_sparql
 
 
 @dataclass(frozen=True)
@@ -48,21 +49,19 @@ class GraphStats:
         return out
 
 
-def _select(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
-    result = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+def _select(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
+    return run_sparql(sparql, store).to_records()
 
 
 def _count(store: ox.Store, cls: str) -> int:
     rows = _select(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a {cls} }}")
-    return int(rows[0]["n"].value)
+    return int(rows[0]["n"])
 
 
 def graph_stats(store: ox.Store) -> GraphStats:
     """Count what the graph holds."""
     by_evidence = tuple(
-        (int(r["rank"].value), str(r["label"].value), int(r["n"].value))
+        (int(r["rank"]), str(r["label"]), int(r["n"]))
         for r in _select(
             store,
             """SELECT ?rank ?label (COUNT(?a) AS ?n) WHERE {
@@ -72,7 +71,7 @@ def graph_stats(store: ox.Store) -> GraphStats:
         )
     )
     by_relation = tuple(
-        (str(r["label"].value), int(r["n"].value))
+        (str(r["label"]), int(r["n"]))
         for r in _select(
             store,
             """SELECT ?label (COUNT(?a) AS ?n) WHERE {
@@ -81,7 +80,7 @@ def graph_stats(store: ox.Store) -> GraphStats:
         )
     )
     by_stance = tuple(
-        (str(r["label"].value), int(r["n"].value))
+        (str(r["label"]), int(r["n"]))
         for r in _select(
             store,
             """SELECT ?label (COUNT(?a) AS ?n) WHERE {

@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
 from graph_builder.paths import EVIDENCE_FILE, ONTOLOGY_FILE
+from graph_builder.queries import run_sparql
 
 
 @dataclass(frozen=True)
@@ -66,46 +68,29 @@ class Vocabulary:
         return next((r for r in self.relations.values() if r.iri == iri), None)
 
 
-def _rows(store: ox.Store, sparql: str) -> list[dict[str, str]]:
-    solutions = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [v.value for v in solutions.variables]
-    rows = []
-    for sol in solutions:
-        row = {}
-        for name in names:
-            term = sol[name]
-            if term is not None:
-                row[name] = term.value
-        rows.append(row)
-    return rows
+def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
+    return run_sparql(sparql, store).to_records()
 
 
 _SCHEME_TERMS = """
-SELECT ?iri ?slug ?label ?scheme WHERE {
+SELECT ?scheme ?iri ?slug ?label WHERE {
   ?iri skos:inScheme ?scheme ; skos:notation ?slug ; skos:prefLabel ?label .
-} ORDER BY ?slug
+} ORDER BY ?scheme ?slug
 """
 
 
-def _scheme(store: ox.Store, scheme: str) -> dict[str, Term]:
-    sols = store.query(
-        ns.sparql_prefixes() + _SCHEME_TERMS,
-        substitutions={ox.Variable("scheme"): ox.NamedNode(scheme)},
-        use_default_graph_as_union=True,
-    )
-    assert isinstance(sols, ox.QuerySolutions)
-    terms = {}
-    for s in sols:
-        slug = str(s["slug"].value)
-        terms[slug] = Term(slug, str(s["iri"].value), str(s["label"].value))
-    return terms
+def _scheme(rows: list[dict[str, Any]], scheme: str) -> dict[str, Term]:
+    return {
+        str(r["slug"]): Term(str(r["slug"]), str(r["iri"]), str(r["label"]))
+        for r in rows
+        if r["scheme"] == scheme
+    }
 
 
 def vocabulary_from_store(store: ox.Store) -> Vocabulary:
     """Read the controlled terms out of a store holding the ontology and evidence scheme."""
     relations = {
-        r["slug"]: Relation(r["slug"], r["iri"], r["label"], r["biolink"], r.get("causal") == "true")
+        r["slug"]: Relation(r["slug"], r["iri"], r["label"], r["biolink"], bool(r.get("causal")))
         for r in _rows(
             store,
             """
@@ -137,12 +122,13 @@ def vocabulary_from_store(store: ox.Store) -> Vocabulary:
             } ORDER BY ?rank""",
         )
     }
+    schemes = _rows(store, _SCHEME_TERMS)
     return Vocabulary(
         relations=relations,
         entity_types=entity_types,
         evidence=evidence,
-        stances=_scheme(store, ns.STANCE + "scheme"),
-        hedge_types=_scheme(store, ns.HEDGE + "scheme"),
+        stances=_scheme(schemes, ns.STANCE + "scheme"),
+        hedge_types=_scheme(schemes, ns.HEDGE + "scheme"),
     )
 
 
