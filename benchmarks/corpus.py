@@ -454,8 +454,12 @@ class CorpusInfo:
     @classmethod
     def from_json(cls, text: str) -> CorpusInfo:
         raw = json.loads(text)
-        refs = {k: EntityRef(**raw.pop(k)) for k in ("hub", "mid", "chain_start", "chain_end")}
-        return cls(**raw, **refs)
+        ref = {k: EntityRef(**raw.pop(k)) for k in ("hub", "mid", "chain_start", "chain_end")}
+        return cls(
+            path=raw["path"], n_claims=raw["n_claims"], seed=raw["seed"], generator=raw["generator"],
+            articles=raw["articles"], entities=raw["entities"], chains=raw["chains"],
+            hub=ref["hub"], mid=ref["mid"], chain_start=ref["chain_start"], chain_end=ref["chain_end"],
+        )  # fmt: skip
 
 
 def plan_articles(n_claims: int, seed: int = 0) -> list[ArticlePlan]:

@@ -12,6 +12,7 @@ phase runs in its own process, so that its peak RSS is its own. Results go to ``
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import subprocess
@@ -48,6 +49,7 @@ from benchmarks.tasks import (
     query_tasks,
     raw_rows,
     rdflib_bindings,
+    rdflib_rows,
     rdflib_term,
     write_triples,
 )
@@ -104,16 +106,16 @@ def phase_query(
         q = get_query(t.query)
         subs = bind_parameters(q, t.params)
         reset_peak_rss()
-        check_s, table = time_call(lambda t=t: run_query(t.query, store, t.params))
+        # medkg runs the query by name, as the CLI does; raw pyoxigraph runs the same text.
+        medkg = functools.partial(run_query, t.query, store, t.params)
+        engine = functools.partial(raw_rows, store, q.text, subs)
+        check_s, table = time_call(medkg)
         rows = len(table)
-        raw = len(raw_rows(store, q.text, subs))
+        raw = len(engine())
         if raw != rows:
             raise AssertionError(f"{t.task}: medkg returned {rows} rows, raw pyoxigraph {raw}")
         times = interleaved(
-            {
-                "medkg": lambda t=t: run_query(t.query, store, t.params),  # by name, as the CLI runs it
-                "pyoxigraph": lambda q=q, subs=subs: raw_rows(store, q.text, subs),
-            },
+            {"medkg": medkg, "pyoxigraph": engine},
             repeat,
             warm_up=False,  # the row check above ran both once
             min_runs=1 if check_s > TASK_BUDGET_S / 4 else MIN_RUNS,  # minutes a run at 1M: one will do
@@ -262,9 +264,7 @@ def phase_rdflib(
         note = None
         while len(times) < min(repeat, RDFLIB_MAX_RUNS) and sum(times) <= TASK_BUDGET_S:
             try:
-                seconds, rows = time_call(
-                    lambda q=q, b=bindings: list(graph.query(q.text, initBindings=b)), timeout
-                )
+                seconds, rows = time_call(functools.partial(rdflib_rows, graph, q.text, bindings), timeout)
             except Timeout:
                 note = f"timed out after {timeout:.0f} s"
                 break

@@ -97,7 +97,14 @@ def neighbourhood(store: ox.Store, entity: str) -> set[str]:
 
 def raw_rows(store: ox.Store, text: str, substitutions: Any) -> list[tuple[Any, ...]]:
     """The engine's limit: the query text as is, every row materialised, no medkg code around it."""
-    return [tuple(s) for s in store.query(text, use_default_graph_as_union=True, substitutions=substitutions)]
+    result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    assert isinstance(result, ox.QuerySolutions)
+    return [tuple(s) for s in result]
+
+
+def rdflib_rows(graph: rdflib.Graph, text: str, bindings: Mapping[str, rdflib.term.Identifier]) -> list[Any]:
+    """rdflib's rows for the same text and parameters (it evaluates lazily: listing the rows is the work)."""
+    return list(graph.query(text, initBindings=bindings))
 
 
 def write_triples(store: ox.Store, path: Path) -> None:
@@ -118,8 +125,6 @@ def rdflib_term(term: Any) -> rdflib.term.Identifier:
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def rdflib_bindings(
-    query: NamedQuery, params: Mapping[str, str]
-) -> dict[rdflib.Variable, rdflib.term.Identifier]:
+def rdflib_bindings(query: NamedQuery, params: Mapping[str, str]) -> dict[str, rdflib.term.Identifier]:
     """The same typed parameter values medkg binds, as rdflib ``initBindings``."""
     return {rdflib.Variable(v.value): rdflib_term(t) for v, t in bind_parameters(query, params).items()}

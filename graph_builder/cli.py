@@ -29,7 +29,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
     if args.store:
-        return _build_store(paths, Path(args.store))
+        return _build_store(paths, Path(args.store), args.workers)
     try:
         annotations = load_annotations(paths)
     except AnnotationError as err:
@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_store(paths: list[Path], target: Path) -> int:
+def _build_store(paths: list[Path], target: Path, workers: int | None) -> int:
     import time
 
     from graph_builder.annotations import AnnotationError
@@ -56,7 +56,7 @@ def _build_store(paths: list[Path], target: Path) -> int:
 
     started = time.perf_counter()
     try:
-        files, quads = build_corpus_store(paths, target)
+        files, quads = build_corpus_store(paths, target, workers=workers)
     except AnnotationError as err:
         return _fail(f"{err}\nthe store at {target} was left as it was.")
     seconds = time.perf_counter() - started
@@ -370,6 +370,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="build a persistent on-disk store at DIR instead of graph files "
         "(for corpora; folders of annotation files are searched for *.yaml)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --store: processes that read annotation files (default: one per CPU; 1 reads in-process)",
     )
 
     p = command(

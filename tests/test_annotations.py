@@ -185,3 +185,44 @@ def test_problem_message_names_file_item_field_expected_found(write_annotation: 
         'found "gospel"',
     ):
         assert part in text
+
+
+def _mutants(data: Any, path: tuple[Any, ...] = ()) -> Any:
+    """Every single-edit variant of the data: drop a key, change a value's type, empty it, add a key."""
+    if isinstance(data, dict):
+        yield (*path, "+extra"), {**data, "unexpectedField": 1}
+        for key, value in data.items():
+            yield (*path, key, "-"), {k: v for k, v in data.items() if k != key}
+            for wrong in (None, 7, -1, "", [], {}, "not-a-known-value"):
+                if wrong != value:
+                    yield (*path, key, repr(wrong)), {**data, key: wrong}
+            for sub_path, sub in _mutants(value, (*path, key)):
+                yield sub_path, {**data, key: sub}
+    elif isinstance(data, list):
+        yield (*path, "[]"), []
+        for i, value in enumerate(data[:2]):  # the first two items stand for the rest
+            for sub_path, sub in _mutants(value, (*path, i)):
+                yield sub_path, [*data[:i], sub, *data[i + 1 :]]
+
+
+def test_fast_schema_check_accepts_only_what_jsonschema_accepts(seed_data: dict[str, Any]) -> None:
+    from graph_builder.annotations import _schema_check
+    from graph_builder.vocabulary import load_vocabulary
+
+    check = _schema_check(load_vocabulary())
+    mutants = list(_mutants(seed_data))
+    rejected = 0
+    for where, mutant in mutants:
+        full = check.full.is_valid(mutant)
+        fast = not check.errors(mutant) if full else None
+        # What jsonschema rejects, the fast check must reject too (then jsonschema lists the errors).
+        if not full:
+            rejected += 1
+            try:
+                check.fast(mutant)
+            except Exception:
+                continue
+            pytest.fail(f"fastjsonschema accepts a variant jsonschema rejects: {where}")
+        assert fast, where
+    assert check.errors(seed_data) == []
+    assert len(mutants) > 1000 and rejected > 500, (len(mutants), rejected)
