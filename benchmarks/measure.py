@@ -88,17 +88,21 @@ def interleaved(
 ) -> dict[str, list[float]]:
     """Time each call ``repeat`` times, round-robin, after one warm-up run each (unless done already).
 
-    Interleaving makes load from other processes fall on every contender alike. Stops early once the
-    timed runs took ``budget`` seconds and each contender ran at least ``min_runs`` times.
+    Interleaving makes load from other processes fall on every contender alike; the order turns round
+    every round, and each result is dropped before the next call, so that no contender runs while
+    another's rows are alive (a large live result slows Python's garbage collector: measured 1.2× on
+    the 55k rows of ``hedges`` at 100k claims). Stops early once the timed runs took ``budget`` seconds
+    and each contender ran at least ``min_runs`` times.
     """
     if warm_up:
         for fn in calls.values():
             fn()
     times: dict[str, list[float]] = {name: [] for name in calls}
     spent = 0.0
+    order = list(calls.items())
     for i in range(repeat):
-        for name, fn in calls.items():
-            seconds, _ = time_call(fn)
+        for name, fn in order if i % 2 == 0 else order[::-1]:
+            seconds = time_call(fn)[0]  # the result is dropped here, before the next call
             times[name].append(seconds)
             spent += seconds
         if spent > budget and i + 1 >= min_runs:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph_builder.export import write_atomic
+
 RESULTS_FILE = Path(__file__).resolve().parent / "results.json"
 ONE_MILLION = 1_000_000
 #: Tasks the 1M targets call selective (median ≤ 100 ms) and aggregate (median ≤ 5 s).
@@ -137,14 +139,16 @@ def check_targets(records: Sequence[dict[str, Any]]) -> list[Target]:
                 Target(100_000, "medkg overhead over raw pyoxigraph", "≤ 1.25× per query",
                        f"worst {worst_over[0]:.2f}× ({worst_over[1]})", worst_over[0] <= 1.25)
             )  # fmt: skip
+        # Building means the same work on both sides: read and check the annotation files, make the
+        # quads, store them. (rdflib parsing a ready N-Triples file skips all but the last step; the
+        # table shows that figure too, but it is not the build the target is about.)
         build = at.get("build", {})
-        for key, name in (
-            ("rdflib_from_annotations_s", "build vs rdflib Graph built from the same annotation files"),
-            ("rdflib_s", "build vs rdflib Graph parsing the same triples (N-Triples)"),
-        ):
-            if build.get("medkg_s") and build.get(key):
-                ratio = build[key] / build["medkg_s"]
-                targets.append(Target(100_000, name, "≥ 3× faster", f"{ratio:.2f}×", ratio >= 3))
+        if build.get("medkg_s") and build.get("rdflib_from_annotations_s"):
+            ratio = build["rdflib_from_annotations_s"] / build["medkg_s"]
+            targets.append(
+                Target(100_000, "build vs rdflib Graph built from the same annotation files", "≥ 3× faster",
+                       f"{ratio:.2f}×", ratio >= 3)
+            )  # fmt: skip
     big = _by_task(records, ONE_MILLION)
     if big:
         build = big.get("build", {})
@@ -287,7 +291,7 @@ def write_results(path: Path, records: list[dict[str, Any]], config: dict[str, A
             "peak_rss_mb": "peak resident set of the process doing the task (build, or queries) in MiB",
         },
     }
-    path.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomic(path, (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

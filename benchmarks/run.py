@@ -12,6 +12,7 @@ phase runs in its own process, so that its peak RSS is its own. Results go to ``
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import functools
 import json
 import shutil
@@ -62,7 +63,7 @@ RDFLIB_MAX_SIZE = 100_000
 #: Above this size the whole-store networkx projection (what ``medkg chains`` does today) is not run.
 FULL_PROJECTION_MAX_SIZE = 100_000
 #: One rdflib query run longer than this is abandoned and recorded as a lower bound.
-RDFLIB_TIMEOUT_S = 180.0
+RDFLIB_TIMEOUT_S = 120.0
 #: rdflib is slow: at most this many timed runs per query.
 RDFLIB_MAX_RUNS = 3
 
@@ -86,8 +87,13 @@ def phase_build(size: int, corpus: Path, store_dir: Path) -> list[dict[str, Any]
     ]  # fmt: skip
 
 
+def _wanted(task: str, only: Sequence[str]) -> bool:
+    """Whether ``--tasks`` selects a task (shell patterns; none given: every task)."""
+    return not only or any(fnmatch.fnmatchcase(task, pattern) for pattern in only)
+
+
 def phase_query(
-    size: int, corpus: Path, store_dir: Path, repeat: int, nt_file: Path | None
+    size: int, corpus: Path, store_dir: Path, repeat: int, nt_file: Path | None, only: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     from benchmarks.corpus import load_corpus_info
     from graph_builder import namespaces as ns
@@ -103,6 +109,8 @@ def phase_query(
     seconds, store = time_call(lambda: load_graph(store_dir))
     out = [record(size, "open", medkg_s=round(seconds, 6), peak_rss_mb=peak_rss_mb())]
     for t in query_tasks(info.hub.label, info.mid.label):
+        if not _wanted(t.task, only):
+            continue
         q = get_query(t.query)
         subs = bind_parameters(q, t.params)
         reset_peak_rss()
@@ -111,6 +119,7 @@ def phase_query(
         engine = functools.partial(raw_rows, store, q.text, subs)
         check_s, table = time_call(medkg)
         rows = len(table)
+        del table  # no rows alive while the other side runs (see interleaved)
         raw = len(engine())
         if raw != rows:
             raise AssertionError(f"{t.task}: medkg returned {rows} rows, raw pyoxigraph {raw}")
@@ -159,6 +168,8 @@ def phase_query(
     if size <= FULL_PROJECTION_MAX_SIZE:
         tasks["chains"] = (chains_full, {"source": info.chain_start.label, "target": info.chain_end.label})
     for task, (fn, params) in tasks.items():
+        if not _wanted(task, only):
+            continue
         reset_peak_rss()
         result = fn()
         times = interleaved({"medkg": fn}, repeat, warm_up=False)
@@ -173,7 +184,7 @@ def phase_query(
         print(
             f"  {size:>9,} {task:<40} {result:>8}       medkg {m['median']:.4f}s", file=sys.stderr, flush=True
         )
-    if size > FULL_PROJECTION_MAX_SIZE:
+    if size > FULL_PROJECTION_MAX_SIZE and _wanted("chains", only):
         out.append(
             record(
                 size, "chains", medkg_s=None, pyoxigraph_s=None, rdflib_s=None,
@@ -224,7 +235,13 @@ def phase_rdflib_build(size: int, corpus: Path) -> list[dict[str, Any]]:
 
 
 def phase_rdflib(
-    size: int, corpus: Path, nt_file: Path, repeat: int, timeout: float, skip: dict[str, str]
+    size: int,
+    corpus: Path,
+    nt_file: Path,
+    repeat: int,
+    timeout: float,
+    skip: dict[str, str],
+    only: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Parse the triples into rdflib's default Graph and run every named query on it.
 
@@ -251,6 +268,8 @@ def phase_rdflib(
         )
     ]
     for t in query_tasks(info.hub.label, info.mid.label):
+        if not _wanted(t.task, only):
+            continue
         if t.task in skip:
             out.append(
                 record(size, t.task, rdflib_s=None, rdflib_skipped=skip[t.task], rdflib_lower_bound_s=timeout)
@@ -322,7 +341,15 @@ def run_child(args: list[str]) -> list[dict[str, Any]]:
 
 
 def run_size(
-    size: int, *, seed: int, repeat: int, workers: int, rdflib: bool, timeout: float, skip: dict[str, str]
+    size: int,
+    *,
+    seed: int,
+    repeat: int,
+    workers: int,
+    rdflib: bool,
+    timeout: float,
+    skip: dict[str, str],
+    only: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Every phase of one size; ``skip`` lists rdflib tasks not to run, with the reason."""
     print(f"== {size:,} claims", file=sys.stderr, flush=True)
@@ -353,10 +380,12 @@ def run_size(
     ]
     if use_rdflib:
         query_args += ["--nt", str(nt_file)]
+    if only:
+        query_args += ["--tasks", ",".join(only)]
     records += run_child(query_args)
     if use_rdflib:
         args = ["rdflib", "--size", str(size), "--corpus", str(folder), "--nt", str(nt_file), "--repeat", str(repeat),
-                "--timeout", str(timeout), "--skip", json.dumps(skip)]  # fmt: skip
+                "--timeout", str(timeout), "--skip", json.dumps(skip)] + (["--tasks", ",".join(only)] if only else [])  # fmt: skip
         records += run_child(args)
         nt_file.unlink(missing_ok=True)
         records += run_child(["rdflib-build", "--size", str(size), "--corpus", str(folder)])
@@ -400,6 +429,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="processes generating a corpus (default: 2)")
     p.add_argument("--no-rdflib", action="store_true", help="skip the rdflib baseline")
     p.add_argument(
+        "--tasks",
+        type=lambda text: [t for t in text.split(",") if t],
+        default=[],
+        metavar="PATTERNS",
+        help="only these query and analysis tasks, comma-separated shell patterns "
+        "(e.g. 'query:claims-about@mid,query:sources,chains:*'); the build always runs",
+    )
+    p.add_argument(
         "--rdflib-timeout",
         type=float,
         default=RDFLIB_TIMEOUT_S,
@@ -425,11 +462,13 @@ def _phase(args: argparse.Namespace) -> int:
     if args.phase == "build":
         out = phase_build(args.size, args.corpus, args.store)
     elif args.phase == "query":
-        out = phase_query(args.size, args.corpus, args.store, args.repeat, args.nt)
+        out = phase_query(args.size, args.corpus, args.store, args.repeat, args.nt, args.tasks)
     elif args.phase == "rdflib-build":
         out = phase_rdflib_build(args.size, args.corpus)
     else:
-        out = phase_rdflib(args.size, args.corpus, args.nt, args.repeat, args.timeout, json.loads(args.skip))
+        out = phase_rdflib(
+            args.size, args.corpus, args.nt, args.repeat, args.timeout, json.loads(args.skip), args.tasks
+        )
     args.phase_out.write_text(json.dumps(out))
     return 0
 
@@ -445,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in sizes:
         found = run_size(
             size, seed=args.seed, repeat=args.repeat, workers=args.workers, rdflib=not args.no_rdflib,
-            timeout=args.rdflib_timeout, skip=skip,
+            timeout=args.rdflib_timeout, skip=skip, only=args.tasks,
         )  # fmt: skip
         for r in found:
             if str(r.get("rdflib_skipped", "")).startswith("timed out after"):

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph_builder.analysis import CHAIN_LINK_RELATIONS
-from graph_builder.namespaces import sparql_prefixes
+from graph_builder.network import entities_between, entities_near
 from graph_builder.queries import NamedQuery, bind_parameters, iter_queries
 from graph_builder.vocabulary import load_vocabulary
 
@@ -42,57 +42,20 @@ def query_tasks(hub: str, mid: str) -> list[QueryTask]:
     return tasks
 
 
-def _select(store: ox.Store, sparql: str, values: Mapping[str, Iterable[str]]) -> list[dict[str, str]]:
-    """Rows of a query whose variables in ``values`` are bound to IRIs by inline data placed first."""
-    inline = " ".join(
-        f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}"
-        for var, iris in values.items()
-    )
-    result = store.query(
-        sparql_prefixes() + sparql.replace("WHERE {", "WHERE { " + inline, 1), use_default_graph_as_union=True
-    )
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+def chain_relations() -> list[str]:
+    """The relations ``find_chains`` follows by default (causal ones and the chain links), as IRIs."""
+    vocab = load_vocabulary()
+    return sorted(r.iri for r in vocab.relations.values() if r.causal or r.slug in CHAIN_LINK_RELATIONS)
 
 
 def chain_entities(store: ox.Store, start: str, end: str, max_hops: int = 3) -> set[str]:
-    """Entities on some path of at most ``max_hops`` hops from ``start`` to ``end`` that ``find_chains``
-    may take by default (non-negated causal or associated-with claims): d(start, v) + d(v, end) ≤ max_hops.
-
-    A breadth-first search from both ends over the plain triples, one query per level; projecting just
-    these entities gives ``find_chains`` the same chains as projecting the whole store.
-    """
-    vocab = load_vocabulary()
-    relations = sorted(r.iri for r in vocab.relations.values() if r.causal or r.slug in CHAIN_LINK_RELATIONS)
-    rel = " ".join(f"<{r}>" for r in relations)
-    forward = (
-        f"SELECT DISTINCT ?next WHERE {{ VALUES ?rel {{ {rel} }} ?node ?rel ?next . FILTER(?next != ?node) }}"
-    )
-    backward = (
-        f"SELECT DISTINCT ?next WHERE {{ VALUES ?rel {{ {rel} }} ?next ?rel ?node . FILTER(?next != ?node) }}"
-    )
-
-    def distances(origin: str, sparql: str) -> dict[str, int]:
-        dist, frontier = {origin: 0}, [origin]
-        for level in range(1, max_hops):
-            found = {r["next"] for r in _select(store, sparql, {"node": frontier})} - dist.keys()
-            dist.update(dict.fromkeys(found, level))
-            frontier = sorted(found)
-            if not frontier:
-                break
-        return dist
-
-    from_start, to_end = distances(start, forward), distances(end, backward)
-    keep = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
-    return keep | {start, end}
+    """What ``medkg chains`` projects for a chain search with default options."""
+    return entities_between(store, start, end, max_hops, chain_relations())
 
 
 def neighbourhood(store: ox.Store, entity: str) -> set[str]:
-    """The entity and every entity one claim away from it, in either direction."""
-    sparql = """SELECT DISTINCT ?n WHERE {
-      { ?p medkg:subject ?c ; medkg:object ?n } UNION { ?p medkg:object ?c ; medkg:subject ?n } }"""
-    return {entity} | {r["n"] for r in _select(store, sparql, {"c": [entity]})}
+    """What ``medkg viz --focus ENTITY --depth 1`` projects."""
+    return entities_near(store, entity, 1)
 
 
 def raw_rows(store: ox.Store, text: str, substitutions: Any) -> list[tuple[Any, ...]]:

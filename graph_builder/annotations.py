@@ -422,7 +422,8 @@ def parse_annotation(
     file = str(path)
     errors = _schema_check(vocab).errors(data)
     problems = [
-        _schema_problem(file, data, e) for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+        _schema_problem(file, data, e)
+        for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
     ]
     if not isinstance(data, Mapping):
         return None, problems

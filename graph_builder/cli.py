@@ -198,14 +198,38 @@ def cmd_query_run(args: argparse.Namespace) -> int:
 
 
 def cmd_chains(args: argparse.Namespace) -> int:
-    from graph_builder.analysis import find_chains, format_chains, resolve_evidence
-    from graph_builder.network import to_networkx
+    from graph_builder.analysis import (
+        CHAIN_LINK_RELATIONS,
+        MAX_HOPS,
+        find_chains,
+        format_chains,
+        resolve_entity,
+        resolve_evidence,
+    )
+    from graph_builder.network import entities_between, entity_names, to_networkx
     from graph_builder.store import open_graph
+    from graph_builder.vocabulary import load_vocabulary
 
-    graph = to_networkx(open_graph(Path(args.graph) if args.graph else None))
+    store = open_graph(Path(args.graph) if args.graph else None)
     min_rank = resolve_evidence(args.min_evidence) if args.min_evidence else None
+    names = entity_names(store)
+    source, target = resolve_entity(names, args.source), resolve_entity(names, args.target)
+    graph = None
+    if 1 <= args.max_hops <= MAX_HOPS and source != target:  # else find_chains says what is wrong
+        # Project only the entities some chain can pass through: a large store is not read whole.
+        vocab = load_vocabulary()
+        relations = [
+            r.iri
+            for r in vocab.relations.values()
+            if (
+                r.slug in args.relation
+                if args.relation
+                else args.any_relation or r.causal or r.slug in CHAIN_LINK_RELATIONS
+            )
+        ]
+        graph = to_networkx(store, entities=entities_between(store, source, target, args.max_hops, relations))
     chains = find_chains(
-        graph, args.source, args.target, max_hops=args.max_hops, min_rank=min_rank,
+        graph if graph is not None else names, source, target, max_hops=args.max_hops, min_rank=min_rank,
         causal_only=not args.any_relation, relations=args.relation or None, limit=args.limit,
     )  # fmt: skip
     sys.stdout.write(format_chains(chains, args.format))
@@ -226,7 +250,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from graph_builder.network import to_networkx
+    from graph_builder.analysis import resolve_entity
+    from graph_builder.network import entities_near, entity_names, to_networkx
     from graph_builder.queries import QueryError, get_query, run_query
     from graph_builder.store import open_graph
     from graph_builder.visualize import select_view, write_html
@@ -239,11 +264,22 @@ def cmd_viz(args: argparse.Namespace) -> int:
     except QueryError as err:
         return _fail(f"viz: {err}")
     name = f"query {args.query}" + (f" ({', '.join(args.param)})" if args.param else "")
+    focus = args.focus
+    if focus is not None and results is None:
+        # Project only the neighbourhood: the same view, without reading a large store whole.
+        focus = resolve_entity(entity_names(store), focus)
+        projection = to_networkx(store, entities=entities_near(store, focus, args.depth))
+    else:
+        projection = to_networkx(store)
     graph, caption = select_view(
-        to_networkx(store), focus=args.focus, depth=args.depth, min_evidence=args.min_evidence,
+        projection, focus=focus, depth=args.depth, min_evidence=args.min_evidence,
         results=results, results_name=name,
     )  # fmt: skip
-    given = {k: v for k, v in (("title", args.title), ("max_nodes", args.max_nodes)) if v is not None}
+    given = {
+        k: v
+        for k, v in (("title", args.title), ("max_nodes", args.max_nodes), ("max_edges", args.max_edges))
+        if v is not None
+    }
     print(write_html(graph, Path(args.out), caption=caption, **given))
     return 0
 
@@ -617,6 +653,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="draw at most N entities, those with the most claims (default: 300)",
+    )
+    p.add_argument(
+        "--max-edges",
+        type=int,
+        metavar="N",
+        help="draw at most N claims, each connection's best-evidenced first (default: 1500)",
     )
     return parser
 

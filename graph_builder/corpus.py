@@ -195,7 +195,8 @@ def _recompute_shared(
     label = _N(ns.RDFS + "label")
     for prop in propositions:
         s, r, o = (
-            _object(store, prop, _N(ns.MEDKG_VOCAB + part), SHARED) for part in ("subject", "relation", "object")
+            _object(store, prop, _N(ns.MEDKG_VOCAB + part), SHARED)
+            for part in ("subject", "relation", "object")
         )
         assertions = list(store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None))
         stated = any(
@@ -330,8 +331,9 @@ def _read_file(path: Path, vocab: Vocabulary | None = None) -> _FileResult:
 def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Iterator[_FileResult]:
     """Results of ``_read_file`` in file order, from ``workers`` processes (in-process when 1).
 
-    At most a few files per worker are in flight, so memory stays bounded when the store is the slow
-    side. The pool is forked before the caller opens a store: no store threads are copied.
+    At most 32 files per worker are in flight (each a few hundred KiB of N-Quads): enough for the
+    workers to keep reading while the store loads a batch, and memory stays bounded when the store is
+    the slow side. The pool is forked before the caller opens a store: no store threads are copied.
     """
     if workers <= 1 or len(files) < 2 * workers:
         yield from (_read_file(path, vocab) for path in files)
@@ -339,15 +341,18 @@ def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Itera
     global _WORKER_VOCAB
     _WORKER_VOCAB = vocab
     pending: deque[Future[_FileResult]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        todo = iter(files)
-        for path in itertools.islice(todo, 32 * workers):
-            pending.append(pool.submit(_read_file, path))
-        while pending:
-            result = pending.popleft().result()
-            for path in itertools.islice(todo, 1):
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            todo = iter(files)
+            for path in itertools.islice(todo, 32 * workers):
                 pending.append(pool.submit(_read_file, path))
-            yield result
+            while pending:
+                result = pending.popleft().result()
+                for path in itertools.islice(todo, 1):
+                    pending.append(pool.submit(_read_file, path))
+                yield result
+    finally:
+        _WORKER_VOCAB = None
 
 
 def build_corpus_store(
@@ -405,7 +410,7 @@ def build_corpus_store(
         shutil.rmtree(building, ignore_errors=True)
         raise AnnotationError(problems)
     # Each bulk batch lands as its own overlapping files; compacting them once makes later queries,
-    # which are read-only, three to ten times faster (benchmarks/README.md).
+    # which are read-only, 1.4-1.6 times faster at 10k claims (benchmarks/README.md), more with more batches.
     store.optimize()
     store.flush()
     del store
@@ -436,7 +441,13 @@ def _corpus_checks(
         for i, name in enumerate(("label", "type")):
             if first[i] != defined[i]:
                 problems.append(
-                    Problem(path, f"entity {ent_id}", name, f"{first[i]!r} as defined in {first[2]}", repr(defined[i]))
+                    Problem(
+                        path,
+                        f"entity {ent_id}",
+                        name,
+                        f"{first[i]!r} as defined in {first[2]}",
+                        repr(defined[i]),
+                    )
                 )
     return problems
 

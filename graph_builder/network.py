@@ -62,6 +62,25 @@ _MECHANISMS = "SELECT ?assertion ?mechanism WHERE { ?assertion medkg:mechanism ?
 
 _CAUSAL = "SELECT ?relation WHERE { ?relation rdfs:subPropertyOf+ medkg:causallyInfluences }"
 
+# Every assertion an entity takes part in, once per end (a claim about itself counts twice, as in the
+# whole projection).
+_CLAIM_COUNTS = """
+SELECT ?entity (COUNT(?assertion) AS ?claims) WHERE {
+  { ?proposition medkg:subject ?entity } UNION { ?proposition medkg:object ?entity }
+  ?assertion medkg:proposition ?proposition .
+} GROUP BY ?entity"""
+
+# Entities one claim away from ?node, either direction (negated claims too: they are drawn).
+_NEIGHBOURS = """
+SELECT DISTINCT ?next WHERE {
+  { ?proposition medkg:subject ?node ; medkg:object ?next } UNION
+  { ?proposition medkg:object ?node ; medkg:subject ?next }
+}"""
+
+# One hop along the plain triples (materialised for claims that are not negated), forwards or back.
+_FORWARD = "SELECT DISTINCT ?next WHERE { ?node ?relation ?next . FILTER(?next != ?node) }"
+_BACKWARD = "SELECT DISTINCT ?next WHERE { ?next ?relation ?node . FILTER(?next != ?node) }"
+
 _CHAIN_STEPS = """
 SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank WHERE {
   ?chain a medkg:Chain ; medkg:claimId ?claimId ; medkg:step ?step ; medkg:evidenceLevel ?evidence .
@@ -88,8 +107,9 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
     """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
 
     ``entities`` (IRIs) restricts the projection to those entities and the assertions between two of
-    them, so that a focused view of a large store reads only what it shows; node ``claims`` then
-    counts the assertions inside the projection. ``None`` (the default) projects the whole store.
+    them, so that a focused view of a large store reads only what it shows (:func:`entities_near`,
+    :func:`entities_between` choose them); nodes and edges are then those of the whole projection.
+    ``None`` (the default) projects the whole store.
 
     Node attributes: ``label``, ``type`` (slug), ``type_label``, ``synonyms``, ``groundings``
     (list of ``{"curie", "label", "match"}``), ``claims`` (assertions the entity takes part in).
@@ -108,6 +128,12 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
         assertions = [r for r in assertions if r["object"] in keep]
         by_assertion = {"assertion": [r["assertion"] for r in assertions]}
     graph = nx.MultiDiGraph()
+    # In a focused projection an entity's claims are counted in the whole store, as without focus.
+    counts = (
+        None
+        if by_entity is None
+        else {r["entity"]: r["claims"] for r in _rows(store, _CLAIM_COUNTS, by_entity)}
+    )
     for r in sorted(_rows(store, _ENTITIES, by_entity), key=lambda r: r["entity"]):
         graph.add_node(
             r["entity"],
@@ -154,10 +180,13 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
                 "rank": r["rank"],
             }
         )
+    for node, claims in (counts or {}).items():
+        if node in graph:
+            graph.nodes[node]["claims"] = claims
     for r in sorted(assertions, key=lambda r: r["assertion"]):
         a = r["assertion"]
         for end in (r["subject"], r["object"]):
-            if end in graph:
+            if end in graph and counts is None:
                 graph.nodes[end]["claims"] += 1
         graph.add_edge(
             r["subject"],
@@ -186,3 +215,66 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
             chains=chains.get(a, []),
         )
     return graph
+
+
+def entity_names(store: ox.Store) -> nx.MultiDiGraph:
+    """Entities only, with labels and synonyms: enough to resolve a name without projecting claims.
+
+    >>> from graph_builder.analysis import resolve_entity
+    >>> from graph_builder.build import build_example
+    >>> resolve_entity(entity_names(build_example()), "lumbago")
+    'https://w3id.org/medkg/entity/lower-back-pain'
+    """
+    graph = nx.MultiDiGraph()
+    for r in sorted(_rows(store, _ENTITIES), key=lambda r: r["entity"]):
+        graph.add_node(r["entity"], label=r["label"], synonyms=[])
+    for r in sorted(_rows(store, _SYNONYMS), key=lambda r: (r["entity"], r["synonym"])):
+        if r["entity"] in graph:
+            graph.nodes[r["entity"]]["synonyms"].append(r["synonym"])
+    return graph
+
+
+def entities_near(store: ox.Store, centre: str, depth: int = 1) -> set[str]:
+    """The entity ``centre`` (an IRI) and every entity at most ``depth`` claims away, either direction.
+
+    Projecting these gives the same view of ``centre`` as projecting the whole store and focusing.
+
+    >>> from graph_builder.build import build_example
+    >>> sorted(e.rsplit("/", 1)[1] for e in entities_near(build_example(), "https://w3id.org/medkg/entity/hsv-1"))
+    ['hsv-1', 'lower-back-pain']
+    """
+    seen, frontier = {centre}, [centre]
+    for _ in range(depth):
+        found = {r["next"] for r in _rows(store, _NEIGHBOURS, {"node": frontier})} - seen
+        if not found:
+            break
+        seen |= found
+        frontier = sorted(found)
+    return seen
+
+
+def entities_between(
+    store: ox.Store, start: str, end: str, max_hops: int, relations: Iterable[str]
+) -> set[str]:
+    """Entities on some path of at most ``max_hops`` hops from ``start`` to ``end`` (IRIs) along claims
+    of these relations (IRIs) that are not negated: those with d(start, v) + d(v, end) ≤ max_hops.
+
+    A breadth-first search from both ends, one query per level. Projecting these entities gives
+    :func:`~graph_builder.analysis.find_chains` the same chains as projecting the whole store, as long
+    as ``relations`` holds every relation it may use.
+    """
+    rels = {"relation": sorted(relations)}
+
+    def distances(origin: str, sparql: str) -> dict[str, int]:
+        dist, frontier = {origin: 0}, [origin]
+        for level in range(1, max_hops):
+            found = {r["next"] for r in _rows(store, sparql, {**rels, "node": frontier})} - dist.keys()
+            if not found:
+                break
+            dist.update(dict.fromkeys(found, level))
+            frontier = sorted(found)
+        return dist
+
+    from_start, to_end = distances(start, _FORWARD), distances(end, _BACKWARD)
+    keep = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
+    return keep | {start, end}

@@ -47,6 +47,9 @@ from graph_builder.vocabulary import Vocabulary, load_vocabulary
 #: Layout runs in the browser: headless Chromium settles 300 entities and 1,500 claims in about 3.5 s,
 #: but 1,000 entities take minutes.
 DEFAULT_MAX_NODES = 300
+#: Claims drawn at most: a few entities with thousands of claims between them (hubs of a large corpus)
+#: would otherwise make a page of megabytes whose physics never settles.
+DEFAULT_MAX_EDGES = 1500
 DEFAULT_TITLE = "medkg: claims graph"
 
 #: Edge colour by evidence rank, weakest (1) to strongest (8): matplotlib's *plasma* colour map,
@@ -260,17 +263,59 @@ def select_view(
     return graph, ("; ".join(parts) or None)
 
 
-def cap_graph(graph: nx.MultiDiGraph, max_nodes: int) -> tuple[nx.MultiDiGraph, str | None]:
-    """Keep the ``max_nodes`` entities with the most claims; the note says what was cut (else ``None``)."""
-    n = graph.number_of_nodes()
-    if n <= max_nodes:
+def cap_graph(
+    graph: nx.MultiDiGraph, max_nodes: int, max_edges: int = DEFAULT_MAX_EDGES
+) -> tuple[nx.MultiDiGraph, str | None]:
+    """Keep the ``max_nodes`` entities with the most claims, then at most ``max_edges`` claims.
+
+    Claims are cut connection by connection (subject, relation, object): every connection keeps its
+    best-evidenced claim before any keeps a second, so nothing that is connected disappears while a
+    connection has spares. The note says what was cut (else ``None``).
+
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edges_from(("a", "b", f"c{i}", {"relation": "causes", "rank": i}) for i in range(5))
+    >>> _ = g.add_edges_from([("b", "c", "d", {"relation": "causes", "rank": 0})])
+    >>> capped, note = cap_graph(g, max_nodes=10, max_edges=3)
+    >>> sorted(capped.edges(keys=True))
+    [('a', 'b', 'c3'), ('a', 'b', 'c4'), ('b', 'c', 'd')]
+    """
+    n, m = graph.number_of_nodes(), graph.number_of_edges()
+    if n <= max_nodes and m <= max_edges:
         return graph, None
-    ranked = sorted(graph.nodes(data=True), key=lambda nd: (-int(nd[1].get("claims", 0)), str(nd[0])))
-    keep = {node for node, _ in ranked[:max_nodes]}
-    capped = _subgraph(graph, keep, graph.subgraph(keep).edges(keys=True))
+    keep = set(graph)
+    if n > max_nodes:
+        ranked = sorted(graph.nodes(data=True), key=lambda nd: (-int(nd[1].get("claims", 0)), str(nd[0])))
+        keep = {node for node, _ in ranked[:max_nodes]}
+    edges = list(graph.subgraph(keep).edges(keys=True, data=True))
+    if len(edges) > max_edges:
+        # Order claims within each connection, best evidence first; then take first claims first.
+        edges.sort(
+            key=lambda e: (
+                str(e[0]),
+                str(e[1]),
+                str(e[3].get("relation")),
+                -int(e[3].get("rank", 0)),
+                str(e[2]),
+            )
+        )
+        place: dict[tuple[str, str, str], int] = defaultdict(int)
+        order = []
+        for u, v, k, d in edges:
+            connection = (str(u), str(v), str(d.get("relation")))
+            order.append((place[connection], u, v, k))
+            place[connection] += 1
+        order.sort(key=lambda e: (e[0], str(e[3])))
+        chosen = [(u, v, k) for _, u, v, k in order[:max_edges]]
+    else:
+        chosen = [(u, v, k) for u, v, k, _ in edges]
+    capped = _subgraph(graph, keep, chosen)
+    cut = []
+    if n > max_nodes:
+        cut.append(f"the {max_nodes:,} entities with the most claims out of {n:,}")
+    cut.append(f"{capped.number_of_edges():,} of {m:,} claims")
+    how = " (each connection's best-evidenced claims first)" if len(edges) > max_edges else ""
     note = (
-        f"Too large to draw: showing the {max_nodes:,} entities with the most claims out of {n:,}, and "
-        f"{capped.number_of_edges():,} of {graph.number_of_edges():,} claims. Narrow the view with "
+        f"Too large to draw: showing {' and '.join(cut)}{how}. Narrow the view with "
         f"`medkg viz --focus ENTITY --depth 2`, `--min-evidence LEVEL` or `--query NAME`."
     )
     return capped, note
@@ -397,12 +442,16 @@ def _chains(graph: nx.MultiDiGraph, labels: Mapping[str, str]) -> list[dict[str,
 
 
 def page_data(
-    graph: nx.MultiDiGraph, *, vocab: Vocabulary | None = None, max_nodes: int = DEFAULT_MAX_NODES
+    graph: nx.MultiDiGraph,
+    *,
+    vocab: Vocabulary | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    max_edges: int = DEFAULT_MAX_EDGES,
 ) -> dict[str, Any]:
     """Everything the page draws, as JSON-ready data: styled nodes and edges, legend rows and chains."""
     vocab = vocab or load_vocabulary()
     total = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
-    graph, cap_note = cap_graph(graph, max_nodes)
+    graph, cap_note = cap_graph(graph, max_nodes, max_edges)
     sources = _with_source_counts(graph)
     smooth = _smooth(graph)
     evidence_labels = {e.slug: e.label for e in vocab.evidence_by_rank()}
@@ -539,18 +588,20 @@ def to_html(
     title: str = DEFAULT_TITLE,
     caption: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_edges: int = DEFAULT_MAX_EDGES,
     vocab: Vocabulary | None = None,
 ) -> str:
     """One self-contained HTML page drawing the graph: legend, filters, chains and a detail panel.
 
     The page loads nothing: vis-network, styles and data are inline, and its Content-Security-Policy
     allows only its own two scripts and no fetches at all. ``caption`` says what the view holds. Above
-    ``max_nodes`` entities the page draws those with the most claims and says what it left out.
-    Same graph and arguments, same bytes.
+    ``max_nodes`` entities the page draws those with the most claims, above ``max_edges`` claims each
+    connection's best-evidenced ones, and says what it left out. Same graph and arguments, same bytes.
     """
-    if max_nodes < 1:
-        raise ValueError(f"max_nodes must be at least 1; found {max_nodes}")
-    data = page_data(graph, vocab=vocab, max_nodes=max_nodes)
+    for name, value in (("max_nodes", max_nodes), ("max_edges", max_edges)):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1; found {value}")
+    data = page_data(graph, vocab=vocab, max_nodes=max_nodes, max_edges=max_edges)
     data["title"] = title
     data["caption"] = caption
     vis_js, vis_css = vis_assets()

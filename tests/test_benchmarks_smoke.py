@@ -29,13 +29,15 @@ from benchmarks.tasks import (
     write_triples,
 )
 from graph_builder import namespaces as ns
-from graph_builder.analysis import find_chains
+from graph_builder.analysis import find_chains, format_chains
 from graph_builder.annotations import corpus_problems, read_annotation
 from graph_builder.build import build_example
+from graph_builder.cli import main
 from graph_builder.corpus import build_corpus_store, open_store
 from graph_builder.export import sorted_quads
 from graph_builder.network import to_networkx
 from graph_builder.queries import bind_parameters, get_query, run_query
+from graph_builder.visualize import select_view, to_html
 
 pytestmark = pytest.mark.slow
 
@@ -52,10 +54,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusInfo:
 
 
 @pytest.fixture(scope="module")
-def store(corpus: CorpusInfo, tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+def store_dir(corpus: CorpusInfo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("store") / "store"
     build_corpus_store([Path(corpus.path) / "annotations"], target, workers=2)  # files read in two processes
-    return open_store(target, read_only=True)
+    return target
+
+
+@pytest.fixture(scope="module")
+def store(store_dir: Path) -> ox.Store:
+    return open_store(store_dir, read_only=True)
 
 
 def test_a_build_in_worker_processes_equals_one_in_process(
@@ -175,6 +182,35 @@ def test_focused_projection_holds_the_neighbourhood(corpus: CorpusInfo, store: o
     whole = to_networkx(store).subgraph(nodes)
     focused = to_networkx(store, entities=nodes)
     assert set(focused.nodes) == set(whole.nodes) == nodes
+    assert dict(focused.nodes(data=True)) == dict(whole.nodes(data=True))  # claims counted store-wide
     assert {(u, v, k): d for u, v, k, d in focused.edges(keys=True, data=True)} == {
         (u, v, k): d for u, v, k, d in whole.edges(keys=True, data=True)
     }
+
+
+def test_cli_viz_focus_reads_the_neighbourhood_and_draws_the_same_page(
+    corpus: CorpusInfo, store: ox.Store, store_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "view.html"
+    args = ["viz", "--graph", str(store_dir), "--focus", corpus.mid.label, "--depth", "2", "--out", str(out)]
+    assert main(args) == 0
+    view, caption = select_view(to_networkx(store), focus=corpus.mid.label, depth=2)
+    assert view.number_of_nodes() > 3
+    assert out.read_text(encoding="utf-8") == to_html(view, caption=caption)
+
+
+def test_cli_chains_reads_only_what_a_chain_can_pass_and_finds_the_same_chains(
+    corpus: CorpusInfo, store: ox.Store, store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = to_networkx(store)
+    for extra in ([], ["--any-relation"], ["--relation", "causes", "--max-hops", "2"]):
+        args = ["chains", corpus.chain_start.label, corpus.chain_end.label, "--graph", str(store_dir)]
+        capsys.readouterr()
+        assert main([*args, *extra, "--format", "json"]) == 0
+        expected = find_chains(
+            whole, corpus.chain_start.label, corpus.chain_end.label,
+            max_hops=2 if "--max-hops" in extra else 3, causal_only="--any-relation" not in extra,
+            relations=["causes"] if "--relation" in extra else None,
+        )  # fmt: skip
+        assert capsys.readouterr().out == format_chains(expected, "json")
+        assert len(expected) > 0 or extra

@@ -17,7 +17,9 @@ def _without_a_quote(store: ox.Store) -> tuple[ox.Store, str]:
     copy = ox.Store()
     copy.extend(store)
     quote = ox.NamedNode(ns.MEDKG_VOCAB + "quote")
-    victim = next(q for q in copy.quads_for_pattern(None, quote, None) if q.subject.value.startswith(ns.ASSERTION))
+    victim = next(
+        q for q in copy.quads_for_pattern(None, quote, None) if q.subject.value.startswith(ns.ASSERTION)
+    )
     copy.remove(victim)
     return copy, victim.subject.value
 
@@ -32,7 +34,9 @@ def test_source_subgraph_conforms_and_catches_a_missing_quote(seed_store: ox.Sto
     broken, focus = _without_a_quote(seed_store)
     report = validate_store(source_subgraph(broken, SEED))
     assert not report.conforms
-    assert any("AssertionShape" in v.check and focus.removeprefix(ns.ASSERTION) in v.focus for v in report.violations)
+    assert any(
+        "AssertionShape" in v.check and focus.removeprefix(ns.ASSERTION) in v.focus for v in report.violations
+    )
 
 
 def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
@@ -40,7 +44,9 @@ def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
         source_subgraph(seed_store, "nope")
 
 
-def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(
+    seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(validate, "SHACL_AUTO_LIMIT", 100)
     broken, _ = _without_a_quote(seed_store)
     report = validate_store(broken)

@@ -29,6 +29,7 @@ from graph_builder.network import to_networkx
 from graph_builder.queries import run_query
 from graph_builder.results import ResultTable
 from graph_builder.visualize import (
+    DEFAULT_MAX_EDGES,
     DEFAULT_MAX_NODES,
     EVIDENCE_COLOURS,
     cap_graph,
@@ -351,6 +352,40 @@ def test_large_graphs_are_cut_to_max_nodes_with_a_visible_note() -> None:
     kept = {n["id"] for n in data["nodes"]}
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
     assert data["options"]["physics"]["stabilization"]["iterations"] < 1000  # big views settle sooner
+
+
+def test_thousands_of_claims_between_a_few_entities_are_cut_per_connection() -> None:
+    g = nx.MultiDiGraph()
+    for node in ("urn:hub1", "urn:hub2", "urn:leaf"):
+        g.add_node(node, label=node, type="disease", synonyms=[], groundings=[], claims=1)
+    edge = {"quote": "q", "source": "urn:s", "stance": "asserted", "chains": []}
+    for i in range(3000):  # two hubs, thousands of claims of two relations between them
+        rel = "causes" if i % 3 else "prevents"
+        g.add_edge("urn:hub1", "urn:hub2", key=f"urn:a{i:04}", **edge, relation=rel, rank=1 + i % 8,
+                   claim_id=f"a{i}", proposition=f"urn:p-{rel}")  # fmt: skip
+    g.add_edge(
+        "urn:hub2",
+        "urn:leaf",
+        key="urn:z",
+        **edge,
+        relation="causes",
+        rank=1,
+        claim_id="z",
+        proposition="urn:q",
+    )
+    data = page_data(to_html(g))
+    assert len(data["edges"]) == DEFAULT_MAX_EDGES and data["total"]["edges"] == 3001
+    assert len(data["nodes"]) == 3  # no entity is cut for it
+    kept = {(e["from"], e["to"], e["relation"]) for e in data["edges"]}
+    assert ("urn:hub2", "urn:leaf", "causes") in kept and ("urn:hub1", "urn:hub2", "prevents") in kept
+    # Within a connection, the best-evidenced claims are the ones kept.
+    prevents = sorted(e["rank"] for e in data["edges"] if e["relation"] == "prevents")
+    dropped = [d["rank"] for _, _, d in g.edges(data=True) if d["relation"] == "prevents"]
+    assert min(prevents) >= max(sorted(dropped)[: len(dropped) - len(prevents)], default=0)
+    assert f"{DEFAULT_MAX_EDGES:,} of 3,001 claims" in data["cap"] and "best-evidenced" in data["cap"]
+    assert "entities with the most claims" not in data["cap"]
+    with pytest.raises(ValueError, match="max_edges"):
+        to_html(g, max_edges=0)
 
 
 def test_max_nodes_cut_keeps_the_busiest_entities(seed_graph: nx.MultiDiGraph) -> None:

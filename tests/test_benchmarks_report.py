@@ -1,0 +1,104 @@
+"""The benchmark report: targets computed from records, and the table that shows them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.report import check_targets, format_table, write_results
+
+K100 = 100_000
+
+
+def _query(task: str, medkg: float, pyoxigraph: float, rdflib: float | None, **extra: Any) -> dict[str, Any]:
+    return {
+        "size": K100,
+        "task": task,
+        "medkg_s": medkg,
+        "pyoxigraph_s": pyoxigraph,
+        "rdflib_s": rdflib,
+        **extra,
+    }
+
+
+def _targets(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return {t.name: t for t in check_targets(records)}
+
+
+def test_ratios_geometric_mean_and_slowest_query() -> None:
+    records = [
+        _query("query:a", 1.0, 0.9, 100.0),  # 100×
+        _query("query:b", 1.0, 0.9, 4.0),  # 4×
+        {"size": K100, "task": "build", "medkg_s": 10.0, "rdflib_from_annotations_s": 25.0, "rdflib_s": 40.0},
+    ]
+    t = _targets(records)
+    geo = t["queries vs rdflib (geometric mean)"]
+    assert geo.met is True and geo.measured == "20.0×"
+    slowest = t["no query slower than rdflib"]
+    assert slowest.met is True and "4.00× (query:b)" in slowest.measured
+    over = t["medkg overhead over raw pyoxigraph"]
+    assert over.met is True and over.measured.startswith("worst 1.11×")
+    build = t["build vs rdflib Graph built from the same annotation files"]
+    assert build.met is False and build.measured == "2.50×"  # the N-Triples parse (4×) is not the target
+
+
+def test_a_query_slower_than_rdflib_and_a_heavy_wrapper_are_missed_targets() -> None:
+    records = [_query("query:a", 1.0, 0.5, 1000.0), _query("query:b", 2.0, 1.9, 1.0)]
+    t = _targets(records)
+    assert t["queries vs rdflib (geometric mean)"].met is True  # sqrt(1000 × 0.5) ≈ 22
+    assert t["no query slower than rdflib"].met is False
+    assert "query:b" in t["no query slower than rdflib"].measured
+    assert t["medkg overhead over raw pyoxigraph"].met is False  # 2.0× on query:a
+
+
+def test_an_rdflib_timeout_counts_as_a_lower_bound() -> None:
+    records = [
+        _query("query:a", 1.0, 1.0, None, rdflib_lower_bound_s=120.0, rdflib_skipped="timed out after 120 s"),
+        _query("query:b", 1.0, 1.0, 2.0),
+    ]
+    geo = _targets(records)["queries vs rdflib (geometric mean)"]
+    assert geo.measured.startswith("≥ ") and geo.met is True
+    table = format_table(records, check_targets(records))
+    assert "> 120.0 s" in table and "≥120.0×" in table
+
+
+def test_rdflib_not_measured_is_not_a_pass() -> None:
+    t = _targets([_query("query:a", 1.0, 1.0, None)])
+    assert t["queries vs rdflib (geometric mean)"].met is None
+
+
+def test_million_claim_targets() -> None:
+    m = 1_000_000
+    records = [
+        {"size": m, "task": "build", "medkg_s": 700.0, "peak_rss_mb": 3000.0},
+        {"size": m, "task": "query:claims-about@mid", "medkg_s": 0.05},
+        {"size": m, "task": "query:sources", "medkg_s": 6.0},
+    ]
+    t = {x.name: x.met for x in check_targets(records)}
+    assert t == {
+        "on-disk build time": False,
+        "build peak RSS": True,
+        "selective: query:claims-about@mid": True,
+        "aggregate: query:sources": False,
+    }
+
+
+def test_results_file_keeps_other_sizes_and_lists_the_targets(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    write_results(path, [_query("query:a", 1.0, 1.0, 50.0) | {"size": 1000}], {"sizes": [1000]})
+    write_results(path, [_query("query:a", 1.0, 1.0, 20.0)], {"sizes": [K100]})
+    doc = json.loads(path.read_text())
+    assert sorted(r["size"] for r in doc["records"]) == [1000, K100]
+    assert {t["target"] for t in doc["targets"]} >= {"queries vs rdflib (geometric mean)"}
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file, nothing left behind
+
+
+@pytest.mark.parametrize("bad", ["not json", "[]"])
+def test_a_damaged_results_file_is_replaced(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(bad)
+    write_results(path, [_query("query:a", 1.0, 1.0, 2.0)], {})
+    assert len(json.loads(path.read_text())["records"]) == 1
