@@ -266,8 +266,11 @@ def format_table(records: Sequence[dict[str, Any]], targets: Sequence[Target] = 
     return "\n".join(lines)
 
 
-def write_results(path: Path, records: list[dict[str, Any]], config: dict[str, Any]) -> None:
-    """Write results.json: records of this run replace earlier ones of the same size; sorted keys."""
+def write_results(
+    path: Path, records: list[dict[str, Any]], config: dict[str, Any], *, only_tasks: bool = False
+) -> None:
+    """Write results.json: records of this run replace earlier ones of the same size (with
+    ``only_tasks``, of the same size and task: a run of some tasks updates just those); sorted keys."""
     old: list[dict[str, Any]] = []
     if path.is_file():
         try:
@@ -275,7 +278,10 @@ def write_results(path: Path, records: list[dict[str, Any]], config: dict[str, A
         except (ValueError, AttributeError):
             old = []
     sizes = {r["size"] for r in records}
-    kept = [r for r in old if r["size"] not in sizes]
+    measured = {(r["size"], r["task"]) for r in records}
+    kept = [
+        r for r in old if ((r["size"], r["task"]) not in measured if only_tasks else r["size"] not in sizes)
+    ]
     all_records = merge([*kept, *records])
     doc = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -102,3 +102,14 @@ def test_a_damaged_results_file_is_replaced(tmp_path: Path, bad: str) -> None:
     path.write_text(bad)
     write_results(path, [_query("query:a", 1.0, 1.0, 2.0)], {})
     assert len(json.loads(path.read_text())["records"]) == 1
+
+
+def test_a_run_of_some_tasks_updates_only_their_records(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    write_results(path, [_query("query:a", 1.0, 1.0, 50.0), _query("query:b", 2.0, 2.0, 60.0)], {})
+    write_results(path, [_query("query:b", 0.5, 0.5, 70.0)], {}, only_tasks=True)
+    records = {r["task"]: r for r in json.loads(path.read_text())["records"]}
+    assert records["query:a"]["medkg_s"] == 1.0  # kept
+    assert records["query:b"]["medkg_s"] == 0.5 and records["query:b"]["rdflib_s"] == 70.0
+    write_results(path, [_query("query:b", 0.4, 0.4, 80.0)], {})  # a whole run replaces the size
+    assert [r["task"] for r in json.loads(path.read_text())["records"]] == ["query:b"]
