@@ -97,3 +97,29 @@ def test_a_killed_build_leaves_the_previous_store_and_a_rerun_completes(tmp_path
     assert not building.exists()
     store = open_store(target, read_only=True)
     assert len(source_ids(store)) == 1500
+
+
+def test_a_reader_that_fails_midway_raises_its_own_error_and_keeps_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph_builder import corpus
+
+    target = tmp_path / "store"
+    build_corpus_store([SEED_ANNOTATION], target)
+    before = _snapshot(target)
+    files = _small_corpus(tmp_path / "corpus", 40)
+    read_file = corpus._read_file
+    calls: list[Path] = []
+
+    def failing(path: Path, vocab: Any = None) -> Any:
+        calls.append(path)
+        if path == files[25]:
+            raise MemoryError("a worker ran out of memory")
+        return read_file(path, vocab)
+
+    monkeypatch.setattr(corpus, "_read_file", failing)
+    with pytest.raises(MemoryError, match="ran out of memory"):
+        build_corpus_store([tmp_path / "corpus"], target, workers=1)
+    assert calls[-1] == files[25]  # the stream ended at the failure: no file after it was read
+    assert not (tmp_path / ".store.building").exists()
+    assert _snapshot(target) == before
