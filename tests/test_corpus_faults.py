@@ -67,6 +67,25 @@ def test_a_corrupt_file_among_thousands_names_its_path_and_claim_and_keeps_the_s
     assert _snapshot(target) == before
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, parent, ...); none once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid``, read from Linux's /proc."""
+    pids = (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit())
+    return [p for p in pids if _stat(p)[1:2] == [str(pid)]]
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for its new parent to reap it."""
+    return _stat(pid)[:1] not in ([], ["Z"])
+
+
 def test_a_killed_build_leaves_the_previous_store_and_a_rerun_completes(tmp_path: Path) -> None:
     target = tmp_path / "store"
     build_corpus_store([SEED_ANNOTATION], target)
@@ -75,7 +94,17 @@ def test_a_killed_build_leaves_the_previous_store_and_a_rerun_completes(tmp_path
     _small_corpus(corpus, 1500, claims=6)
     building = tmp_path / ".store.building"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "graph_builder.cli", "build", "--store", str(target), str(corpus)],
+        [
+            sys.executable,
+            "-m",
+            "graph_builder.cli",
+            "build",
+            "--workers",
+            "2",
+            "--store",
+            str(target),
+            str(corpus),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -84,8 +113,14 @@ def test_a_killed_build_leaves_the_previous_store_and_a_rerun_completes(tmp_path
         time.sleep(0.05)
     time.sleep(1.0)  # let it write part of the new store
     assert proc.poll() is None, "the build finished before it could be interrupted; make the corpus bigger"
+    workers = _children(proc.pid)
+    assert len(workers) == 2  # the reading workers of --workers 2
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, workers)), "the workers outlived the killed build"
     assert building.exists()  # the half-built store was never swapped in ...
     assert _snapshot(target) == before  # ... and the previous one is whole and readable
     rerun = subprocess.run(
