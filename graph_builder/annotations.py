@@ -43,6 +43,15 @@ FORMAT_VERSION = 1
 # (YAML parsing was most of the build time of a 100k-claim corpus; see benchmarks/README.md).
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Limits on one annotation file (docs/annotation-format.md, "Limits"). An alias may repeat a value (the
+# seed file repeats quotes so), but ten nested aliases in a few hundred bytes stand for a billion values
+# (such a 22 KB file grew past 5 GB when read): a file is measured as if its aliases were expanded, before
+# any value is made from it, and must stay within what a file of the largest size would hold.
+MAX_FILE_BYTES = 16 * 2**20  # of an annotation file, and of a source text
+MAX_VALUES = 2_000_000  # scalars, lists and mappings; a 16 MiB file of annotations holds about 1M
+MAX_TEXT = 2 * MAX_FILE_BYTES  # characters in scalars
+MAX_DEPTH = 64  # lists and mappings inside each other (the format needs 6; libyaml stops at 1,000)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -55,7 +64,13 @@ class Problem:
     found: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.item}: field '{self.field}': expected {self.expected}; found {self.found}"
+        parts = (_one_line(p) for p in (self.file, self.item, self.field, self.expected, self.found))
+        return "{}: {}: field '{}': expected {}; found {}".format(*parts)
+
+
+def _one_line(text: str) -> str:
+    """A problem is one line of output, even when a file name or a key holds a line break."""
+    return "\\n".join(text.splitlines())
 
 
 class AnnotationError(ValueError):
@@ -202,20 +217,12 @@ class _Checker:
         text_path = (self.path.parent / text_ref).resolve()
         self.text_file = str(text_path)
         try:
-            text = text_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            self.problem(
-                "source",
-                "text",
-                "a path to the source text, relative to the annotation file",
-                f"{text_ref} (no such file)",
-            )
+            text = _read_text(text_path, "a path to the source text, relative to the annotation file")
+        except _Refused as err:
+            self.problem("source", "text", err.expected, f"{text_ref} ({err.found})")
             return None
-        except UnicodeDecodeError as err:
-            self.problem(
-                "source", "text", "a UTF-8 text file", f"{text_ref} ({err.reason} at byte {err.start})"
-            )
-            return None
+        # Universal newlines, as the text was always read: offsets count a line end as one "\n".
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not text.strip():
             self.problem("source", "text", "a non-empty text", f"{text_ref} (empty)")
             return None
@@ -451,23 +458,264 @@ def parse_annotation(
     return annotation, []
 
 
+class _Refused(Exception):
+    """A file that cannot be read, or is beyond the limits: its problem's field, expected and found parts."""
+
+    def __init__(self, expected: str, found: str, field: str = "(YAML)") -> None:
+        super().__init__(found)
+        self.expected, self.found, self.field = expected, found, field
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.{0 if n % scale == 0 else 1}f} {unit}"
+    return f"{n} bytes"
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes, at most one past ``MAX_FILE_BYTES``: enough to refuse it, even when it never ends."""
+    with path.open("rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
+
+
+def _unreadable(err: OSError) -> str:
+    """What was found at a path that could not be read, in a few words."""
+    if isinstance(err, FileNotFoundError):
+        return "no such file"
+    if isinstance(err, IsADirectoryError):
+        return "a folder"
+    return f"cannot read it: {err.strerror or type(err).__name__}"
+
+
+def _read_text(path: Path, unreadable: str) -> str:
+    """A UTF-8 text file within ``MAX_FILE_BYTES``; ``unreadable`` is what was expected if it cannot be read."""
+    try:
+        data = _read_bytes(path)
+    except OSError as err:
+        raise _Refused(unreadable, _unreadable(err), "(file)") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise _Refused(
+            f"a file of at most {_size(MAX_FILE_BYTES)}", f"more than {_size(MAX_FILE_BYTES)}", "(file)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _Refused("UTF-8 text", f"{err.reason} at byte {err.start}", "(file)") from None
+
+
+#: Tags of the short plain scalars seen so far (keys, slugs, numbers), shared by the files a process reads.
+_RESOLVED: dict[tuple[str, Any], str] = {}
+
+
+class _Loader(_YAML_LOADER):  # type: ignore[misc]
+    """The safe loader, with two changes.
+
+    Scalars their tag cannot hold (``!!int x``, ``!!bool maybe``, the date ``2021-02-30``, an integer
+    of 5,000 digits) are YAML errors at their position: the constructors raised plain ValueError,
+    KeyError or AttributeError. And the tag of a short plain scalar is looked up rather than matched
+    against the resolver's patterns each time: a file repeats its keys and slugs, and this saves about
+    what measuring the file for the limits costs (``_measure``; 7% of the YAML time of the seed file).
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            if len(_RESOLVED) > 10_000:  # ids and labels do not repeat across files: start over
+                _RESOLVED.clear()
+            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+def _guard(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
+    def guarded(loader: Any, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_short(node.value)} is not a valid {kind} ({err})", node.start_mark
+            ) from None
+
+    return guarded
+
+
+for _kind in ("bool", "int", "float", "timestamp"):  # the constructors that can fail on a value
+    _Loader.add_constructor(
+        f"tag:yaml.org,2002:{_kind}", _guard(_YAML_LOADER.yaml_constructors[f"tag:yaml.org,2002:{_kind}"])
+    )
+
+_MERGE = "tag:yaml.org,2002:merge"
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+
+
+def _where(node: yaml.Node) -> str:
+    return f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
+
+
+def _measure(root: yaml.CollectionNode) -> tuple[int, int, list[yaml.Node]]:
+    """Values and characters of a composed document with its aliases expanded; its repeated keys.
+
+    An alias is the node it names, shared: each node is measured once, so this takes time in the size
+    of the file, not of its expansion. Raises _Refused for a node nested too deep, or inside itself.
+    Returns the mappings where a key may occur twice (``_repeated_keys`` tells).
+    """
+    sizes: dict[int, tuple[int, int, int]] = {}  # node id: values, characters, depth
+    open_: set[int] = set()
+    repeated: list[yaml.Node] = []
+    chain = itertools.chain.from_iterable
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+
+    def too_deep(node: yaml.Node) -> _Refused:
+        return _Refused(f"values nested at most {MAX_DEPTH} deep", f"deeper nesting at {_where(node)}")
+
+    def measure(node: yaml.Node, depth: int) -> tuple[int, int, int]:
+        # Written for speed: it sees every value of every file (a tenth of the YAML time without care).
+        key = id(node)
+        if key in open_:
+            raise _Refused(
+                "aliases to values that do not contain them", f"an alias inside its value at {_where(node)}"
+            )
+        if depth > MAX_DEPTH:
+            raise too_deep(node)
+        open_.add(key)
+        n, c, d = 1, 0, 0
+        if node.__class__ is sequence:
+            children = node.value
+        else:
+            pairs = node.value
+            children = chain(pairs)
+            try:  # a quick test; _repeated_keys tells keys apart by tag too, and leaves out merges
+                if len({k.value for k, _ in pairs}) != len(pairs):
+                    repeated.append(node)
+            except TypeError:  # a list or mapping as a key: the constructor refuses it
+                pass
+        for child in children:
+            if child.__class__ is scalar:
+                n += 1
+                c += len(child.value)
+            else:
+                size = sizes.get(id(child)) or measure(child, depth + 1)
+                n += size[0]
+                c += size[1]
+                d = max(d, size[2])
+        if depth + d > MAX_DEPTH:  # an alias made it deeper than its text
+            raise too_deep(node)
+        size = sizes[key] = (n, c, d + 1)
+        return size
+
+    values, characters, _ = measure(root, 1)
+    return values, characters, repeated
+
+
+def _paths(root: yaml.Node, targets: set[int]) -> dict[int, list[Any]]:
+    """A path (keys and indexes) from the root to each of the target nodes."""
+    found: dict[int, list[Any]] = {}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, list[Any]]] = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if id(node) in targets:
+            found[id(node)] = path
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, [*path, i]) for i, child in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(
+                (v, [*path, k.value if isinstance(k, yaml.ScalarNode) else "?"]) for k, v in node.value
+            )
+    return found
+
+
+def _repeated_keys(file: str, root: yaml.Node, mappings: Sequence[yaml.Node], data: Any) -> list[Problem]:
+    """A key given twice in a mapping is a problem: YAML would keep the last value and say nothing."""
+    paths = _paths(root, {id(m) for m in mappings})
+    problems: list[tuple[int, Problem]] = []
+    for mapping in mappings:
+        lines: dict[tuple[str, str], list[int]] = {}
+        for k, _ in mapping.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE:
+                lines.setdefault((k.tag, k.value), []).append(k.start_mark.line + 1)
+        for (_, key), where in lines.items():
+            if len(where) < 2:
+                continue
+            path = [*paths[id(mapping)], key]
+            item = _item_name(data, path) if len(path) > 1 else "file"
+            times = "twice" if len(where) == 2 else f"{len(where)} times"
+            listed = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+            found = f"{_quoted(key)} {times} (lines {listed})"
+            problems.append((where[0], Problem(file, item, _field_name(path), "each key once", found)))
+    return [p for _, p in sorted(problems, key=lambda lp: lp[0])]
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"
+
+
+def _load_yaml(raw: str) -> tuple[Any, yaml.Node | None, list[yaml.Node]]:
+    """The values of a YAML document, its root node, and its mappings with a key given twice.
+
+    Raises _Refused for invalid YAML and for a document beyond the limits, before its values are made.
+    """
+    values = (
+        f"at most {MAX_VALUES:,} values (scalars, lists, mappings), an alias counting as those it repeats"
+    )
+    try:
+        if len(raw) > MAX_VALUES // 2:
+            # Without an alias a value takes a byte or more of text, so only a text this long can hold
+            # too many: count them from the parser's events, which builds nothing, before building them.
+            count = 0
+            for event in yaml.parse(raw, Loader=_YAML_LOADER):
+                count += isinstance(event, _VALUE_EVENTS)
+                if count > MAX_VALUES:
+                    raise _Refused(values, f"more than {MAX_VALUES:,} values")
+        loader = _Loader(raw)
+        try:
+            root = loader.get_single_node()
+            repeated: list[yaml.Node] = []
+            if isinstance(root, yaml.CollectionNode):
+                n, c, repeated = _measure(root)
+                if n > MAX_VALUES:
+                    raise _Refused(values, f"{n:,} values once its aliases are expanded")
+                if c > MAX_TEXT:
+                    text = (
+                        f"at most {MAX_TEXT:,} characters in scalars, an alias counting as those it repeats"
+                    )
+                    raise _Refused(text, f"{c:,} characters once its aliases are expanded")
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        position = getattr(err, "position", None)  # a ReaderError: a character the YAML reader refuses
+        if mark is not None:
+            where = f"line {mark.line + 1}, column {mark.column + 1}"
+        else:
+            where = f"character {position + 1}" if isinstance(position, int) else "unknown position"
+        reason = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
+        raise _Refused("valid YAML", f"{reason} at {where}") from None
+    return data, root, repeated
+
+
 def read_annotation(path: Path, vocab: Vocabulary | None = None) -> tuple[Annotation | None, list[Problem]]:
     """Read and check one file; never raises for bad content, returns its problems instead."""
     file = str(path)
     try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem(file, "file", "(file)", "an annotation file", "no such file")]
-    except UnicodeDecodeError as err:
-        return None, [Problem(file, "file", "(file)", "UTF-8 text", f"{err.reason} at byte {err.start}")]
-    try:
-        data = yaml.load(raw, Loader=_YAML_LOADER)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "unknown position"
-        reason = getattr(err, "problem", None) or str(err)
-        return None, [Problem(file, "file", "(YAML)", "valid YAML", f"{reason} at {where}")]
-    return parse_annotation(path, data, vocab)
+        data, root, repeated = _load_yaml(_read_text(path, "an annotation file"))
+    except _Refused as err:
+        return None, [Problem(file, "file", err.field, err.expected, err.found)]
+    annotation, problems = parse_annotation(path, data, vocab)
+    if repeated and root is not None:
+        keys = _repeated_keys(file, root, repeated, data)
+        if keys:
+            return None, [*keys, *problems]
+    return annotation, problems
 
 
 def load_annotation(path: Path, vocab: Vocabulary | None = None) -> Annotation:

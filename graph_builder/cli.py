@@ -20,18 +20,35 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _os_error_message(err: OSError) -> str:
+    """One line naming the path and the reason: ``cannot write out/medkg.ttl: No space left on device``.
+
+    pyoxigraph's errors carry no ``filename``; their text already names the path.
+    """
+    from graph_builder.export import WriteError
+
+    reason = err.strerror or str(err)
+    if err.filename is None:
+        return reason
+    where = str(err.filename) + (f" -> {err.filename2}" if err.filename2 is not None else "")
+    return f"{'cannot write ' if isinstance(err, WriteError) else ''}{where}: {reason}"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from graph_builder.annotations import AnnotationError, load_annotations
     from graph_builder.build import build_store
+    from graph_builder.corpus import NoAnnotationFiles, annotation_files
     from graph_builder.export import render_outputs, write_files
     from graph_builder.stats import graph_stats
     from graph_builder.validate import validate_store
 
     paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
     if args.store:
-        return _build_store(paths, Path(args.store), args.workers)
+        return _build_store(paths, Path(args.store), args.workers, args.allow_empty)
     try:
-        annotations = load_annotations(paths)
+        annotations = load_annotations(annotation_files(paths, allow_empty=args.allow_empty))
+    except NoAnnotationFiles as err:
+        return _fail(f"{err}; nothing was written (--allow-empty builds an empty graph)")
     except AnnotationError as err:
         return _fail(f"{err}\nnothing was written.")
     store = build_store(annotations)
@@ -48,17 +65,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build_store(paths: list[Path], target: Path, workers: int | None) -> int:
+def _build_store(paths: list[Path], target: Path, workers: int | None, allow_empty: bool) -> int:
     import time
 
     from graph_builder.annotations import AnnotationError
-    from graph_builder.corpus import build_corpus_store
+    from graph_builder.corpus import NoAnnotationFiles, StoreError, build_corpus_store
 
     started = time.perf_counter()
     try:
-        files, quads = build_corpus_store(paths, target, workers=workers)
+        files, quads = build_corpus_store(paths, target, workers=workers, allow_empty=allow_empty)
+    except NoAnnotationFiles as err:
+        return _fail(f"{err}; the store at {target} was left as it was (--allow-empty builds an empty one)")
+    except StoreError as err:
+        return _fail(str(err))
     except AnnotationError as err:
         return _fail(f"{err}\nthe store at {target} was left as it was.")
+    except OSError as err:  # a full disk, a folder it may not write in
+        return _fail(
+            f"cannot build the store at {target}: {err.strerror or err}; the old one was left as it was"
+        )
     seconds = time.perf_counter() - started
     print(f"built {target}: {files} annotation file(s), {quads} quads in {seconds:.1f} s")
     print(f"query it with: medkg query run all-claims --graph {target}")
@@ -67,13 +92,15 @@ def _build_store(paths: list[Path], target: Path, workers: int | None) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from graph_builder.annotations import AnnotationError, load_annotations
-    from graph_builder.corpus import add_annotations, iter_annotation_files, open_store
+    from graph_builder.corpus import NoAnnotationFiles, add_annotations, annotation_files, open_store
 
     store = open_store(Path(args.store))
     try:
         report = add_annotations(
-            store, load_annotations(list(iter_annotation_files(Path(p) for p in args.annotations)))
+            store, load_annotations(annotation_files([Path(p) for p in args.annotations]))
         )
+    except NoAnnotationFiles as err:
+        return _fail(f"{err}; nothing was added")
     except AnnotationError as err:
         return _fail(f"{err}\nthe store was left as it was.")
     store.flush()
@@ -86,10 +113,20 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from graph_builder.corpus import open_store, remove_source
+    from graph_builder.corpus import open_store, remove_source, source_ids
 
     store = open_store(Path(args.store))
-    for source in args.sources:
+    sources = list(dict.fromkeys(args.sources))  # a source named twice is removed once
+    known = set(source_ids(store))
+    unknown = [source for source in sources if source not in known]
+    if unknown:  # checked before anything is removed: a typo must not leave half the removals done
+        listed = ", ".join(sorted(known)) or "none"
+        if len(known) > 5:
+            listed = f"{len(known)}; list them with: medkg query run sources --graph {args.store}"
+        for source in unknown:
+            _fail(f"{args.store}: no source {source!r} in the store; nothing was removed (sources: {listed})")
+        return 1
+    for source in sources:
         report = remove_source(store, source)
         print(
             f"removed {report.removed} ({report.propositions_dropped} propositions no longer stated by any source)"
@@ -193,7 +230,7 @@ def cmd_query_run(args: argparse.Namespace) -> int:
     query = None if args.sparql else get_query(args.name)  # an unknown name fails before any loading
     store = open_graph(Path(args.graph) if args.graph else None)
     table = run_sparql(args.sparql, store, params) if query is None else run_query(query, store, params)
-    sys.stdout.write(format_results(table, args.format))
+    sys.stdout.write(format_results(table, args.format, spreadsheet_safe=True))
     return 0
 
 
@@ -299,18 +336,34 @@ def _query_remote(args: argparse.Namespace, params: dict[str, str]) -> int:
             table = run_remote(get_query(args.name), endpoint, params, union=args.union)
     except (RemoteError, QueryError) as err:
         return _fail(str(err))
-    sys.stdout.write(format_results(table, args.format))
+    sys.stdout.write(format_results(table, args.format, spreadsheet_safe=True))
     return 0
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwind as Ctrl-C does: the workers stop and temporary files go
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
     from graph_builder.server import SparqlServer, prepare_store
 
+    # `kill`, a service manager or a closed terminal must not leak the temporary store (SIGINT is Ctrl-C).
+    stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, _stop_on_signal) for signum in stops} if main_thread else {}
     store, graph = (Path(args.store) if args.store else None), (Path(args.graph) if args.graph else None)
-    folder, temporary = prepare_store(store, graph)
-    options = {"host": args.host, "port": args.port, "timeout": args.timeout, "max_rows": args.max_rows}
+    options = {"host": args.host, "port": args.port, "timeout": args.timeout, "max_rows": args.max_rows,
+               "idle_timeout": args.idle_timeout, "max_connections": args.max_connections,
+               "max_bytes": args.max_bytes}  # fmt: skip
+    temporary = None
     try:
-        with SparqlServer(folder, **options, workers=args.workers, quiet=args.quiet) as server:
+        folder, temporary = prepare_store(store, graph)
+        with SparqlServer(
+            folder, **options, workers=args.workers, quiet=args.quiet, cors=args.cors
+        ) as server:
             print(f"medkg serve: {server.describe()}; Ctrl-C stops it", flush=True)
             server.wait()
     except KeyboardInterrupt:
@@ -318,6 +371,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if temporary is not None:
             temporary.cleanup()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
 
 
@@ -412,6 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="with --store: processes that read annotation files (default: one per CPU; 1 reads in-process)",
+    )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="build an empty graph or store when the folders given hold no annotation file "
+        "(default: refuse, leaving the old one as it was)",
     )
 
     p = command(
@@ -574,9 +635,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     qr.add_argument(
         "--format",
-        choices=["table", "csv", "tsv", "json", "xml"],
+        choices=["table", "csv", "tsv", "json", "xml"],  # = results.FORMATS
         default="table",
-        help="table (for people) or a W3C SPARQL results format",
+        help="table (for people) or a W3C SPARQL results format; csv is made safe for spreadsheets "
+        "(a cell starting with = + - @ gets a leading ' unless it is a number)",
     )
     qr.add_argument("--graph", metavar="GRAPH", help=graph_help)
     qr.set_defaults(handler=cmd_query_run)
@@ -603,6 +665,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rows", type=int, default=10_000, metavar="N",
                    help="most rows or triples per answer (default: 10000)")  # fmt: skip
     p.add_argument("--workers", type=int, metavar="N", help="query worker processes (default: CPUs, 2 to 8)")
+    p.add_argument("--max-bytes", type=int, default=32 * 1024 * 1024, metavar="N",
+                   help="largest answer in bytes; larger ones get 507 (default: 33554432, 32 MiB)")  # fmt: skip
+    p.add_argument("--max-connections", type=int, default=64, metavar="N",
+                   help="open connections at most; the longest-idle one makes room (default: 64)")  # fmt: skip
+    p.add_argument("--idle-timeout", type=float, default=15.0, metavar="S",
+                   help="close a connection silent for S seconds (default: 15)")  # fmt: skip
+    p.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
+                   help="let web pages from ORIGIN (e.g. https://yasgui.example) query; repeatable; "
+                   "'*' allows any. Other origins get 403 (default: none)")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="do not log each request")
 
     p = command(
@@ -669,10 +740,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except (ValueError, LookupError, FileNotFoundError) as err:
+    except (ValueError, LookupError) as err:
         return _fail(str(err).strip('"'))
     except BrokenPipeError:
         return 0
+    except OSError as err:  # a full disk, a read-only or forbidden folder, a folder given for a file
+        return _fail(_os_error_message(err))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +86,14 @@ def new_store(path: Path | None) -> ox.Store:
     return store
 
 
+def _is_store(path: Path) -> bool:
+    """A folder holding an Oxigraph (RocksDB) store: what ``medkg build --store`` makes."""
+    return (path / "CURRENT").is_file()
+
+
 def open_store(path: Path, *, read_only: bool = False) -> ox.Store:
     """Open an existing on-disk store made by ``medkg build --store``."""
-    if not (path / "CURRENT").is_file():
+    if not _is_store(path):
         raise StoreError(
             f"{path}: expected an Oxigraph store folder made by 'medkg build --store'; found no store there"
         )
@@ -96,6 +101,8 @@ def open_store(path: Path, *, read_only: bool = False) -> ox.Store:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except OSError as err:
         raise StoreError(f"{path}: cannot open the store: {err}") from None
+    except RuntimeError as err:  # RocksDB's "Corruption: ..." (a damaged file, or another program's folder)
+        raise StoreError(f"{path}: the store is corrupt or not a medkg store: {err}") from None
 
 
 def source_ids(store: ox.Store) -> list[str]:
@@ -280,13 +287,36 @@ def add_annotations(
     return report
 
 
+#: The suffixes of annotation files in a folder, in any case (``seed.YAML`` too).
+ANNOTATION_SUFFIXES = (".yaml", ".yml")
+
+
+class NoAnnotationFiles(ValueError):
+    """Folders with no annotation file in them, where a build would make an empty graph."""
+
+
 def iter_annotation_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Expand folders into the ``*.yaml``/``*.yml`` files under them, sorted; files pass through."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            yield from sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in ANNOTATION_SUFFIXES and p.is_file()
+            )
         else:
             yield path
+
+
+def annotation_files(paths: Sequence[Path], *, allow_empty: bool = False) -> list[Path]:
+    """The files ``iter_annotation_files`` finds; none is an error unless ``allow_empty``.
+
+    An empty folder (or one of ``.txt`` files) given by mistake would otherwise build an empty graph in
+    place of the old one and report success.
+    """
+    files = list(iter_annotation_files(paths))
+    if not files and not allow_empty:
+        where = ", ".join(str(p) for p in paths) or "no paths given"
+        raise NoAnnotationFiles(f"{where}: found no annotation files (*.yaml or *.yml, in any case)")
+    return files
 
 
 def _progress(total: int, label: str) -> Any:
@@ -348,7 +378,7 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Iterator[_FileResult]:
+def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Generator[_FileResult, None, None]:
     """Results of ``_read_file`` in file order, from ``workers`` processes (in-process when 1).
 
     At most 32 files per worker are in flight (each a few hundred KiB of N-Quads): enough for the
@@ -369,13 +399,17 @@ def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Itera
             initargs=(os.getpid(),),
         ) as pool:
             todo = iter(files)
-            for path in itertools.islice(todo, 32 * workers):
-                pending.append(pool.submit(_read_file, path))
-            while pending:
-                result = pending.popleft().result()
-                for path in itertools.islice(todo, 1):
+            try:
+                for path in itertools.islice(todo, 32 * workers):
                     pending.append(pool.submit(_read_file, path))
-                yield result
+                while pending:
+                    result = pending.popleft().result()
+                    for path in itertools.islice(todo, 1):
+                        pending.append(pool.submit(_read_file, path))
+                    yield result
+            finally:  # a build that stops early does not wait for the files in flight
+                for future in pending:
+                    future.cancel()
     finally:
         _WORKER_VOCAB = None
 
@@ -386,6 +420,7 @@ def build_corpus_store(
     *,
     vocab: Vocabulary | None = None,
     workers: int | None = None,
+    allow_empty: bool = False,
 ) -> tuple[int, int]:
     """Build an on-disk store at ``target`` from annotation files, streaming them into one bulk load.
 
@@ -393,37 +428,63 @@ def build_corpus_store(
     while Oxigraph's bulk loader in this process pulls their text as one stream: it parses the next
     batch while its loader thread writes the last one. The store is built in a sibling folder and
     swapped in by rename only when every file passed its checks (problems of all files are reported
-    together), so a failed or interrupted build leaves the previous store as it was, and a rerun starts
-    clean. Returns (files, quads). The store's content does not depend on ``workers``.
+    together), so a failed or interrupted build leaves the previous store as it was and removes its
+    half-built folder (a build killed outright leaves it, and the next build removes it first). Returns
+    (files, quads). The store's content does not depend on ``workers``.
+
+    Raises NoAnnotationFiles when the paths hold no annotation file (unless ``allow_empty``), and
+    StoreError when ``target`` is a file, or a folder that is neither empty nor a store: what is there
+    would be replaced.
     """
     vocab = vocab or load_vocabulary()
-    files = list(iter_annotation_files(paths))
+    files = annotation_files(paths, allow_empty=allow_empty)
     workers = (os.cpu_count() or 1) if workers is None else workers
     target = target.resolve()
+    _check_target(target)
     building = target.with_name(f".{target.name}.building")
     if building.exists():
-        shutil.rmtree(building)  # the leftovers of an interrupted build
+        shutil.rmtree(building)  # the leftovers of a killed build
+    target.parent.mkdir(parents=True, exist_ok=True)
     results = _read_files(files, vocab, workers)
-    first = next(results, None)  # forks the workers before the store starts its threads
-    store = new_store(building)
-    with _progress(len(files), "building") as bar:
-        feed = _Feed(itertools.chain([first] if first else [], results), on_file=bar.update)
-        # lenient: the text is Oxigraph's own serialisation of checked terms; not re-validating IRIs
-        # and literals makes loading a tenth faster.
-        store.bulk_load(io.BufferedReader(feed, 2**20), format=ox.RdfFormat.N_QUADS, lenient=True)
-    if feed.failure is not None or feed.problems:
-        del store
-        shutil.rmtree(building, ignore_errors=True)
+    store: ox.Store | None = None
+    try:
+        first = next(results, None)  # forks the workers before the store starts its threads
+        store = new_store(building)
+        with _progress(len(files), "building") as bar:
+            feed = _Feed(itertools.chain([first] if first else [], results), on_file=bar.update)
+            # lenient: the text is Oxigraph's own serialisation of checked terms; not re-validating IRIs
+            # and literals makes loading a tenth faster.
+            store.bulk_load(io.BufferedReader(feed, 2**20), format=ox.RdfFormat.N_QUADS, lenient=True)
         if feed.failure is not None:
             raise feed.failure
-        raise AnnotationError(feed.problems)
-    # The loader writes each batch of a million quads as files overlapping the others; compacting them
-    # here (8 s at 100k claims) keeps that work out of the first queries on the new store.
-    store.optimize()
-    store.flush()
-    del store
-    _swap_in(building, target)
+        if feed.problems:
+            raise AnnotationError(feed.problems)
+        # The loader writes each batch of a million quads as files overlapping the others; compacting
+        # them here (8 s at 100k claims) keeps that work out of the first queries on the new store.
+        store.optimize()
+        store.flush()
+        store = None  # closed: its folder can move
+        _swap_in(building, target)
+    finally:
+        # Whatever stopped the build (a bad file, a full disk, Ctrl-C), the store is closed, the
+        # workers stopped, and the half-built folder removed; the previous store was never touched.
+        store = None
+        results.close()
+        shutil.rmtree(building, ignore_errors=True)
     return len(files), feed.quads
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to build over anything but nothing, an empty folder, or a store: it would be deleted."""
+    if target.is_dir():
+        if _is_store(target) or next(target.iterdir(), None) is None:
+            return
+        raise StoreError(
+            f"{target}: expected a new or empty folder, or a store made by 'medkg build --store'; "
+            "found a folder of other files (left as it was)"
+        )
+    if target.exists() or target.is_symlink():
+        raise StoreError(f"{target}: expected a folder for the store; found a file (left as it was)")
 
 
 class _Feed(io.RawIOBase):

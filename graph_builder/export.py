@@ -1,7 +1,8 @@
 """Serialise a store to Turtle, TriG and JSON-LD, byte-identical for the same content.
 
-Quads are sorted before they are written, so the same graph always gives the same bytes, and files are
-written atomically (a temporary file in the same folder, then a rename).
+Quads are sorted before they are written, so the same graph always gives the same bytes. A file is
+written atomically (a temporary file in the same folder, then a rename), and the three output files are
+replaced as a set: all new, or all as they were (see :func:`write_files`).
 
 >>> from graph_builder.build import build_example
 >>> to_turtle(build_example()) == to_turtle(build_example())
@@ -10,9 +11,11 @@ True
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -136,30 +139,149 @@ def render_outputs(store: ox.Store) -> dict[str, bytes]:
     return {"medkg.ttl": to_turtle(store), "medkg.trig": to_trig(store), "medkg.jsonld": to_jsonld(store)}
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to path through a temporary file and a rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+class WriteError(OSError):
+    """An output could not be written. ``filename`` is the file or folder the user named, never a
+    temporary; ``errno`` and ``strerror`` are the operating system's (ENOSPC, EROFS, EACCES, ...)."""
+
+
+def _write_error(err: OSError, path: Path) -> WriteError:
+    code = err.errno if err.errno is not None else errno.EIO
+    return WriteError(code, err.strerror or str(err), str(path))
+
+
+def _check_folder(folder: Path) -> None:
+    """Make the folder (and its parents); a file in its place is ENOTDIR, named, not a bare EEXIST."""
+    for place in (folder, *folder.parents):
+        if place.exists() and not place.is_dir():
+            raise WriteError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(place))
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            os.fchmod(fh.fileno(), 0o644)
-            fh.flush()
-            os.fsync(fh.fileno())
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _write_error(err, folder) from err
+
+
+def _write_synced(fd: int, data: bytes) -> None:
+    """Write data to a new file's descriptor and fsync it: on return the bytes are on disk (a full disk
+    can show only at fsync), and the descriptor is closed."""
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        os.fchmod(fh.fileno(), 0o644)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so that renames in it survive a crash (not every file system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to path through a temporary file and a rename: readers never see half a file.
+
+    Any failure leaves the old file (if any) and no temporary, and raises :class:`WriteError` naming
+    ``path``.
+    """
+    _check_folder(path.parent)
+    if path.is_dir():
+        raise WriteError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _write_synced(fd, data)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as failure:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(failure, OSError):
+            raise _write_error(failure, path) from failure
         raise
 
 
+def _back_up(target: Path, backup: Path) -> Path | None:
+    """Keep the current target as backup and return it (``None`` if there is no target yet).
+
+    A hard link leaves the target in place; where the file system has none (FAT, some network file
+    systems), the target is moved aside instead, and is missing until the new file is renamed in.
+    """
+    try:
+        os.link(target, backup)
+        return backup
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass  # no hard links on this file system
+    try:
+        os.replace(target, backup)
+    except FileNotFoundError:
+        return None
+    return backup
+
+
 def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write several files atomically; all are rendered before the first is replaced."""
-    written = []
-    for name, data in files.items():
-        target = out_dir / name
-        write_atomic(target, data)
-        written.append(target)
-    return written
+    """Replace several files in out_dir as a set: afterwards all are new, or all are as they were.
+
+    How: (1) every file is written into a staging folder inside ``out_dir`` (the same file system as the
+    targets, even when ``out_dir`` is a mount point) and fsynced; a full disk, a quota or a read-only
+    folder fails here, before any target is touched. (2) Each existing target is hard-linked into the
+    staging folder as a backup (a link takes no data blocks), then the new file is renamed over it, so a
+    target is never missing (see :func:`_back_up` for file systems without hard links). (3) If a rename fails, the targets already replaced are renamed back from
+    their backups. (4) The folder is fsynced and the staging folder removed, on success and on failure.
+    Other files in ``out_dir`` (a page, notebooks) are never touched.
+
+    Renames are atomic one by one, not together: a reader between two of them, or a power cut between
+    them, can see new and old files side by side. A run killed before step (4) can leave a
+    ``.medkg-write-*`` folder behind, which is safe to delete.
+
+    Raises :class:`WriteError` naming the file that failed (or ``out_dir`` if the staging folder could
+    not be made).
+    """
+    _check_folder(out_dir)
+    targets = [out_dir / name for name in files]
+    for target in targets:
+        if target.is_dir():
+            raise WriteError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".medkg-write-", suffix=".tmp", dir=out_dir))
+    except OSError as err:
+        raise _write_error(err, out_dir) from err
+    replaced: list[tuple[Path, Path | None]] = []  # (target, its backup or None if it was new)
+    current = out_dir
+    try:
+        for target, data in zip(targets, files.values(), strict=True):
+            current = target
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            _write_synced(os.open(staging / target.name, flags, 0o644), data)
+        for target in targets:
+            current = target
+            # Recorded before the rename, so that a failed rename is undone like the others.
+            replaced.append((target, _back_up(target, staging / f"{target.name}.old")))
+            os.replace(staging / target.name, target)
+    except BaseException as failure:
+        for target, kept in reversed(replaced):
+            # Put back what was there; a target that did not exist before goes away again.
+            try:
+                if kept is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    os.replace(kept, target)
+            except OSError:  # pragma: no cover - a second failure while undoing the first
+                pass
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(failure, OSError):
+            raise _write_error(failure, current) from failure
+        raise
+    _sync_folder(out_dir)
+    shutil.rmtree(staging, ignore_errors=True)
+    return targets
 
 
 def write_outputs(store: ox.Store, out_dir: Path) -> list[Path]:

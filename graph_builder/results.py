@@ -24,6 +24,7 @@ import importlib
 import io
 import json
 import math
+import re
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -276,19 +277,60 @@ def _csv_value(term: Term | None) -> str:
     return term.value
 
 
-def to_csv(table: ResultTable) -> str:
+def to_csv(table: ResultTable, *, spreadsheet_safe: bool = False) -> str:
     """SPARQL 1.1 Query Results CSV: plain values (no datatypes or language tags), CRLF line ends.
+
+    With ``spreadsheet_safe`` (the CLI's ``--format csv``, read by people in spreadsheets), a cell a
+    spreadsheet would run as a formula is prefixed with ``'`` and every cell is quoted, as OWASP's
+    CSV-injection advice says; see :func:`spreadsheet_cell`. Without it (the endpoint's ``text/csv``),
+    values are exactly the W3C format's.
 
     >>> from pyoxigraph import Literal
     >>> to_csv(ResultTable(("q", "n"), ((Literal('say "hi", then'), Literal(1)),)))
     'q,n\\r\\n"say ""hi"", then",1\\r\\n'
+    >>> to_csv(ResultTable(("q", "n"), ((Literal("=1+2"), Literal(-1)),)), spreadsheet_safe=True)
+    '"q","n"\\r\\n"\\'=1+2","-1"\\r\\n'
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    cell = spreadsheet_cell if spreadsheet_safe else _csv_value
+    writer = csv.writer(
+        buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL if spreadsheet_safe else csv.QUOTE_MINIMAL
+    )
     writer.writerow(table.variables)
     for row in table.rows:
-        writer.writerow([_csv_value(term) for term in row])
+        writer.writerow([cell(term) for term in row])
     return buffer.getvalue()
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, "CSV Injection"); a tab or
+# carriage return can hide the start of a formula behind whitespace.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The XSD lexical form of a decimal, double or integer, without INF and NaN: digits, a dot, an exponent.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_cell(term: Term | None) -> str:
+    """The CSV value of a term, prefixed with ``'`` where a spreadsheet would read it as a formula.
+
+    A literal typed as a number whose text is a plain number (``-1``, ``+2.5e3``) is left as it is: a
+    spreadsheet reads it as that number, and no function call fits in digits, a dot and an exponent;
+    prefixing it would turn every negative number into text. Anything else, a string ``"-1"`` or an
+    ill-typed ``"-1+cmd"^^xsd:integer`` included, is prefixed.
+
+    >>> from pyoxigraph import Literal
+    >>> [spreadsheet_cell(t) for t in (Literal("@SUM(A1)"), Literal(-1), Literal("-1"), Literal("a-b"))]
+    ["'@SUM(A1)", '-1', "'-1", 'a-b']
+    """
+    value = _csv_value(term)
+    if not value.startswith(_FORMULA_STARTS):
+        return value
+    if (
+        isinstance(term, ox.Literal)
+        and term.datatype.value in _INTEGER_TYPES | _FLOAT_TYPES
+        and _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return value
+    return "'" + value
 
 
 def to_tsv(table: ResultTable) -> str:
@@ -403,15 +445,20 @@ def to_table(table: ResultTable, max_width: int | None = 48, wrap: bool = False)
     return "\n".join(out)
 
 
-def format_results(table: ResultTable, fmt: str = "table") -> str:
+def format_results(table: ResultTable, fmt: str = "table", *, spreadsheet_safe: bool = False) -> str:
     """Serialise a result table as ``table``, ``csv``, ``tsv``, ``json`` or ``xml``.
+
+    ``spreadsheet_safe`` makes ``csv`` safe to open in a spreadsheet (see :func:`to_csv`); the command
+    line sets it, the SPARQL endpoint does not.
 
     >>> format_results(ResultTable(("a",), ()), "yaml")
     Traceback (most recent call last):
     ...
     ValueError: unknown result format 'yaml'; expected one of: table, csv, tsv, json, xml
     """
-    writers = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
+    if fmt == "csv":
+        return to_csv(table, spreadsheet_safe=spreadsheet_safe)
+    writers = {"table": to_table, "tsv": to_tsv, "json": to_json, "xml": to_xml}
     try:
         writer = writers[fmt]
     except KeyError:

@@ -8,16 +8,19 @@ POST; ``/queries`` lists the named queries as JSON; ``/queries/NAME?param=value`
 ``/queries/NAME.rq`` shows its text. Updates (``/update``, an ``update`` field, ``application/
 sparql-update``) get 403, any other write method 405. Results are negotiated from ``Accept`` (or a
 ``format`` parameter): SPARQL results as JSON, XML, CSV or TSV; graphs as Turtle, N-Triples, JSON-LD
-or RDF/XML. Every answer allows cross-origin reads (CORS), and at most ``max_rows`` rows or triples
-are sent; a cut answer carries ``X-SPARQL-MaxRows``.
+or RDF/XML. At most ``max_rows`` rows or triples are sent (a cut answer carries ``X-SPARQL-MaxRows``),
+and an answer over ``max_bytes`` is refused with 507. Requests from a foreign ``Origin`` get 403 unless
+``cors`` allows it; connections are capped and closed when idle (see docs/endpoint.md, "Security").
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import queue
+import socket
 import sys
 import tempfile
 import threading
@@ -350,13 +353,24 @@ class WorkerPool:
 
 # --- HTTP ------------------------------------------------------------------------------------------
 
-_CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "X-SPARQL-MaxRows, Content-Type",
-}
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+DEFAULT_IDLE_TIMEOUT = 15.0
+DEFAULT_MAX_CONNECTIONS = 64
+#: The slowest a client may read an answer or send a body, in bytes per second, on top of the idle timeout.
+_MIN_RATE = 100_000
+_UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
+_EXPOSED = "X-SPARQL-MaxRows, Content-Type"
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+#: W3C format IRIs (https://www.w3.org/ns/formats/) of what the endpoint writes, by ``format`` name.
+_FORMAT_IRIS = {
+    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD",
+    "rdfxml": "RDF_XML",
+}  # fmt: skip
 _HELP = """medkg SPARQL endpoint (read-only)
 
   GET  /sparql?query=...              SPARQL 1.1 Protocol; also POST form or application/sparql-query
+  GET  /sparql  (Accept: text/turtle) the SPARQL 1.1 service description
   GET  /queries                       the named queries, as JSON
   GET  /queries/NAME?param=value      run a named query by name
   GET  /queries/NAME.rq               the text of a named query
@@ -366,55 +380,296 @@ The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is 
 """
 
 
+class _Refusal(Exception):
+    """A request answered with ``reply`` before anything runs; ``close`` ends the connection too."""
+
+    def __init__(self, reply: Reply, close: bool = False) -> None:
+        super().__init__(reply.status)
+        self.reply, self.close = reply, close
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        found = f"byte 0x{data[error.start]:02x} at offset {error.start}"
+        raise _Refusal(_text(400, f"{what} is not UTF-8: {found}")) from None
+
+
+def _fields(encoded: str, what: str) -> list[tuple[str, str]]:
+    """``application/x-www-form-urlencoded`` fields; percent-encoded bytes must be UTF-8."""
+    try:
+        return urllib.parse.parse_qsl(encoded, keep_blank_values=True, errors="strict", max_num_fields=1000)
+    except UnicodeDecodeError as error:
+        found = f"byte 0x{error.object[error.start]:02x} in {error.object[:40]!r}"
+        raise _Refusal(_text(400, f"{what}: a percent-encoded value is not UTF-8: {found}")) from None
+    except ValueError as error:  # over max_num_fields
+        raise _Refusal(_text(400, f"{what}: {error}")) from None
+
+
+def _rdf_asked(accept: str | None) -> str | None:
+    """The graph format an ``Accept`` header names explicitly; wildcards (a browser's ``*/*``) do not count."""
+    named = {media: name for name, media in GRAPH_TYPES.items()} | {"application/x-turtle": "turtle"}
+    ranges = [part for part in (accept or "").split(",") if part.split(";")[0].strip().lower() in named]
+    return negotiate(",".join(ranges), GRAPH_TYPES, _GRAPH_ALIASES) if ranges else None
+
+
+def service_description(endpoint: str, fmt: str) -> bytes:
+    """A SPARQL 1.1 Service Description of the endpoint at ``endpoint``, in graph format ``fmt``.
+
+    >>> b"sd:UnionDefaultGraph" in service_description("http://127.0.0.1:7878/sparql", "turtle")
+    True
+    """
+    service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(_SD + name)
+
+    triples = [
+        ox.Triple(service, a, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, a, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, a, sd("Graph")),
+        ox.Triple(
+            service,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.Literal(
+                "medkg: a read-only SPARQL 1.1 endpoint; the default graph is the union of all graphs"
+            ),
+        ),
+    ]
+    triples += [
+        ox.Triple(service, sd("resultFormat"), ox.NamedNode(f"http://www.w3.org/ns/formats/{name}"))
+        for name in _FORMAT_IRIS.values()
+    ]
+    prefixes = None if fmt == "jsonld" else {"sd": _SD, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+    data = ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=prefixes)
+    assert data is not None
+    return data
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # The kernel's queue of connections not yet accepted. With the default of 5, a burst of new
+    # connections had 3-4 % of them wait a second for a SYN retry (and about 1 in 1,000 reset).
+    request_queue_size = 128
     queries: dict[str, NamedQuery]  # read once at start: restart the server to serve edited queries
     pool: WorkerPool
     timeout_s: float
     max_rows: int
     quiet: bool
+    max_bytes: int = DEFAULT_MAX_BYTES
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    cors: frozenset[str] = frozenset()
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._lock = threading.Lock()
+        # Each open connection, with the time it started waiting for a request (None while it is busy).
+        self._open: dict[socket.socket, float | None] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Runs in the accept loop: a connection over the cap never gets a thread. The longest-idle
+        # connection makes room, so idle sockets cannot lock clients out; with none idle, 503.
+        with self._lock:
+            victim: socket.socket | None = None
+            if len(self._open) >= self.max_connections:
+                idle = [(since, sock) for sock, since in self._open.items() if since is not None]
+                if idle:
+                    victim = min(idle, key=lambda pair: pair[0])[1]
+                    del self._open[victim]
+            admitted = len(self._open) < self.max_connections
+            if admitted:
+                self._open[request] = time.monotonic()
+        if victim is not None:
+            with contextlib.suppress(OSError):
+                victim.shutdown(socket.SHUT_RDWR)  # its thread sees the end of the stream and leaves
+        if admitted:
+            super().process_request(request, client_address)
+            return
+        body = f"all {self.max_connections} connections are busy (medkg serve --max-connections); try again\n"
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nServer: medkg-serve\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            request.settimeout(0)  # never block the accept loop on a client
+            request.send((head + body).encode())
+        self.shutdown_request(request)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._open.pop(request, None)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._lock:
+            open_now, self._open = list(self._open), {}
+        for connection in open_now:  # their threads see the end of the stream and leave
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def mark(self, connection: socket.socket, idle: bool) -> None:
+        """Record whether a connection waits for a request (and may be closed to make room)."""
+        with self._lock:
+            if connection in self._open:
+                self._open[connection] = time.monotonic() if idle else None
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "medkg-serve"
+    _cors: dict[str, str]  # the CORS headers of the request being answered
+    _payload: bytes  # its body
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # for every read and write
+        self._cors, self._payload = {}, b""
+
+    def version_string(self) -> str:
+        return self.server_version  # not the Python version, which only helps an attacker
 
     def log_message(self, format: str, *args: Any) -> None:
         if not self.server.quiet:
             super().log_message(format, *args)
 
-    def _send(self, reply: Reply, extra: dict[str, str] | None = None) -> None:
+    def log_error(self, format: str, *args: Any) -> None:
+        if format.startswith("Request timed out") and not self.raw_requestline:
+            return  # a kept-alive connection with no next request, closed after the idle timeout: routine
+        super().log_error(format, *args)
+
+    def handle_one_request(self) -> None:
+        self.server.mark(self.connection, idle=True)
+        self.raw_requestline = b""  # tells log_error whether a request had begun
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.server.mark(self.connection, idle=False)  # the request's head is in: not idle any more
+        return parsed
+
+    def _send(self, reply: Reply, extra: dict[str, str] | None = None, close: bool = False) -> None:
         self.send_response(reply.status)
-        headers = {**_CORS, "Content-Type": reply.content_type, "Content-Length": str(len(reply.body))}
+        headers = {**self._cors, "Content-Type": reply.content_type, "Content-Length": str(len(reply.body))}
         if reply.truncated:
             headers["X-SPARQL-MaxRows"] = str(self.server.max_rows)
+        if close:
+            headers["Connection"] = "close"  # send_header also sets close_connection
         for key, value in {**headers, **(extra or {})}.items():
             self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            try:
+        try:
+            self.end_headers()
+            if self.command != "HEAD":
+                # A slow reader gets time in proportion to the answer, not a fixed idle timeout.
+                self.connection.settimeout(self.server.idle_timeout + len(reply.body) / _MIN_RATE)
                 self.wfile.write(reply.body)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-
-    def _body(self) -> bytes | None:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self._send(_text(411, "a POST needs a Content-Length"))
-            return None
-        if int(length) > MAX_BODY:
-            self._send(_text(413, f"request body over {MAX_BODY} bytes"))
+                self.connection.settimeout(self.server.idle_timeout)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
             self.close_connection = True
-            return None
-        return self.rfile.read(int(length))
+
+    def _read_body(self) -> bytes:
+        """The request's body, read whatever the route, so that it is never taken for the next request."""
+        if self.headers.get("Transfer-Encoding"):
+            raise _Refusal(
+                _text(411, "chunked request bodies are not supported: send a Content-Length"), True
+            )
+        length = self.headers.get("Content-Length")
+        if length is None:
+            if self.command == "POST":
+                raise _Refusal(_text(411, "a POST needs a Content-Length"))
+            return b""
+        if not length.strip().isdigit():
+            raise _Refusal(_text(400, f"Content-Length must be a number of bytes; found {length!r}"), True)
+        size = int(length)
+        if size > MAX_BODY:
+            raise _Refusal(_text(413, f"request body over {MAX_BODY} bytes"), True)
+        deadline = time.monotonic() + self.server.idle_timeout + size / _MIN_RATE
+        chunks: list[bytes] = []
+        try:
+            while size > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                self.connection.settimeout(left)
+                chunk = self.rfile.read1(min(size, 65536))
+                if not chunk:
+                    raise _Refusal(_text(400, "the request body ended before its Content-Length"), True)
+                chunks.append(chunk)
+                size -= len(chunk)
+        except TimeoutError:
+            raise _Refusal(_text(408, "the request body did not arrive in time"), True) from None
+        finally:
+            self.connection.settimeout(self.server.idle_timeout)
+        return b"".join(chunks)
+
+    def _origin(self) -> dict[str, str]:
+        """The CORS headers for this request's ``Origin``; a foreign origin not allowed is refused.
+
+        Browsers name the origin of a page on every cross-origin POST, even a plain form's, and on
+        cross-origin fetches: refusing those keeps other web pages from driving the endpoint.
+        """
+        allowed = self.server.cors
+        vary = {"Vary": "Origin"} if allowed and "*" not in allowed else {}
+        origin = self.headers.get("Origin")
+        if origin is None:
+            return vary
+        if "*" in allowed:
+            return {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": _EXPOSED}
+        if origin in allowed:
+            return {**vary, "Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": _EXPOSED}
+        host = (self.headers.get("Host") or "").lower()
+        if host and urllib.parse.urlsplit(origin.lower()).netloc == host:
+            return vary  # the endpoint's own origin (any scheme: a TLS proxy may sit in front)
+        raise _Refusal(
+            _text(403, f"requests from origin {origin} are refused; medkg serve --cors {origin} allows them")
+        )
+
+    def _handle(self) -> None:
+        self._cors, self._payload = {}, b""
+        try:
+            self._payload = self._read_body()
+            self._cors = self._origin()
+            if self.command == "OPTIONS":
+                self._preflight()
+            elif self.command in ("GET", "HEAD", "POST"):
+                self._route("POST" if self.command == "POST" else "GET")
+            else:
+                self._send(_text(405, "medkg serve is read-only: only GET, POST (queries) and OPTIONS are allowed"),
+                           {"Allow": "GET, POST, OPTIONS"})  # fmt: skip
+        except _Refusal as refusal:
+            self._send(refusal.reply, close=refusal.close)
+
+    do_GET = do_HEAD = do_POST = do_OPTIONS = do_PUT = do_DELETE = do_PATCH = _handle
+
+    def _preflight(self) -> None:
+        # A browser asks before a cross-origin POST of a query; _origin has refused foreign origins.
+        extra = {"Allow": "GET, POST, OPTIONS"}
+        if "Access-Control-Allow-Origin" in self._cors:
+            requested = self.headers.get("Access-Control-Request-Headers", "Content-Type, Accept")
+            extra.update({
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": requested,
+                "Access-Control-Max-Age": "86400",
+            })  # fmt: skip
+        self._send(Reply(204, "text/plain", b""), extra)
 
     def _route(self, method: str) -> None:
         path, _, query_string = self.path.partition("?")
-        args = urllib.parse.parse_qsl(query_string, keep_blank_values=True)
+        args = _fields(query_string, "the query string")
         if path in ("/update", "/store"):
             self._send(_text(403, "medkg serve is read-only: SPARQL Update and graph writes are refused"))
-        elif path in ("/sparql", "/query"):
+        elif path.rstrip("/") in ("/sparql", "/query"):
             self._sparql(method, args)
         elif path.rstrip("/") == "/queries":
             self._catalog()
@@ -425,32 +680,12 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(_text(404, f"no such path {path}; see / for the routes"))
 
-    def do_GET(self) -> None:
-        self._route("GET")
-
-    def do_HEAD(self) -> None:
-        self._route("GET")
-
-    def do_POST(self) -> None:
-        self._route("POST")
-
-    def do_OPTIONS(self) -> None:
-        # CORS preflight: a browser asks before POSTing a query from another origin.
-        requested = self.headers.get("Access-Control-Request-Headers", "Content-Type, Accept")
-        self._send(
-            Reply(204, "text/plain", b""),
-            {
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": requested,
-                "Access-Control-Max-Age": "86400",
-            },
-        )
-
-    def _refuse_write(self) -> None:
-        self._send(_text(405, "medkg serve is read-only: only GET, POST (queries) and OPTIONS are allowed"),
-                   {"Allow": "GET, POST, OPTIONS"})  # fmt: skip
-
-    do_PUT = do_DELETE = do_PATCH = _refuse_write
+    def _body(self) -> bytes:
+        """The body of a POST, checked to be UTF-8 text."""
+        charset = self.headers.get_param("charset", header="Content-Type")
+        if isinstance(charset, str) and charset.lower() not in _UTF8:
+            raise _Refusal(_text(415, f"expected a UTF-8 request body; found charset {charset}"))
+        return self._payload
 
     def _formats(self, args: list[tuple[str, str]]) -> tuple[str | None, str | None]:
         accept = self.headers.get("Accept")
@@ -472,22 +707,25 @@ class _Handler(BaseHTTPRequestHandler):
                 f"medkg serve: {reply.body.decode().strip()} ({time.perf_counter() - started:.1f} s)",
                 file=sys.stderr,
             )
+        if reply.status == 200 and len(reply.body) > self.server.max_bytes:
+            # Checked here, once the worker has written it: rows can be any size, so only bytes tell.
+            reply = _text(507, f"the answer is {len(reply.body)} bytes, over the limit of "
+                          f"{self.server.max_bytes} bytes (medkg serve --max-bytes); ask for fewer rows "
+                          "or columns, or a LIMIT")  # fmt: skip
         self._send(reply)
 
     def _sparql(self, method: str, args: list[tuple[str, str]]) -> None:
         text: str | None = None
         if method == "POST":
             body = self._body()
-            if body is None:
-                return
             media = self.headers.get_content_type()
             if media == "application/sparql-update":
                 self._send(_text(403, "medkg serve is read-only: SPARQL Update is refused"))
                 return
             if media == "application/sparql-query":
-                text = body.decode("utf-8", "replace")
+                text = _utf8(body, "the query (request body)")
             elif media == "application/x-www-form-urlencoded":
-                args = args + urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                args = args + _fields(_utf8(body, "the form (request body)"), "the form (request body)")
             else:
                 expected = "application/x-www-form-urlencoded or application/sparql-query"
                 self._send(_text(415, f"expected {expected}; found {media}"))
@@ -497,12 +735,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         queries = [value for key, value in args if key == "query"]
         if text is None and not queries:
-            self._send(
-                _text(
-                    200 if method == "GET" and not args else 400,
-                    _HELP if not args else "expected one query parameter",
-                )
-            )
+            self._no_query(method, args)
             return
         if len(queries) > 1 or (text is not None and queries):
             self._send(_text(400, "expected exactly one query"))
@@ -514,6 +747,22 @@ class _Handler(BaseHTTPRequestHandler):
             named_graphs=tuple(v for k, v in args if k == "named-graph-uri"),
             results_format=results, graph_format=graph, max_rows=self.server.max_rows,
         ))  # fmt: skip
+
+    def _no_query(self, method: str, args: list[tuple[str, str]]) -> None:
+        # The protocol: a request without a query is an error, unless it asks for the service description.
+        fmt = _rdf_asked(self.headers.get("Accept")) if method == "GET" and not args else None
+        if fmt is None:
+            hint = "; GET it with Accept: text/turtle for the service description" if not args else ""
+            self._send(_text(400, f"expected a query parameter (query=...){hint}; see / for the routes"))
+            return
+        path = self.path.partition("?")[0]
+        try:
+            body = service_description(f"http://{self.headers.get('Host', '')}{path}", fmt)
+        except ValueError:  # a Host header that makes no IRI: name the address listened on
+            host, port = self.connection.getsockname()[:2]
+            host = f"[{host}]" if ":" in host else host
+            body = service_description(f"http://{host}:{port}{path}", fmt)
+        self._send(Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", body))
 
     def _catalog(self) -> None:
         catalog = [
@@ -534,10 +783,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _named(self, method: str, name: str, args: list[tuple[str, str]]) -> None:
         if method == "POST":
-            body = self._body()
-            if body is None:
-                return
-            args = args + urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            form = _utf8(self._body(), "the form (request body)")
+            args = args + _fields(form, "the form (request body)")
         show_text = name.endswith(".rq")
         name = name.removesuffix(".rq")
         # Only shipped names: get_query would also read any .rq path it is given.
@@ -579,12 +826,23 @@ class SparqlServer:
         max_rows: int = 10_000,
         workers: int | None = None,
         quiet: bool = False,
+        cors: Iterable[str] = (),
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         if timeout <= 0 or max_rows <= 0:
             raise ValueError(f"timeout and max-rows must be positive; found {timeout} and {max_rows}")
+        if idle_timeout <= 0 or max_connections <= 0 or max_bytes <= 0:
+            raise ValueError(
+                "idle-timeout, max-connections and max-bytes must be positive; "
+                f"found {idle_timeout}, {max_connections} and {max_bytes}"
+            )
         self.pool = WorkerPool(store_path, workers or default_workers())
         self.host, self.port = host, port
         self.timeout, self.max_rows, self.quiet = timeout, max_rows, quiet
+        self.cors = frozenset(origin.rstrip("/") for origin in cors)  # browsers send no trailing slash
+        self.idle_timeout, self.max_connections, self.max_bytes = idle_timeout, max_connections, max_bytes
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -608,6 +866,8 @@ class SparqlServer:
             self.max_rows,
             self.quiet,
         )
+        httpd.cors, httpd.idle_timeout = self.cors, self.idle_timeout
+        httpd.max_connections, httpd.max_bytes = self.max_connections, self.max_bytes
         self.port = httpd.server_address[1]
         self._httpd = httpd
         return httpd
@@ -625,6 +885,8 @@ class SparqlServer:
             f"SPARQL endpoint at {self.url} (read-only; timeout {self.timeout:g} s; "
             f"at most {self.max_rows} rows; {self.pool.size} workers)"
         )
+        if self.cors:
+            line += f"; CORS for {', '.join(sorted(self.cors))}"
         if self.host not in ("127.0.0.1", "localhost", "::1"):
             line += f"; warning: open beyond this machine on {self.host}, with no authentication"
         return line

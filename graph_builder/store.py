@@ -61,6 +61,8 @@ def load_graph(path: Path) -> ox.Store:
         store.bulk_load(path=str(path), format=fmt)
     except SyntaxError as err:
         raise GraphFileError(f"{path}: expected valid {fmt.name}; found a syntax error: {err}") from None
+    except OSError as err:  # pyoxigraph's I/O errors name no file: "Permission denied (os error 13)"
+        raise GraphFileError(f"{path}: cannot read the graph file: {err}") from None
     return store
 
 

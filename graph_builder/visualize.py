@@ -94,6 +94,13 @@ _OTHER_NODE = ("#BBBBBB", "dot")
 #: The glow behind the edges of a stated chain (Okabe-Ito bluish green: no evidence colour is green).
 CHAIN_GLOW = "rgba(0, 158, 115, 0.9)"
 
+#: The longest entity label drawn on the canvas, in the chain list and in the caption; a tooltip shows up
+#: to TOOLTIP_LABEL_MAX characters and the details panel the whole label. vis-network measures and wraps
+#: a node's label on every layout step: one label of 100,000 characters kept a page from being ready for
+#: 44 s (headless Chromium), 1.5 s with the label cut to 80.
+DISPLAY_LABEL_MAX = 80
+TOOLTIP_LABEL_MAX = 400
+
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -104,6 +111,17 @@ class ResultLike(Protocol):
     def variables(self) -> tuple[str, ...]: ...
 
     def to_records(self) -> list[dict[str, Any]]: ...
+
+
+def short_label(text: str, limit: int = DISPLAY_LABEL_MAX) -> str:
+    """The label on one line (runs of whitespace and line breaks become one space), cut to ``limit``
+    characters with an ellipsis.
+
+    >>> short_label("lower\\n back pain"), short_label("x" * 100, limit=10)
+    ('lower back pain', 'xxxxxxxxx…')
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- choosing what to draw -------------------------------------------------------------------------
@@ -259,7 +277,8 @@ def select_view(
     if focus is not None:
         centre = resolve_entity(graph, focus)
         graph = focus_subgraph(graph, centre, depth)
-        parts.insert(0, f"within {depth} claim{'s' if depth != 1 else ''} of {graph.nodes[centre]['label']}")
+        name = short_label(str(graph.nodes[centre]["label"]))
+        parts.insert(0, f"within {depth} claim{'s' if depth != 1 else ''} of {name}")
     return graph, ("; ".join(parts) or None)
 
 
@@ -436,8 +455,8 @@ def _chains(graph: nx.MultiDiGraph, labels: Mapping[str, str]) -> list[dict[str,
             )  # fmt: skip
             position = int(c["position"])
             entry["steps"][position - 1] = str(k)
-            entry["path"][position - 1] = graph.nodes[u]["label"]
-            entry["path"][position] = graph.nodes[v]["label"]
+            entry["path"][position - 1] = short_label(str(graph.nodes[u]["label"]))
+            entry["path"][position] = short_label(str(graph.nodes[v]["label"]))
     return [chains[c] for c in sorted(chains, key=lambda c: (chains[c]["id"], c))]
 
 
@@ -459,8 +478,10 @@ def page_data(
     for n, d in sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])):
         colour, shape = NODE_STYLES.get(str(d.get("type")), _OTHER_NODE)
         claims = int(d.get("claims", 0))
+        label = str(d.get("label", n))
         nodes.append({
-            "id": str(n), "label": str(d.get("label", n)), "type": str(d.get("type", "")),
+            "id": str(n), "label": label, "shortLabel": short_label(label),
+            "tipLabel": short_label(label, TOOLTIP_LABEL_MAX), "type": str(d.get("type", "")),
             "typeLabel": str(d.get("type_label", d.get("type", ""))), "synonyms": list(d.get("synonyms", [])),
             "groundings": list(d.get("groundings", [])), "claims": claims, "color": colour,
             "border": _border(colour), "shape": shape, "size": round(9 + 5 * math.sqrt(max(claims, 1)), 2),
@@ -740,14 +761,19 @@ _APP_JS = r"""
     return node;
   }
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  // The canvas, tooltips and lists show labels cut short (shortLabel); the details panel shows them whole.
   function labelOf(id) { return nodeInfo[id] ? nodeInfo[id].label : id; }
+  function shortLabelOf(id) { return nodeInfo[id] ? nodeInfo[id].shortLabel : id; }
   function chainText(c) { return "chain step " + c.position + "/" + c.length; }
-  function claimText(e) { return labelOf(e.from) + " → " + e.relationLabel + " → " + labelOf(e.to); }
+  function claimText(e, whole) {
+    var name = whole ? labelOf : shortLabelOf;
+    return name(e.from) + " → " + e.relationLabel + " → " + name(e.to);
+  }
   function pathText(c) { return c.path.map(function (p) { return p === null ? "…" : p; }).join(" → "); }
 
   function nodeTooltip(n) {
     var box = el("div");
-    box.appendChild(el("div", "tip-title", n.label));
+    box.appendChild(el("div", "tip-title", n.tipLabel));
     box.appendChild(el("div", null, "type: " + n.typeLabel));
     if (n.synonyms.length) { box.appendChild(el("div", null, "synonyms: " + n.synonyms.join(", "))); }
     n.groundings.forEach(function (g) {
@@ -769,7 +795,7 @@ _APP_JS = r"""
   }
   function visNode(n) {
     var colour = {background: n.color, border: n.border};
-    return {id: n.id, label: n.label, shape: n.shape, size: n.size, title: nodeTooltip(n),
+    return {id: n.id, label: n.shortLabel, shape: n.shape, size: n.size, title: nodeTooltip(n),
       color: {background: n.color, border: n.border, highlight: colour, hover: colour}};
   }
   function visEdge(e) {
@@ -949,7 +975,7 @@ _APP_JS = r"""
     clear(details);
     details.dataset.edge = id;
     details.dataset.node = "";
-    details.appendChild(el("h2", null, claimText(e)));
+    details.appendChild(el("h2", null, claimText(e, true)));
     var dl = el("dl");
     field(dl, "Relation", e.relationLabel + (e.causal ? " (causal)" : ""));
     var level = el("span");

@@ -264,21 +264,6 @@ def test_format_parameter_and_not_acceptable(server: SparqlServer) -> None:
     assert status == 406 and b"application/sparql-results+json" in body
 
 
-def test_cors(server: SparqlServer) -> None:
-    preflight = {
-        "Origin": "http://example.org",
-        "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type",
-    }
-    status, headers, _ = http(server.url, headers=preflight, method="OPTIONS")
-    assert status == 204
-    assert headers["Access-Control-Allow-Origin"] == "*"
-    assert "POST" in headers["Access-Control-Allow-Methods"]
-    assert headers["Access-Control-Allow-Headers"] == "content-type"
-    _, headers, _ = http(f"{server.url}?query=ASK%7B%7D", headers={"Origin": "http://example.org"})
-    assert headers["Access-Control-Allow-Origin"] == "*"
-
-
 # --- limits ----------------------------------------------------------------------------------------
 
 
