@@ -12,8 +12,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,6 +154,11 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(table)).strip().lower()
 
 
+def _items(value: Any) -> list[Any]:
+    """A list field's items; nothing when it holds something else (the schema check reports that)."""
+    return value if isinstance(value, list) else []
+
+
 class _Checker:
     """Collects the problems of one file while turning its data into model values."""
 
@@ -214,7 +221,9 @@ class _Checker:
         text_ref = raw.get("text")
         if not isinstance(text_ref, str):
             return None
-        text_path = (self.path.parent / text_ref).resolve()
+        text_path = self.path.parent / text_ref
+        with contextlib.suppress(OSError, ValueError, RuntimeError):  # a NUL, a symlink loop: read as given
+            text_path = text_path.resolve()  # for the messages
         self.text_file = str(text_path)
         try:
             text = _read_text(text_path, "a path to the source text, relative to the annotation file")
@@ -244,7 +253,7 @@ class _Checker:
             if not isinstance(spec, Mapping):
                 continue
             groundings = []
-            for i, g in enumerate(spec.get("groundings") or []):
+            for i, g in enumerate(_items(spec.get("groundings"))):
                 if not isinstance(g, Mapping):
                     continue
                 vocab, gid = g.get("vocabulary"), g.get("id")
@@ -264,7 +273,7 @@ class _Checker:
                 id=str(ident),
                 label=str(spec.get("label")),
                 type=str(spec.get("type")),
-                synonyms=tuple(str(s) for s in spec.get("synonyms") or ()),
+                synonyms=tuple(str(s) for s in _items(spec.get("synonyms"))),
                 definition=spec.get("definition") if isinstance(spec.get("definition"), str) else None,
                 groundings=tuple(groundings),
             )
@@ -305,7 +314,7 @@ class _Checker:
             if quote is None:
                 continue
             hedges = []
-            for i, h in enumerate(spec.get("hedges") or []):
+            for i, h in enumerate(_items(spec.get("hedges"))):
                 if isinstance(h, Mapping) and isinstance(h.get("text"), str):
                     span = self.locate_near(item, f"hedges[{i}].text", h["text"], source.text, quote)
                     if span is not None:
@@ -350,7 +359,7 @@ class _Checker:
                 )
                 continue
             seen.add(ident)
-            steps = [s for s in spec.get("steps") or [] if isinstance(s, str)]
+            steps = [s for s in _items(spec.get("steps")) if isinstance(s, str)]
             ok = len(steps) >= 2
             for i, step in enumerate(steps):
                 if step not in claim_ids:
@@ -439,7 +448,7 @@ def parse_annotation(
     entities = checker.entities()
     claims = checker.claims(source, entities)
     claim_ids = {
-        c["id"] for c in data.get("claims") or [] if isinstance(c, Mapping) and isinstance(c.get("id"), str)
+        c["id"] for c in _items(data.get("claims")) if isinstance(c, Mapping) and isinstance(c.get("id"), str)
     }
     chains = checker.chains(source, claims, claim_ids)
     problems.extend(checker.problems)
@@ -476,7 +485,11 @@ def _size(n: int) -> str:
 def _read_bytes(path: Path) -> bytes:
     """A file's bytes, at most one past ``MAX_FILE_BYTES``: enough to refuse it, even when it never ends."""
     with path.open("rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+        # The size it has, not the limit: read(n) allocates n bytes first.
+        data = bytearray(stream.read(min(os.fstat(stream.fileno()).st_size, MAX_FILE_BYTES) + 1))
+        while len(data) <= MAX_FILE_BYTES and (more := stream.read(2**16)):  # a pipe, /dev/zero: size 0
+            data += more
+        return bytes(data)
 
 
 def _unreadable(err: OSError) -> str:
@@ -494,6 +507,8 @@ def _read_text(path: Path, unreadable: str) -> str:
         data = _read_bytes(path)
     except OSError as err:
         raise _Refused(unreadable, _unreadable(err), "(file)") from None
+    except ValueError:  # a NUL character, which no path can hold
+        raise _Refused(unreadable, "a path with a NUL character", "(file)") from None
     if len(data) > MAX_FILE_BYTES:
         raise _Refused(
             f"a file of at most {_size(MAX_FILE_BYTES)}", f"more than {_size(MAX_FILE_BYTES)}", "(file)"
@@ -504,30 +519,12 @@ def _read_text(path: Path, unreadable: str) -> str:
         raise _Refused("UTF-8 text", f"{err.reason} at byte {err.start}", "(file)") from None
 
 
-#: Tags of the short plain scalars seen so far (keys, slugs, numbers), shared by the files a process reads.
-_RESOLVED: dict[tuple[str, Any], str] = {}
-
-
 class _Loader(_YAML_LOADER):  # type: ignore[misc]
-    """The safe loader, with two changes.
+    """The safe loader, with scalars their tag cannot hold reported as YAML errors at their position.
 
-    Scalars their tag cannot hold (``!!int x``, ``!!bool maybe``, the date ``2021-02-30``, an integer
-    of 5,000 digits) are YAML errors at their position: the constructors raised plain ValueError,
-    KeyError or AttributeError. And the tag of a short plain scalar is looked up rather than matched
-    against the resolver's patterns each time: a file repeats its keys and slugs, and this saves about
-    what measuring the file for the limits costs (``_measure``; 7% of the YAML time of the seed file).
+    ``!!int x``, ``!!bool maybe``, the date ``2021-02-30``, an integer of 5,000 digits: the constructors
+    raised plain ValueError, KeyError or AttributeError (tests/test_fuzz_annotations.py).
     """
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not yaml.ScalarNode or len(value) > 40:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            if len(_RESOLVED) > 10_000:  # ids and labels do not repeat across files: start over
-                _RESOLVED.clear()
-            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
-        return tag
 
 
 def _guard(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
@@ -564,7 +561,7 @@ def _measure(root: yaml.CollectionNode) -> tuple[int, int, list[yaml.Node]]:
     Returns the mappings where a key may occur twice (``_repeated_keys`` tells).
     """
     sizes: dict[int, tuple[int, int, int]] = {}  # node id: values, characters, depth
-    open_: set[int] = set()
+    entered: set[int] = set()  # and not measured yet: an alias to one of these is inside it
     repeated: list[yaml.Node] = []
     chain = itertools.chain.from_iterable
     scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
@@ -573,15 +570,15 @@ def _measure(root: yaml.CollectionNode) -> tuple[int, int, list[yaml.Node]]:
         return _Refused(f"values nested at most {MAX_DEPTH} deep", f"deeper nesting at {_where(node)}")
 
     def measure(node: yaml.Node, depth: int) -> tuple[int, int, int]:
-        # Written for speed: it sees every value of every file (a tenth of the YAML time without care).
+        # Written for speed: it sees every value of every file, in a tenth of the time YAML takes.
         key = id(node)
-        if key in open_:
+        if key in entered:
             raise _Refused(
                 "aliases to values that do not contain them", f"an alias inside its value at {_where(node)}"
             )
         if depth > MAX_DEPTH:
             raise too_deep(node)
-        open_.add(key)
+        entered.add(key)
         n, c, d = 1, 0, 0
         if node.__class__ is sequence:
             children = node.value

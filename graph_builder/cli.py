@@ -80,10 +80,8 @@ def _build_store(paths: list[Path], target: Path, workers: int | None, allow_emp
         return _fail(str(err))
     except AnnotationError as err:
         return _fail(f"{err}\nthe store at {target} was left as it was.")
-    except OSError as err:  # a full disk, a folder it may not write in
-        return _fail(
-            f"cannot build the store at {target}: {err.strerror or err}; the old one was left as it was"
-        )
+    except OSError as err:  # a full disk, a folder it may not write in, a file where a folder must be
+        return _fail(f"cannot build the store at {target}: {_os_error_message(err)}; nothing was replaced")
     seconds = time.perf_counter() - started
     print(f"built {target}: {files} annotation file(s), {quads} quads in {seconds:.1f} s")
     print(f"query it with: medkg query run all-claims --graph {target}")
@@ -218,7 +216,7 @@ def _params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_query_run(args: argparse.Namespace) -> int:
-    from graph_builder.queries import get_query, run_query, run_sparql
+    from graph_builder.queries import QueryError, get_query, run_query, run_sparql
     from graph_builder.results import format_results
     from graph_builder.store import open_graph
 
@@ -229,7 +227,15 @@ def cmd_query_run(args: argparse.Namespace) -> int:
         return _query_remote(args, params)
     query = None if args.sparql else get_query(args.name)  # an unknown name fails before any loading
     store = open_graph(Path(args.graph) if args.graph else None)
-    table = run_sparql(args.sparql, store, params) if query is None else run_query(query, store, params)
+    allow = args.allow_service
+    try:
+        table = (
+            run_sparql(args.sparql, store, params, allow_service=allow)
+            if query is None
+            else run_query(query, store, params, allow_service=allow)
+        )
+    except QueryError as err:  # refused, not valid SPARQL, or a SERVICE that failed
+        return _fail(str(err))
     sys.stdout.write(format_results(table, args.format, spreadsheet_safe=True))
     return 0
 
@@ -362,7 +368,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         folder, temporary = prepare_store(store, graph)
         with SparqlServer(
-            folder, **options, workers=args.workers, quiet=args.quiet, cors=args.cors
+            folder, **options, workers=args.workers, quiet=args.quiet, cors=args.cors,
+            allow_service=args.allow_service,
         ) as server:
             print(f"medkg serve: {server.describe()}; Ctrl-C stops it", flush=True)
             server.wait()
@@ -624,7 +631,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     qr.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
     qr.add_argument(
-        "--sparql", metavar="TEXT", help="SPARQL text to run (the medkg prefixes are declared for you)"
+        "--sparql",
+        metavar="TEXT",
+        help="SPARQL text to run (the medkg prefixes are declared for you; relative IRIs resolve "
+        "against https://w3id.org/medkg/)",
     )
     qr.add_argument(
         "--param",
@@ -642,6 +652,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     qr.add_argument("--graph", metavar="GRAPH", help=graph_help)
     qr.set_defaults(handler=cmd_query_run)
+    qr.add_argument("--allow-service", action="append", default=[], metavar="HOST",
+                    help="let SERVICE send requests to HOST (repeat for more); SERVICE is refused otherwise")  # fmt: skip
     qr.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL endpoint, not a local graph")
     qr.add_argument("--union", choices=["auto", "dataset", "endpoint"], default="auto",
                     help="with --endpoint, how to read the union of medkg's graphs: 'endpoint' when "
@@ -675,6 +687,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="let web pages from ORIGIN (e.g. https://yasgui.example) query; repeatable; "
                    "'*' allows any. Other origins get 403 (default: none)")  # fmt: skip
     p.add_argument("--quiet", action="store_true", help="do not log each request")
+    p.add_argument("--allow-service", action="append", default=[], metavar="HOST",
+                   help="let queries' SERVICE send requests to HOST (repeat for more); refused otherwise")  # fmt: skip
 
     p = command(
         "push",

@@ -364,6 +364,10 @@ def shorten_iri(iri: str) -> str:
     return iri
 
 
+# C0 and C1 control characters (those str.split() leaves in place after whitespace is collapsed).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _display(term: Term | None) -> str:
     if term is None:
         return ""
@@ -372,8 +376,10 @@ def _display(term: Term | None) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):
-        # Collapse newlines and tabs so that each cell stays on its own line.
-        return " ".join(term.value.split())
+        # Collapse newlines and tabs so that each cell stays on its own line, and show other control
+        # characters as \xNN: an ESC in a literal must not drive the terminal.
+        text = " ".join(term.value.split())
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return f"<< {_display(term.subject)} {_display(term.predicate)} {_display(term.object)} >>"
 
 

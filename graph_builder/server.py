@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import queue
+import signal
 import socket
 import sys
 import tempfile
@@ -37,7 +38,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph_builder.namespaces import PREFIXES
-from graph_builder.queries import NamedQuery, QueryError, iter_queries, run_query
+from graph_builder.queries import (
+    NamedQuery,
+    QueryError,
+    QueryRefusedError,
+    check_query_text,
+    dataset_options,
+    iter_queries,
+    on_engine_stack,
+    run_query,
+)
 from graph_builder.results import ResultTable, format_results
 
 #: Media types of SPARQL results, by the ``format`` name that also picks them; the first is the default.
@@ -83,6 +93,8 @@ class Job:
     results_format: str | None = "json"  # None: the client accepts no SPARQL results format
     graph_format: str | None = "turtle"  # None: the client accepts no graph format
     max_rows: int = 10_000
+    base_iri: str | None = None  # resolves relative IRIs in the query: the endpoint's URL
+    allow_service: tuple[str, ...] = ()  # hosts a SERVICE may call (medkg serve --allow-service)
 
 
 @dataclass(frozen=True)
@@ -172,25 +184,42 @@ def _capped(items: Iterable[Any], cap: int) -> tuple[list[Any], bool]:
     return kept, False
 
 
+def _request_base(host: str | None, address: tuple[Any, ...], path: str) -> str:
+    """The URL a request was sent to, the base of relative IRIs in its query (W3C protocol tests)."""
+    bound = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
+    for authority in (host, f"{bound}:{address[1]}"):
+        url = f"http://{authority}{path.partition('?')[0]}"
+        try:  # the Host header is the client's: use it only when it makes a valid IRI of one authority
+            if authority and "/" not in authority and urllib.parse.urlsplit(url).netloc == authority:
+                return ox.NamedNode(url).value
+        except ValueError:
+            continue
+    return f"http://{bound}:{address[1]}/sparql"
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
 def _run_sparql(store: ox.Store, job: Job) -> Reply:
     assert job.sparql is not None
-    dataset: dict[str, Any] = {}
-    if job.default_graphs:
-        dataset["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs:
-        dataset["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    result = store.query(
-        job.sparql, prefixes=PREFIXES, use_default_graph_as_union=not job.default_graphs, **dataset
-    )
-    if isinstance(result, ox.QueryBoolean):
-        return _results_reply(
-            ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask"), job.results_format, False
-        )
-    if isinstance(result, ox.QueryTriples):
-        triples, truncated = _capped(result, job.max_rows)
-        return _graph_reply(triples, job.graph_format, truncated)
-    variables = tuple(v.value for v in result.variables)
-    solutions, truncated = _capped(result, job.max_rows)
+    shape = check_query_text(job.sparql, allow_service=job.allow_service, base_iri=job.base_iri)
+    dataset = dataset_options(shape, job.default_graphs, job.named_graphs)
+    try:
+        result = store.query(job.sparql, prefixes=PREFIXES, base_iri=job.base_iri, **dataset)
+        if isinstance(result, ox.QueryBoolean):
+            table = ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask")
+            return _results_reply(table, job.results_format, False)
+        if isinstance(result, ox.QueryTriples):
+            triples, truncated = _capped(result, job.max_rows)
+            return _graph_reply(triples, job.graph_format, truncated)
+        variables = tuple(v.value for v in result.variables)
+        solutions, truncated = _capped(result, job.max_rows)
+    except (RuntimeError, OSError) as error:
+        if not shape.services:
+            raise
+        # An allowed remote endpoint failed or answered with something that is not SPARQL results.
+        return _text(502, f"a SERVICE request failed ({', '.join(shape.services)}): {_one_line(error)}")
     rows = tuple(tuple(s[i] for i in range(len(variables))) for s in solutions)
     return _results_reply(ResultTable(variables, rows), job.results_format, truncated)
 
@@ -216,10 +245,12 @@ def execute(store: ox.Store, job: Job) -> Reply:
     """
     try:
         return _run_named(store, job) if job.query is not None else _run_sparql(store, job)
-    except (QueryError, SyntaxError, ValueError) as error:
-        return _text(400, f"bad query: {error}")
+    except QueryRefusedError as error:  # says what was refused and how to allow it
+        return _text(400, str(error))
+    except (QueryError, SyntaxError, ValueError, RuntimeError) as error:
+        return _text(400, f"bad query: {_one_line(error)}")
     except OSError as error:
-        return _text(500, f"the store failed: {error}")
+        return _text(500, f"the store failed: {_one_line(error)}")
 
 
 # --- the worker pool -------------------------------------------------------------------------------
@@ -227,6 +258,8 @@ def execute(store: ox.Store, job: Job) -> Reply:
 
 def _worker_main(conn: Connection, store_path: str) -> None:
     """A worker process: open the store read-only, then answer jobs until the pipe closes."""
+    # A terminal's Ctrl-C reaches the whole process group; the server stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = ox.Store.read_only(store_path)
     except OSError as error:
@@ -240,7 +273,7 @@ def _worker_main(conn: Connection, store_path: str) -> None:
             return
         if job is None:
             return
-        conn.send(execute(store, job))
+        conn.send(on_engine_stack(execute, store, job))  # deep recursion in the engine must not kill us
 
 
 @dataclass(eq=False)
@@ -467,6 +500,7 @@ class _HTTPServer(ThreadingHTTPServer):
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     cors: frozenset[str] = frozenset()
+    allow_service: tuple[str, ...] = ()
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
@@ -746,6 +780,8 @@ class _Handler(BaseHTTPRequestHandler):
             default_graphs=tuple(v for k, v in args if k == "default-graph-uri"),
             named_graphs=tuple(v for k, v in args if k == "named-graph-uri"),
             results_format=results, graph_format=graph, max_rows=self.server.max_rows,
+            base_iri=_request_base(self.headers.get("Host"), self.server.server_address, self.path),
+            allow_service=self.server.allow_service,
         ))  # fmt: skip
 
     def _no_query(self, method: str, args: list[tuple[str, str]]) -> None:
@@ -755,14 +791,8 @@ class _Handler(BaseHTTPRequestHandler):
             hint = "; GET it with Accept: text/turtle for the service description" if not args else ""
             self._send(_text(400, f"expected a query parameter (query=...){hint}; see / for the routes"))
             return
-        path = self.path.partition("?")[0]
-        try:
-            body = service_description(f"http://{self.headers.get('Host', '')}{path}", fmt)
-        except ValueError:  # a Host header that makes no IRI: name the address listened on
-            host, port = self.connection.getsockname()[:2]
-            host = f"[{host}]" if ":" in host else host
-            body = service_description(f"http://{host}:{port}{path}", fmt)
-        self._send(Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", body))
+        endpoint = _request_base(self.headers.get("Host"), self.server.server_address, self.path)
+        self._send(Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", service_description(endpoint, fmt)))
 
     def _catalog(self) -> None:
         catalog = [
@@ -830,6 +860,7 @@ class SparqlServer:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_service: Iterable[str] = (),
     ) -> None:
         if timeout <= 0 or max_rows <= 0:
             raise ValueError(f"timeout and max-rows must be positive; found {timeout} and {max_rows}")
@@ -843,6 +874,7 @@ class SparqlServer:
         self.timeout, self.max_rows, self.quiet = timeout, max_rows, quiet
         self.cors = frozenset(origin.rstrip("/") for origin in cors)  # browsers send no trailing slash
         self.idle_timeout, self.max_connections, self.max_bytes = idle_timeout, max_connections, max_bytes
+        self.allow_service = tuple(host.strip().lower() for host in allow_service)  # SERVICE may call these
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -868,6 +900,7 @@ class SparqlServer:
         )
         httpd.cors, httpd.idle_timeout = self.cors, self.idle_timeout
         httpd.max_connections, httpd.max_bytes = self.max_connections, self.max_bytes
+        httpd.allow_service = self.allow_service
         self.port = httpd.server_address[1]
         self._httpd = httpd
         return httpd

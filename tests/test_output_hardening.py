@@ -41,6 +41,21 @@ def outputs() -> dict[str, bytes]:
     return render_outputs(build_example())
 
 
+@pytest.fixture(scope="module")
+def seed_trig(tmp_path_factory: pytest.TempPathFactory, outputs: dict[str, bytes]) -> Path:
+    path = tmp_path_factory.mktemp("graph") / "medkg.trig"
+    path.write_bytes(outputs["medkg.trig"])
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _graph(monkeypatch: pytest.MonkeyPatch, seed_trig: Path) -> None:
+    # A command without --graph reads this, instead of out/medkg.trig if there is one, or of the seed
+    # example with a note on stderr: every line on stderr in these tests is then an error.
+    monkeypatch.delenv("MEDKG_STORE", raising=False)
+    monkeypatch.setenv("MEDKG_GRAPH", str(seed_trig))
+
+
 def _old_outputs(out: Path) -> dict[str, bytes]:
     """Old versions of the three files, plus a file of the user's that no write may touch."""
     out.mkdir(parents=True, exist_ok=True)
@@ -170,6 +185,8 @@ def mounts() -> Iterator[Callable[..., None]]:
 
     def mount(*args: str) -> None:
         if not _mount(*args):
+            if os.environ.get("CI"):  # CI runs as root on a machine where mount works: never skip there
+                pytest.fail(f"mount {' '.join(args)} failed")
             pytest.skip("needs root and a working mount(8)")
         done.append(args[-1])
 
@@ -444,3 +461,11 @@ def test_page_node_labels_are_bounded(huge_graph: nx.MultiDiGraph) -> None:
 def test_page_data_keeps_short_labels_whole() -> None:
     data = page_data(to_networkx(build_example()))
     assert all(n["shortLabel"] == n["label"] for n in data["nodes"])
+
+
+def test_table_shows_control_characters_escaped() -> None:
+    """A literal cannot drive the terminal: ESC and other control characters are shown as \\xNN."""
+    table = ResultTable(("v",), ((ox.Literal("red\x1b[31m alarm\x07\x9b2J"),),))
+    text = format_results(table, "table")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+    assert "red\\x1b[31m alarm\\x07\\x9b2J" in text

@@ -276,6 +276,9 @@ def test_service_description(server: SparqlServer) -> None:
     assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in objects("resultFormat")
     status, _, _ = http(server.url, headers={"Accept": "application/n-triples"})
     assert status == 200
+    # A Host header that makes no IRI is not echoed: the description names the address listened on.
+    status, _, body = http(server.url, headers={"Accept": "application/n-triples", "Host": "a b>"})
+    assert status == 200 and f"<{server.url}>".encode() in body and b"a b" not in body
     # No query, and no RDF asked for: a protocol error, not a help page.
     for accept in (None, "text/html,application/xhtml+xml,*/*;q=0.8"):
         status, _, body = http(server.url, headers={"Accept": accept} if accept else {})
@@ -340,3 +343,25 @@ def test_signal_removes_the_temporary_store(signum: int, tmp_path: Path) -> None
             process.kill()
             process.wait()
     assert list(scratch.iterdir()) == []
+
+
+def test_ctrl_c_to_the_process_group_prints_no_traceback(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C signals every process of the group: the query workers as well as the server.
+    trig = tmp_path / "medkg.trig"
+    trig.write_bytes(to_trig(build_example()))
+    command = [sys.executable, "-m", "graph_builder.cli", "serve", "--graph", str(trig), "--port", "0",
+               "--workers", "2", "--quiet"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        assert "read-only" in process.stdout.readline()
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(20) == 0
+        errors = process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
