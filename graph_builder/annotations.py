@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +22,6 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
-import yaml
 
 from graph_builder.model import (
     VOCABULARIES,
@@ -37,22 +34,11 @@ from graph_builder.model import (
     Source,
     Span,
 )
+from graph_builder.reader import ReadRefused, RepeatedKey, load_yaml, read_text, short
 from graph_builder.schema import annotation_schema
 from graph_builder.vocabulary import Vocabulary, load_vocabulary
 
 FORMAT_VERSION = 1
-# libyaml's parser when PyYAML was built with it: the same values, and five times faster on a corpus
-# (YAML parsing was most of the build time of a 100k-claim corpus; see benchmarks/README.md).
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-# Limits on one annotation file (docs/annotation-format.md, "Limits"). An alias may repeat a value (the
-# seed file repeats quotes so), but ten nested aliases in a few hundred bytes stand for a billion values
-# (such a 22 KB file grew past 5 GB when read): a file is measured as if its aliases were expanded, before
-# any value is made from it, and must stay within what a file of the largest size would hold.
-MAX_FILE_BYTES = 16 * 2**20  # of an annotation file, and of a source text
-MAX_VALUES = 2_000_000  # scalars, lists and mappings; a 16 MiB file of annotations holds about 1M
-MAX_TEXT = 2 * MAX_FILE_BYTES  # characters in scalars
-MAX_DEPTH = 64  # lists and mappings inside each other (the format needs 6; libyaml stops at 1,000)
 
 
 @dataclass(frozen=True)
@@ -83,11 +69,6 @@ class AnnotationError(ValueError):
         n = len(self.problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in annotation input:\n{lines}")
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _item_name(data: Any, path: Sequence[Any]) -> str:
@@ -126,19 +107,19 @@ def _schema_problem(file: str, data: Any, error: jsonschema.ValidationError) -> 
         return Problem(file, item, field, "a value (the field is required)", "nothing")
     if validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
-        return Problem(file, item, field, f"one of: {allowed}", _short(error.instance))
+        return Problem(file, item, field, f"one of: {allowed}", short(error.instance))
     if validator == "type":
-        return Problem(file, item, field, f"a value of type {error.validator_value}", _short(error.instance))
+        return Problem(file, item, field, f"a value of type {error.validator_value}", short(error.instance))
     if validator == "pattern":
-        return Problem(file, item, field, f"text matching {error.validator_value}", _short(error.instance))
+        return Problem(file, item, field, f"text matching {error.validator_value}", short(error.instance))
     if validator == "additionalProperties":
         extra = re.findall(r"'([^']+)'", error.message.split("(")[-1])
         schema = error.schema if isinstance(error.schema, Mapping) else {}
         known = ", ".join(sorted(schema.get("properties", {})))
         return Problem(file, item, field, f"only the fields {known}", "unknown field " + ", ".join(extra))
     if validator in ("minItems", "minLength", "minimum"):
-        return Problem(file, item, field, f"{validator} {error.validator_value}", _short(error.instance))
-    return Problem(file, item, field, error.message, _short(error.instance))
+        return Problem(file, item, field, f"{validator} {error.validator_value}", short(error.instance))
+    return Problem(file, item, field, error.message, short(error.instance))
 
 
 def _occurrences(text: str, needle: str) -> list[int]:
@@ -180,7 +161,7 @@ class _Checker:
         if not hits:
             near = _normalise(quote) in _normalise(text)
             hint = " (it differs from the text only in spacing, case or quote marks)" if near else ""
-            self.problem(item, field, f"text that occurs verbatim in {self.text_file}", _short(quote) + hint)
+            self.problem(item, field, f"text that occurs verbatim in {self.text_file}", short(quote) + hint)
             return None
         if occurrence is None:
             if len(hits) > 1:
@@ -205,7 +186,7 @@ class _Checker:
             return Span(needle, inside, inside + len(needle))
         hits = _occurrences(text, needle)
         if not hits:
-            self.problem(item, field, f"text that occurs verbatim in {self.text_file}", _short(needle))
+            self.problem(item, field, f"text that occurs verbatim in {self.text_file}", short(needle))
             return None
 
         def distance(i: int) -> int:
@@ -226,8 +207,8 @@ class _Checker:
             text_path = text_path.resolve()  # for the messages
         self.text_file = str(text_path)
         try:
-            text = _read_text(text_path, "a path to the source text, relative to the annotation file")
-        except _Refused as err:
+            text = read_text(text_path, "a path to the source text, relative to the annotation file")
+        except ReadRefused as err:
             self.problem("source", "text", err.expected, f"{text_ref} ({err.found})")
             return None
         # Universal newlines, as the text was always read: offsets count a line end as one "\n".
@@ -265,7 +246,7 @@ class _Checker:
                         f"entity {ident}",
                         f"groundings[{i}].id",
                         f"a {vocab} identifier like {vspec.example}",
-                        _short(gid),
+                        short(gid),
                     )
                     continue
                 groundings.append(Grounding(vocab, gid, str(g.get("label")), str(g.get("match", "exact"))))
@@ -303,7 +284,7 @@ class _Checker:
             for role in ("subject", "object"):
                 ref = spec.get(role)
                 if isinstance(ref, str) and ref not in entities:
-                    self.problem(item, role, "an entity id defined under 'entities'", _short(ref))
+                    self.problem(item, role, "an entity id defined under 'entities'", short(ref))
                     ok = False
             quote_raw, occurrence = spec.get("quote"), spec.get("occurrence")
             if source is None or not isinstance(quote_raw, str) or not quote_raw:
@@ -363,7 +344,7 @@ class _Checker:
             ok = len(steps) >= 2
             for i, step in enumerate(steps):
                 if step not in claim_ids:
-                    self.problem(item, f"steps[{i}]", "the id of a claim in this file", _short(step))
+                    self.problem(item, f"steps[{i}]", "the id of a claim in this file", short(step))
                     ok = False
             if ok and all(s in by_id for s in steps):
                 for i, (a, b) in enumerate(itertools.pairwise(steps)):
@@ -467,187 +448,18 @@ def parse_annotation(
     return annotation, []
 
 
-class _Refused(Exception):
-    """A file that cannot be read, or is beyond the limits: its problem's field, expected and found parts."""
-
-    def __init__(self, expected: str, found: str, field: str = "(YAML)") -> None:
-        super().__init__(found)
-        self.expected, self.found, self.field = expected, found, field
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
-        if n >= scale:
-            return f"{n / scale:.{0 if n % scale == 0 else 1}f} {unit}"
-    return f"{n} bytes"
-
-
-def _read_bytes(path: Path) -> bytes:
-    """A file's bytes, at most one past ``MAX_FILE_BYTES``: enough to refuse it, even when it never ends."""
-    with path.open("rb") as stream:
-        # The size it has, not the limit: read(n) allocates n bytes first.
-        data = bytearray(stream.read(min(os.fstat(stream.fileno()).st_size, MAX_FILE_BYTES) + 1))
-        while len(data) <= MAX_FILE_BYTES and (more := stream.read(2**16)):  # a pipe, /dev/zero: size 0
-            data += more
-        return bytes(data)
-
-
-def _unreadable(err: OSError) -> str:
-    """What was found at a path that could not be read, in a few words."""
-    if isinstance(err, FileNotFoundError):
-        return "no such file"
-    if isinstance(err, IsADirectoryError):
-        return "a folder"
-    return f"cannot read it: {err.strerror or type(err).__name__}"
-
-
-def _read_text(path: Path, unreadable: str) -> str:
-    """A UTF-8 text file within ``MAX_FILE_BYTES``; ``unreadable`` is what was expected if it cannot be read."""
-    try:
-        data = _read_bytes(path)
-    except OSError as err:
-        raise _Refused(unreadable, _unreadable(err), "(file)") from None
-    except ValueError:  # a NUL character, which no path can hold
-        raise _Refused(unreadable, "a path with a NUL character", "(file)") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise _Refused(
-            f"a file of at most {_size(MAX_FILE_BYTES)}", f"more than {_size(MAX_FILE_BYTES)}", "(file)"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise _Refused("UTF-8 text", f"{err.reason} at byte {err.start}", "(file)") from None
-
-
-class _Loader(_YAML_LOADER):  # type: ignore[misc]
-    """The safe loader, with scalars their tag cannot hold reported as YAML errors at their position.
-
-    ``!!int x``, ``!!bool maybe``, the date ``2021-02-30``, an integer of 5,000 digits: the constructors
-    raised plain ValueError, KeyError or AttributeError (tests/test_fuzz_annotations.py).
-    """
-
-
-def _guard(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[Any, yaml.Node], Any]:
-    def guarded(loader: Any, node: yaml.Node) -> Any:
-        try:
-            return construct(loader, node)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:
-            kind = str(node.tag).rsplit(":", 1)[-1]
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{_short(node.value)} is not a valid {kind} ({err})", node.start_mark
-            ) from None
-
-    return guarded
-
-
-for _kind in ("bool", "int", "float", "timestamp"):  # the constructors that can fail on a value
-    _Loader.add_constructor(
-        f"tag:yaml.org,2002:{_kind}", _guard(_YAML_LOADER.yaml_constructors[f"tag:yaml.org,2002:{_kind}"])
-    )
-
-_MERGE = "tag:yaml.org,2002:merge"
-_VALUE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
-
-
-def _where(node: yaml.Node) -> str:
-    return f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
-
-
-def _measure(root: yaml.CollectionNode) -> tuple[int, int, list[yaml.Node]]:
-    """Values and characters of a composed document with its aliases expanded; its repeated keys.
-
-    An alias is the node it names, shared: each node is measured once, so this takes time in the size
-    of the file, not of its expansion. Raises _Refused for a node nested too deep, or inside itself.
-    Returns the mappings where a key may occur twice (``_repeated_keys`` tells).
-    """
-    sizes: dict[int, tuple[int, int, int]] = {}  # node id: values, characters, depth
-    entered: set[int] = set()  # and not measured yet: an alias to one of these is inside it
-    repeated: list[yaml.Node] = []
-    chain = itertools.chain.from_iterable
-    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
-
-    def too_deep(node: yaml.Node) -> _Refused:
-        return _Refused(f"values nested at most {MAX_DEPTH} deep", f"deeper nesting at {_where(node)}")
-
-    def measure(node: yaml.Node, depth: int) -> tuple[int, int, int]:
-        # Written for speed: it sees every value of every file, in a tenth of the time YAML takes.
-        key = id(node)
-        if key in entered:
-            raise _Refused(
-                "aliases to values that do not contain them", f"an alias inside its value at {_where(node)}"
-            )
-        if depth > MAX_DEPTH:
-            raise too_deep(node)
-        entered.add(key)
-        n, c, d = 1, 0, 0
-        if node.__class__ is sequence:
-            children = node.value
-        else:
-            pairs = node.value
-            children = chain(pairs)
-            try:  # a quick test; _repeated_keys tells keys apart by tag too, and leaves out merges
-                if len({k.value for k, _ in pairs}) != len(pairs):
-                    repeated.append(node)
-            except TypeError:  # a list or mapping as a key: the constructor refuses it
-                pass
-        for child in children:
-            if child.__class__ is scalar:
-                n += 1
-                c += len(child.value)
-            else:
-                size = sizes.get(id(child)) or measure(child, depth + 1)
-                n += size[0]
-                c += size[1]
-                d = max(d, size[2])
-        if depth + d > MAX_DEPTH:  # an alias made it deeper than its text
-            raise too_deep(node)
-        size = sizes[key] = (n, c, d + 1)
-        return size
-
-    values, characters, _ = measure(root, 1)
-    return values, characters, repeated
-
-
-def _paths(root: yaml.Node, targets: set[int]) -> dict[int, list[Any]]:
-    """A path (keys and indexes) from the root to each of the target nodes."""
-    found: dict[int, list[Any]] = {}
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, list[Any]]] = [(root, [])]
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if id(node) in targets:
-            found[id(node)] = path
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((child, [*path, i]) for i, child in enumerate(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(
-                (v, [*path, k.value if isinstance(k, yaml.ScalarNode) else "?"]) for k, v in node.value
-            )
-    return found
-
-
-def _repeated_keys(file: str, root: yaml.Node, mappings: Sequence[yaml.Node], data: Any) -> list[Problem]:
+def _repeated_keys(file: str, data: Any, repeats: Sequence[RepeatedKey]) -> list[Problem]:
     """A key given twice in a mapping is a problem: YAML would keep the last value and say nothing."""
-    paths = _paths(root, {id(m) for m in mappings})
-    problems: list[tuple[int, Problem]] = []
-    for mapping in mappings:
-        lines: dict[tuple[str, str], list[int]] = {}
-        for k, _ in mapping.value:
-            if isinstance(k, yaml.ScalarNode) and k.tag != _MERGE:
-                lines.setdefault((k.tag, k.value), []).append(k.start_mark.line + 1)
-        for (_, key), where in lines.items():
-            if len(where) < 2:
-                continue
-            path = [*paths[id(mapping)], key]
-            item = _item_name(data, path) if len(path) > 1 else "file"
-            times = "twice" if len(where) == 2 else f"{len(where)} times"
-            listed = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
-            found = f"{_quoted(key)} {times} (lines {listed})"
-            problems.append((where[0], Problem(file, item, _field_name(path), "each key once", found)))
-    return [p for _, p in sorted(problems, key=lambda lp: lp[0])]
+    problems = []
+    for repeat in repeats:
+        path = [*repeat.path, repeat.key]
+        item = _item_name(data, path) if len(path) > 1 else "file"
+        where = repeat.lines
+        times = "twice" if len(where) == 2 else f"{len(where)} times"
+        listed = ", ".join(map(str, where[:-1])) + f" and {where[-1]}"
+        found = f"{_quoted(repeat.key)} {times} (lines {listed})"
+        problems.append(Problem(file, item, _field_name(path), "each key once", found))
+    return problems
 
 
 def _quoted(text: str, limit: int = 80) -> str:
@@ -655,63 +467,16 @@ def _quoted(text: str, limit: int = 80) -> str:
     return quoted if len(quoted) <= limit else quoted[: limit - 1] + "…"
 
 
-def _load_yaml(raw: str) -> tuple[Any, yaml.Node | None, list[yaml.Node]]:
-    """The values of a YAML document, its root node, and its mappings with a key given twice.
-
-    Raises _Refused for invalid YAML and for a document beyond the limits, before its values are made.
-    """
-    values = (
-        f"at most {MAX_VALUES:,} values (scalars, lists, mappings), an alias counting as those it repeats"
-    )
-    try:
-        if len(raw) > MAX_VALUES // 2:
-            # Without an alias a value takes a byte or more of text, so only a text this long can hold
-            # too many: count them from the parser's events, which builds nothing, before building them.
-            count = 0
-            for event in yaml.parse(raw, Loader=_YAML_LOADER):
-                count += isinstance(event, _VALUE_EVENTS)
-                if count > MAX_VALUES:
-                    raise _Refused(values, f"more than {MAX_VALUES:,} values")
-        loader = _Loader(raw)
-        try:
-            root = loader.get_single_node()
-            repeated: list[yaml.Node] = []
-            if isinstance(root, yaml.CollectionNode):
-                n, c, repeated = _measure(root)
-                if n > MAX_VALUES:
-                    raise _Refused(values, f"{n:,} values once its aliases are expanded")
-                if c > MAX_TEXT:
-                    text = (
-                        f"at most {MAX_TEXT:,} characters in scalars, an alias counting as those it repeats"
-                    )
-                    raise _Refused(text, f"{c:,} characters once its aliases are expanded")
-            data = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        position = getattr(err, "position", None)  # a ReaderError: a character the YAML reader refuses
-        if mark is not None:
-            where = f"line {mark.line + 1}, column {mark.column + 1}"
-        else:
-            where = f"character {position + 1}" if isinstance(position, int) else "unknown position"
-        reason = getattr(err, "problem", None) or getattr(err, "reason", None) or str(err)
-        raise _Refused("valid YAML", f"{reason} at {where}") from None
-    return data, root, repeated
-
-
 def read_annotation(path: Path, vocab: Vocabulary | None = None) -> tuple[Annotation | None, list[Problem]]:
     """Read and check one file; never raises for bad content, returns its problems instead."""
     file = str(path)
     try:
-        data, root, repeated = _load_yaml(_read_text(path, "an annotation file"))
-    except _Refused as err:
+        data, repeats = load_yaml(read_text(path, "an annotation file"))
+    except ReadRefused as err:
         return None, [Problem(file, "file", err.field, err.expected, err.found)]
     annotation, problems = parse_annotation(path, data, vocab)
-    if repeated and root is not None:
-        keys = _repeated_keys(file, root, repeated, data)
-        if keys:
-            return None, [*keys, *problems]
+    if repeats:
+        return None, [*_repeated_keys(file, data, repeats), *problems]
     return annotation, problems
 
 

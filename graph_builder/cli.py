@@ -368,7 +368,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         folder, temporary = prepare_store(store, graph)
         with SparqlServer(
-            folder, **options, workers=args.workers, quiet=args.quiet, cors=args.cors,
+            folder,
+            **options,
+            workers=args.workers,
+            quiet=args.quiet,
+            cors=args.cors,
             allow_service=args.allow_service,
         ) as server:
             print(f"medkg serve: {server.describe()}; Ctrl-C stops it", flush=True)

@@ -38,15 +38,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph_builder.namespaces import PREFIXES
-from graph_builder.queries import (
-    NamedQuery,
+from graph_builder.queries import NamedQuery, iter_queries, run_query
+from graph_builder.query_guard import (
     QueryError,
     QueryRefusedError,
     check_query_text,
     dataset_options,
-    iter_queries,
     on_engine_stack,
-    run_query,
 )
 from graph_builder.results import ResultTable, format_results
 

@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-import graph_builder.annotations as loader
+import graph_builder.reader as loader
 from graph_builder import corpus
 from graph_builder.annotations import AnnotationError, Problem, load_annotation, read_annotation
 from graph_builder.cli import main

@@ -20,15 +20,14 @@ import pytest
 
 from graph_builder import namespaces as ns
 from graph_builder.build import build_example
-from graph_builder.queries import (
+from graph_builder.queries import get_query, query_names, run_sparql
+from graph_builder.query_guard import (
     CLI_BASE_IRI,
     MAX_NESTING,
     MAX_QUERY_BYTES,
     QueryRefusedError,
     check_query_text,
-    get_query,
-    query_names,
-    run_sparql,
+    on_engine_stack,
 )
 from graph_builder.server import SparqlServer
 
@@ -417,7 +416,7 @@ def test_queries_run_on_a_deep_stack() -> None:
     stack but not on the engine stack that medkg runs every query on."""
     program = (
         "import pyoxigraph, sys\n"
-        "from graph_builder.queries import on_engine_stack\n"
+        "from graph_builder.query_guard import on_engine_stack\n"
         "query = 'SELECT * WHERE ' + '{' * 3000 + '}' * 3000\n"
         "run = lambda: list(pyoxigraph.Store().query(query))\n"
         "print(len(on_engine_stack(run) if sys.argv[1] == 'deep' else run()))\n"
@@ -427,3 +426,34 @@ def test_queries_run_on_a_deep_stack() -> None:
     main = subprocess.run(["bash", "-c", 'ulimit -s 8192 && exec "$0" -c "$1" main', sys.executable, program],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert main.returncode != 0  # the same query on the usual stack: the process dies
+
+
+# --- repeated checks and nested engine calls ----------------------------------------------------------
+
+
+def test_check_query_text_memoises_accepted_texts_but_refuses_every_time() -> None:
+    text = "SELECT * FROM <urn:memo> { ?s ?p ?o }"
+    first = check_query_text(text)
+    assert first.has_dataset
+    assert check_query_text(text) is first  # the second call is answered from the cache
+    assert check_query_text(text, base_iri="http://example.org/") is not first  # other arguments, other entry
+    refused = "SELECT * { SERVICE <http://127.0.0.1:9/> {} }"
+    for _ in range(3):  # a refusal is never remembered as an answer
+        with pytest.raises(QueryRefusedError, match="SERVICE is refused"):
+            check_query_text(refused)
+    assert check_query_text(refused, allow_service=["127.0.0.1"]).services == ("http://127.0.0.1:9/",)
+    with pytest.raises(QueryRefusedError, match="SERVICE is refused"):  # the allowed call left no trace
+        check_query_text(refused)
+
+
+def test_on_engine_stack_does_not_nest_threads() -> None:
+    """The server's worker runs ``execute`` on the engine stack, which runs a named query, which asks
+    for the engine stack again: that inner call must not start a second 256 MiB thread."""
+
+    def outer() -> tuple[threading.Thread, threading.Thread]:
+        return threading.current_thread(), on_engine_stack(threading.current_thread)
+
+    first, second = on_engine_stack(outer)
+    assert first is not threading.current_thread()
+    assert second is first
+    assert on_engine_stack(threading.current_thread) is not first  # a new call from here: a new thread
