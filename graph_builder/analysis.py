@@ -539,41 +539,11 @@ def format_chains(chains: ChainList, fmt: str = "table") -> str:
 # --- rankings ----------------------------------------------------------------------------------------
 
 
-def _pagerank(
-    graph: nx.DiGraph, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6
-) -> dict[str, float]:
-    """PageRank by power iteration, as ``nx.pagerank`` computes it (which needs scipy; medkg does not)."""
-    nodes = sorted(graph)
-    if not nodes:
-        return {}
-    n = len(nodes)
-    out_weight = {
-        u: sum(float(d.get("weight", 1)) for _, _, d in graph.out_edges(u, data=True)) for u in nodes
-    }
-    dangling = [u for u in nodes if out_weight[u] == 0]
-    x = dict.fromkeys(nodes, 1.0 / n)
-    for _ in range(max_iter):
-        last = x
-        x = dict.fromkeys(nodes, 0.0)
-        dangle = alpha * sum(last[u] for u in dangling) / n
-        for u in nodes:
-            for _, v, d in sorted(graph.out_edges(u, data=True)):
-                x[v] += alpha * last[u] * float(d.get("weight", 1)) / out_weight[u]
-        for u in nodes:
-            x[u] += dangle + (1.0 - alpha) / n
-        if sum(abs(x[u] - last[u]) for u in nodes) < n * tol:
-            return x
-    raise nx.PowerIterationFailedConvergence(max_iter)
-
-
 def _scores(graph: nx.MultiDiGraph, measure: str) -> dict[str, int | float]:
     if measure == "pagerank":
-        collapsed = nx.DiGraph()
-        collapsed.add_nodes_from(graph)
-        for u, v in graph.edges():
-            weight = collapsed.edges[u, v]["weight"] + 1 if collapsed.has_edge(u, v) else 1
-            collapsed.add_edge(u, v, weight=weight)
-        return dict(_pagerank(collapsed))
+        # Each assertion weighs 1 and networkx sums the parallel edges of a multigraph: the one weighted
+        # edge per pair that MEASURES promises.
+        return dict(nx.pagerank(graph, weight=None))
     counts: dict[str, int | float] = dict.fromkeys(graph, 0)
     for u, v, d in graph.edges(data=True):
         affirmed = not d.get("negated")

@@ -23,6 +23,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
+from graph_builder.errors import MedkgError
 from graph_builder.model import (
     VOCABULARIES,
     Annotation,
@@ -61,7 +62,7 @@ def _one_line(text: str) -> str:
     return "\\n".join(text.splitlines())
 
 
-class AnnotationError(ValueError):
+class AnnotationError(MedkgError, ValueError):
     """Raised with every problem found in one or more annotation files."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:

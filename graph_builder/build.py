@@ -12,19 +12,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph_builder import namespaces as ns
 from graph_builder.annotations import load_annotations
 from graph_builder.model import Annotation
-from graph_builder.paths import EVIDENCE_FILE, ONTOLOGY_FILE, SEED_ANNOTATION
+from graph_builder.paths import SEED_ANNOTATION
 from graph_builder.rdf import iter_corpus_quads
-from graph_builder.vocabulary import Vocabulary, load_vocabulary
-
-
-def load_ontology(store: ox.Store) -> None:
-    """Load the ontology and evidence scheme into the store's ontology graph."""
-    graph = ox.NamedNode(ns.ONTOLOGY_GRAPH)
-    for path in (ONTOLOGY_FILE, EVIDENCE_FILE):
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+from graph_builder.vocabulary import Vocabulary, load_ontology, load_vocabulary
 
 
 def build_store(

@@ -511,11 +511,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "validate",
         "Validate a built graph with the SHACL shapes and the qa queries; exit 1 on any violation.",
-        "  medkg validate\n  medkg validate out/medkg.ttl\n  medkg validate my-graph.trig --no-qa\n"
+        "  medkg validate\n  medkg validate out/medkg.ttl\n  medkg validate --graph my-graph.trig --no-qa\n"
         "  medkg validate corpus.db --source does-herpes-cause-lower-back-pain\n",
         cmd_validate,
     )
-    p.add_argument("graph", nargs="?", metavar="GRAPH", help=graph_help)
+    # GRAPH as the other reading commands take it (--graph), or positional as it always was; not both.
+    # SUPPRESS keeps an absent positional from overwriting --graph's value.
+    graph = p.add_mutually_exclusive_group()
+    graph.add_argument("graph", nargs="?", metavar="GRAPH", default=argparse.SUPPRESS, help=graph_help)
+    graph.add_argument("--graph", dest="graph", metavar="GRAPH", help="the same as GRAPH")
     shacl = p.add_mutually_exclusive_group()
     shacl.add_argument(
         "--shacl",
@@ -754,16 +758,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``medkg`` console script."""
+    from graph_builder.errors import MedkgError
+
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
     try:
         return handler(args)
-    except (ValueError, LookupError) as err:
-        return _fail(str(err).strip('"'))
     except BrokenPipeError:
         return 0
     except OSError as err:  # a full disk, a read-only or forbidden folder, a folder given for a file
-        return _fail(_os_error_message(err))
+        return _fail(_os_error_message(err))  # WriteError too: its message is the OS's, with the path
+    except MedkgError as err:
+        return _fail(str(err))
+    except (ValueError, LookupError) as err:  # what libraries raise on bad input (urllib on a bad URL)
+        return _fail(str(err).strip('"'))
 
 
 if __name__ == "__main__":

@@ -35,10 +35,10 @@ import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
 from graph_builder.annotations import AnnotationError, Problem, read_annotation
-from graph_builder.build import load_ontology
+from graph_builder.errors import MedkgError
 from graph_builder.model import Annotation
 from graph_builder.rdf import iter_quads
-from graph_builder.vocabulary import Vocabulary, load_vocabulary
+from graph_builder.vocabulary import Vocabulary, load_ontology, load_vocabulary
 
 _N = ox.NamedNode
 SHARED = _N(ns.SHARED_GRAPH)
@@ -57,7 +57,7 @@ ENTITY_DESCRIPTION = (
 TERM_DESCRIPTION = (_N(ns.RDFS + "label"), _N(ns.MEDKG_VOCAB + "curie"), _N(ns.MEDKG_VOCAB + "vocabulary"))
 
 
-class StoreError(ValueError):
+class StoreError(MedkgError, ValueError):
     """A store folder that cannot be used: locked, not an Oxigraph store, or not a medkg corpus."""
 
 
@@ -291,7 +291,7 @@ def add_annotations(
 ANNOTATION_SUFFIXES = (".yaml", ".yml")
 
 
-class NoAnnotationFiles(ValueError):
+class NoAnnotationFiles(MedkgError, ValueError):
     """Folders with no annotation file in them, where a build would make an empty graph."""
 
 

@@ -1,6 +1,7 @@
 """Serialise a store to Turtle, TriG and JSON-LD, byte-identical for the same content.
 
-Quads are sorted before they are written, so the same graph always gives the same bytes. A file is
+Blank nodes are labelled by W3C RDF Dataset Canonicalization (RDFC-1.0) and quads are sorted before
+they are written, so the same graph always gives the same bytes, whatever its blank-node labels. A file is
 written atomically (a temporary file in the same folder, then a rename), and the three output files are
 replaced as a set: all new, or all as they were (see :func:`write_files`).
 
@@ -12,12 +13,10 @@ True
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
+from graph_builder.errors import MedkgError
 
 OUTPUT_FILES = ("medkg.ttl", "medkg.trig", "medkg.jsonld")
 
@@ -35,68 +35,59 @@ def _key(term: Any) -> tuple[int, str]:
     return (kind, str(term))
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
-
-
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Relabel blank nodes by their content and where they hang, so labels do not depend on load order.
+    """The quads with their blank nodes relabelled by W3C RDF Dataset Canonicalization (RDFC-1.0).
 
-    The ontology's blank nodes (OWL lists and restrictions) form trees under IRIs; a blank node's label
-    is a hash of its parent, the linking predicate and, recursively, its own outgoing triples.
+    Labels (``c14n0``, ``c14n1``, ...) depend only on the shape of the dataset, never on the labels or
+    the order the quads came in, so isomorphic datasets give the same quads; distinct blank nodes stay
+    distinct even where their content is equal. A label can change when any quad touching blank nodes
+    is added, so labels are for byte-identical files, not for diffs.
+
+    RDFC-1.0's worst case is exponential in the number of blank nodes that nothing tells apart, and
+    pyoxigraph (0.5) sets no bound on that work: no limit on recursion or permutations, no timeout.
+    Our blank nodes are the ontology's OWL lists, unions and restrictions: in the seed graph 20 of 47
+    share their first-degree hash (eight identical ``owl:unionOf`` lists, for one) and are told apart
+    by the IRI they hang under in the n-degree step, which takes milliseconds. Interchangeable blank
+    nodes are another matter: blank nodes all linked to each other take 0.2 s for 7, 2.8 s for 8 and
+    34 s for 9 (pyoxigraph 0.5.13), so an ontology that added such a shape would stall the build here.
+
+    >>> ex = ox.NamedNode("http://example.org/p")
+    >>> a, b = ox.BlankNode(), ox.BlankNode()
+    >>> sorted(str(q.subject) for q in canonical_quads([ox.Quad(a, ex, b), ox.Quad(b, ex, ox.Literal("x"))]))
+    ['_:c14n0', '_:c14n1']
     """
-    quads = list(quads)
-    out: dict[ox.BlankNode, list[tuple[str, Any]]] = defaultdict(list)
-    parents: dict[ox.BlankNode, list[tuple[Any, str]]] = defaultdict(list)
+    # Quads without a blank node take no part in RDFC-1.0 and come out as they went in; only the few
+    # with one cross into a Dataset, which makes this faster than canonicalizing the whole store.
+    ground: list[ox.Quad] = []
+    blank = ox.Dataset()
     for q in quads:
-        if isinstance(q.subject, ox.BlankNode):
-            out[q.subject].append((str(q.predicate), q.object))
-        if isinstance(q.object, ox.BlankNode):
-            parents[q.object].append((q.subject, str(q.predicate)))
-    if not out and not parents:
-        return quads
-    content: dict[ox.BlankNode, str] = {}
-
-    def content_of(b: ox.BlankNode, seen: frozenset[ox.BlankNode] = frozenset()) -> str:
-        if b in content:
-            return content[b]
-        if b in seen:
-            return "cycle"
-        parts = sorted(
-            p + " " + (content_of(o, seen | {b}) if isinstance(o, ox.BlankNode) else str(o))
-            for p, o in out[b]
-        )
-        content[b] = _digest(*parts)
-        return content[b]
-
-    labels: dict[ox.BlankNode, str] = {}
-
-    def label_of(b: ox.BlankNode, seen: frozenset[ox.BlankNode] = frozenset()) -> str:
-        if b in labels:
-            return labels[b]
-        anchors = sorted(
-            (label_of(s, seen | {b}) if isinstance(s, ox.BlankNode) and s not in seen else str(s)) + " " + p
-            for s, p in parents[b]
-        )
-        labels[b] = "c" + _digest(anchors[0] if anchors else "", content_of(b))
-        return labels[b]
-
-    def relabel(t: Any) -> Any:
-        return ox.BlankNode(label_of(t)) if isinstance(t, ox.BlankNode) else t
-
-    return [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name) for q in quads]
+        if (
+            isinstance(q.subject, ox.BlankNode)
+            or isinstance(q.object, ox.BlankNode | ox.Triple)
+            or isinstance(q.graph_name, ox.BlankNode)
+        ):
+            blank.add(q)
+        else:
+            ground.append(q)
+    blank.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return ground + list(blank)
 
 
-def sorted_triples(store: ox.Store) -> list[ox.Triple]:
-    """Every triple of every graph once, in a stable order."""
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in canonical_quads(store)}
+def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """Every triple of every graph (of a store, or any quads) once, in a stable order.
+
+    The graphs are merged before blank nodes are labelled, so the labels are the RDFC-1.0 ones of the
+    merged graph that a Turtle file holds (graph names take part in a dataset's labels).
+    """
+    merged = (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in canonical_quads(merged)}
     return sorted(triples, key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
 
 
-def sorted_quads(store: ox.Store) -> list[ox.Quad]:
-    """Every quad, grouped by graph, in a stable order."""
+def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Every quad (of a store, or any quads), grouped by graph, in a stable order."""
     return sorted(
-        canonical_quads(store),
+        canonical_quads(quads),
         key=lambda q: (str(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object)),
     )
 
@@ -107,14 +98,14 @@ def _serialize(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat
     return data
 
 
-def to_turtle(store: ox.Store) -> bytes:
-    """All graphs merged into one Turtle document."""
-    return _serialize(sorted_triples(store), ox.RdfFormat.TURTLE)
+def to_turtle(quads: Iterable[ox.Quad]) -> bytes:
+    """All graphs (of a store, or any quads) merged into one Turtle document."""
+    return _serialize(sorted_triples(quads), ox.RdfFormat.TURTLE)
 
 
-def to_trig(store: ox.Store) -> bytes:
-    """All named graphs as TriG."""
-    return _serialize(sorted_quads(store), ox.RdfFormat.TRIG)
+def to_trig(quads: Iterable[ox.Quad]) -> bytes:
+    """All named graphs (of a store, or any quads) as TriG."""
+    return _serialize(sorted_quads(quads), ox.RdfFormat.TRIG)
 
 
 def _canonical(value: Any) -> Any:
@@ -127,19 +118,24 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def to_jsonld(store: ox.Store) -> bytes:
-    """All named graphs as expanded JSON-LD (one object per graph, each with its ``@graph``)."""
-    raw = _serialize(sorted_quads(store), ox.RdfFormat.JSON_LD)
+def to_jsonld(quads: Iterable[ox.Quad]) -> bytes:
+    """All named graphs (of a store, or any quads) as expanded JSON-LD: one object per graph, each
+    with its ``@graph``."""
+    raw = _serialize(sorted_quads(quads), ox.RdfFormat.JSON_LD)
     doc = _canonical(json.loads(raw))
     return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def render_outputs(store: ox.Store) -> dict[str, bytes]:
     """The bytes of every output file, keyed by file name."""
-    return {"medkg.ttl": to_turtle(store), "medkg.trig": to_trig(store), "medkg.jsonld": to_jsonld(store)}
+    # Reading the store is most of the cost of canonicalizing it, so it is read once; the renderers'
+    # own canonicalization of quads that are canonical already changes nothing and costs little.
+    quads = canonical_quads(store)
+    renderers = (to_turtle, to_trig, to_jsonld)
+    return {name: render(quads) for name, render in zip(OUTPUT_FILES, renderers, strict=True)}
 
 
-class WriteError(OSError):
+class WriteError(MedkgError, OSError):
     """An output could not be written. ``filename`` is the file or folder the user named, never a
     temporary; ``errno`` and ``strerror`` are the operating system's (ENOSPC, EROFS, EACCES, ...)."""
 
@@ -287,7 +283,3 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
 def write_outputs(store: ox.Store, out_dir: Path) -> list[Path]:
     """Write medkg.ttl, medkg.trig and medkg.jsonld into out_dir."""
     return write_files(out_dir, render_outputs(store))
-
-
-def iter_graph_names(store: ox.Store) -> Iterable[str]:
-    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))

@@ -45,6 +45,7 @@ from importlib.resources import files
 from types import ModuleType
 from typing import Any, cast
 
+from graph_builder.errors import MedkgError
 from graph_builder.model import VOCABULARIES, Annotation, Grounding
 
 
@@ -80,7 +81,7 @@ PACKAGES: dict[str, VocabularyPackage] = {
 }
 
 
-class VocabularyUnavailable(RuntimeError):
+class VocabularyUnavailable(MedkgError, RuntimeError):
     """The package that ships a vocabulary is not installed.
 
     >>> err = VocabularyUnavailable("hpo")

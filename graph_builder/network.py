@@ -16,32 +16,121 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
 
 import networkx as nx
 import pyoxigraph as ox
 
 from graph_builder.queries import run_sparql
 
-_ENTITIES = """
-SELECT ?entity ?label ?type ?typeSlug ?typeLabel WHERE {
-  ?entity a medkg:Entity ; rdfs:label ?label ; a ?type .
-  ?type rdfs:subClassOf medkg:Entity ; skos:notation ?typeSlug ; rdfs:label ?typeLabel .
-}"""
 
-_SYNONYMS = "SELECT ?entity ?synonym WHERE { ?entity a medkg:Entity ; skos:altLabel ?synonym }"
+class GroundingData(TypedDict):
+    """A vocabulary term an entity is grounded in (``NodeData["groundings"]``)."""
 
-_GROUNDINGS = """
-SELECT ?entity ?curie ?vocabLabel ?match WHERE {
-  VALUES ?match { skos:exactMatch skos:closeMatch }
-  ?entity a medkg:Entity ; ?match ?term . ?term medkg:curie ?curie ; rdfs:label ?vocabLabel .
-}"""
+    curie: str
+    label: str
+    match: Literal["exact", "close"]
 
-_ASSERTIONS = """
-SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLabel
+
+class HedgeData(TypedDict):
+    """A hedge cue of a claim's quote (``EdgeData["hedges"]``)."""
+
+    text: str
+    type: str
+
+
+class ChainData(TypedDict):
+    """A chain an assertion is a step of (``EdgeData["chains"]``); ``evidence`` and ``rank`` are the chain's."""
+
+    chain: str
+    id: str
+    position: int
+    length: int
+    evidence: str
+    rank: int
+
+
+class NameData(TypedDict):
+    """What :func:`entity_names` gives each entity: enough to resolve a name."""
+
+    label: str
+    synonyms: list[str]
+
+
+class NodeData(NameData):
+    """The attributes of an entity in :func:`to_networkx`."""
+
+    type: str
+    type_label: str
+    groundings: list[GroundingData]
+    claims: int
+
+
+class EdgeData(TypedDict):
+    """The attributes of an assertion in :func:`to_networkx` (its key is the assertion's IRI)."""
+
+    claim_id: str
+    relation: str
+    relation_label: str
+    relation_iri: str
+    causal: bool
+    evidence: str
+    evidence_label: str
+    rank: int
+    stance: str
+    stance_label: str
+    quote: str
+    start: int
+    end: int
+    source: str
+    source_title: str
+    rationale: str
+    negated: bool
+    proposition: str
+    hedges: list[HedgeData]
+    mechanism: str | None
+    chains: list[ChainData]
+
+
+@dataclass(frozen=True)
+class _Select:
+    """A SELECT query in parts, so that inline data can open its group pattern without editing its text."""
+
+    head: str
+    where: str
+    tail: str = ""
+
+    def sparql(self, values: Mapping[str, Iterable[str]] | None = None) -> str:
+        # Inline data first, so that the engine starts from those IRIs instead of scanning the store.
+        inline = "".join(_values(var, iris) for var, iris in (values or {}).items())
+        return f"{self.head} WHERE {{\n{inline}{self.where}\n}}{self.tail}"
+
+
+def _values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block written from terms, which check the variable name and each IRI."""
+    return f"  VALUES {ox.Variable(var)} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}\n"
+
+
+_ENTITIES = _Select(
+    "SELECT ?entity ?label ?type ?typeSlug ?typeLabel",
+    """  ?entity a medkg:Entity ; rdfs:label ?label ; a ?type .
+  ?type rdfs:subClassOf medkg:Entity ; skos:notation ?typeSlug ; rdfs:label ?typeLabel .""",
+)
+
+_SYNONYMS = _Select("SELECT ?entity ?synonym", "  ?entity a medkg:Entity ; skos:altLabel ?synonym .")
+
+_GROUNDINGS = _Select(
+    "SELECT ?entity ?curie ?vocabLabel ?match",
+    """  VALUES ?match { skos:exactMatch skos:closeMatch }
+  ?entity a medkg:Entity ; ?match ?term . ?term medkg:curie ?curie ; rdfs:label ?vocabLabel .""",
+)
+
+_ASSERTIONS = _Select(
+    """SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLabel
        ?evidence ?evidenceSlug ?evidenceLabel ?rank ?stance ?stanceSlug ?stanceLabel
-       ?quote ?start ?end ?source ?sourceTitle ?rationale ?negated ?proposition WHERE {
-  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
+       ?quote ?start ?end ?source ?sourceTitle ?rationale ?negated ?proposition""",
+    """  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
              medkg:evidenceLevel ?evidence ; medkg:stance ?stance ; medkg:quote ?quote ;
              medkg:quoteStart ?start ; medkg:quoteEnd ?end ; medkg:evidenceRationale ?rationale ;
              medkg:negated ?negated .
@@ -49,61 +138,55 @@ SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLab
   ?relation skos:notation ?relationSlug ; rdfs:label ?relationLabel .
   ?evidence skos:notation ?evidenceSlug ; skos:prefLabel ?evidenceLabel ; medkg:rank ?rank .
   ?stance skos:notation ?stanceSlug ; skos:prefLabel ?stanceLabel .
-  ?source dcterms:title ?sourceTitle .
-}"""
+  ?source dcterms:title ?sourceTitle .""",
+)
 
-_HEDGES = """
-SELECT ?assertion ?text ?typeSlug ?start WHERE {
-  ?assertion medkg:hedge ?cue . ?cue medkg:cueText ?text ; medkg:cueType ?type ; medkg:cueStart ?start .
-  ?type skos:notation ?typeSlug .
-}"""
+_HEDGES = _Select(
+    "SELECT ?assertion ?text ?typeSlug ?start",
+    """  ?assertion medkg:hedge ?cue . ?cue medkg:cueText ?text ; medkg:cueType ?type ; medkg:cueStart ?start .
+  ?type skos:notation ?typeSlug .""",
+)
 
-_MECHANISMS = "SELECT ?assertion ?mechanism WHERE { ?assertion medkg:mechanism ?mechanism }"
+_MECHANISMS = _Select("SELECT ?assertion ?mechanism", "  ?assertion medkg:mechanism ?mechanism .")
 
-_CAUSAL = "SELECT ?relation WHERE { ?relation rdfs:subPropertyOf+ medkg:causallyInfluences }"
+_CAUSAL = _Select("SELECT ?relation", "  ?relation rdfs:subPropertyOf+ medkg:causallyInfluences .")
 
 # Every assertion an entity takes part in, once per end (a claim about itself counts twice, as in the
 # whole projection).
-_CLAIM_COUNTS = """
-SELECT ?entity (COUNT(?assertion) AS ?claims) WHERE {
-  { ?proposition medkg:subject ?entity } UNION { ?proposition medkg:object ?entity }
-  ?assertion medkg:proposition ?proposition .
-} GROUP BY ?entity"""
+_CLAIM_COUNTS = _Select(
+    "SELECT ?entity (COUNT(?assertion) AS ?claims)",
+    """  { ?proposition medkg:subject ?entity } UNION { ?proposition medkg:object ?entity }
+  ?assertion medkg:proposition ?proposition .""",
+    " GROUP BY ?entity",
+)
 
 # Entities one claim away from ?node, either direction (negated claims too: they are drawn).
-_NEIGHBOURS = """
-SELECT DISTINCT ?next WHERE {
-  { ?proposition medkg:subject ?node ; medkg:object ?next } UNION
-  { ?proposition medkg:object ?node ; medkg:subject ?next }
-}"""
+_NEIGHBOURS = _Select(
+    "SELECT DISTINCT ?next",
+    """  { ?proposition medkg:subject ?node ; medkg:object ?next } UNION
+  { ?proposition medkg:object ?node ; medkg:subject ?next }""",
+)
 
 # One hop along the plain triples (materialised for claims that are not negated), forwards or back.
-_FORWARD = "SELECT DISTINCT ?next WHERE { ?node ?relation ?next . FILTER(?next != ?node) }"
-_BACKWARD = "SELECT DISTINCT ?next WHERE { ?next ?relation ?node . FILTER(?next != ?node) }"
+_FORWARD = _Select("SELECT DISTINCT ?next", "  ?node ?relation ?next . FILTER(?next != ?node)")
+_BACKWARD = _Select("SELECT DISTINCT ?next", "  ?next ?relation ?node . FILTER(?next != ?node)")
 
-_CHAIN_STEPS = """
-SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank WHERE {
-  ?chain a medkg:Chain ; medkg:claimId ?claimId ; medkg:step ?step ; medkg:evidenceLevel ?evidence .
+_CHAIN_STEPS = _Select(
+    "SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank",
+    """  ?chain a medkg:Chain ; medkg:claimId ?claimId ; medkg:step ?step ; medkg:evidenceLevel ?evidence .
   ?step medkg:position ?position ; medkg:assertion ?assertion .
-  ?evidence skos:notation ?evidenceSlug ; medkg:rank ?rank .
-}"""
+  ?evidence skos:notation ?evidenceSlug ; medkg:rank ?rank .""",
+)
 
 
 def _rows(
-    store: ox.Store, sparql: str, values: Mapping[str, Iterable[str]] | None = None
+    store: ox.Store, query: _Select, values: Mapping[str, Iterable[str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Run a query; ``values`` binds variables to IRIs with inline data placed first, so that the
-    engine starts from those IRIs instead of scanning the store."""
-    if values is not None:
-        inline = " ".join(
-            f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}"
-            for var, iris in values.items()
-        )
-        sparql = sparql.replace("WHERE {", "WHERE { " + inline, 1)
-    return run_sparql(sparql, store).to_records()
+    """Run a query; ``values`` binds variables to IRIs (the rows are those of each combination)."""
+    return run_sparql(query.sparql(values), store).to_records()
 
 
-def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.MultiDiGraph:
+def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.MultiDiGraph[str]:
     """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
 
     ``entities`` (IRIs) restricts the projection to those entities and the assertions between two of
@@ -111,13 +194,7 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
     :func:`entities_between` choose them); nodes and edges are then those of the whole projection.
     ``None`` (the default) projects the whole store.
 
-    Node attributes: ``label``, ``type`` (slug), ``type_label``, ``synonyms``, ``groundings``
-    (list of ``{"curie", "label", "match"}``), ``claims`` (assertions the entity takes part in).
-    Edge attributes (key = assertion IRI): ``claim_id``, ``relation`` (slug), ``relation_label``,
-    ``relation_iri``, ``causal``, ``evidence`` (slug), ``evidence_label``, ``rank``, ``stance`` (slug),
-    ``stance_label``, ``quote``, ``start``, ``end``, ``source``, ``source_title``, ``rationale``,
-    ``negated``, ``proposition``, ``hedges`` (list of ``{"text", "type"}``), ``mechanism`` and
-    ``chains`` (list of ``{"chain", "id", "position", "length", "evidence", "rank"}``).
+    Node attributes are a :class:`NodeData`, edge attributes an :class:`EdgeData` (key: the assertion IRI).
     """
     only = None if entities is None else sorted(set(entities))
     by_entity = None if only is None else {"entity": only}
@@ -127,16 +204,8 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
         keep = set(only)
         assertions = [r for r in assertions if r["object"] in keep]
         by_assertion = {"assertion": [r["assertion"] for r in assertions]}
-    graph = nx.MultiDiGraph()
-    # In a focused projection an entity's claims are counted in the whole store, as without focus.
-    counts = (
-        None
-        if by_entity is None
-        else {r["entity"]: r["claims"] for r in _rows(store, _CLAIM_COUNTS, by_entity)}
-    )
-    for r in sorted(_rows(store, _ENTITIES, by_entity), key=lambda r: r["entity"]):
-        graph.add_node(
-            r["entity"],
+    nodes: dict[str, NodeData] = {
+        r["entity"]: NodeData(
             label=r["label"],
             type=r["typeSlug"],
             type_label=r["typeLabel"],
@@ -144,21 +213,32 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
             groundings=[],
             claims=0,
         )
+        for r in sorted(_rows(store, _ENTITIES, by_entity), key=lambda r: r["entity"])
+    }
     for r in sorted(_rows(store, _SYNONYMS, by_entity), key=lambda r: (r["entity"], r["synonym"])):
-        if r["entity"] in graph:
-            graph.nodes[r["entity"]]["synonyms"].append(r["synonym"])
+        if r["entity"] in nodes:
+            nodes[r["entity"]]["synonyms"].append(r["synonym"])
     for r in sorted(_rows(store, _GROUNDINGS, by_entity), key=lambda r: (r["entity"], r["curie"])):
-        if r["entity"] in graph:
-            match = "exact" if r["match"].endswith("exactMatch") else "close"
-            graph.nodes[r["entity"]]["groundings"].append(
-                {"curie": r["curie"], "label": r["vocabLabel"], "match": match}
+        if r["entity"] in nodes:
+            match: Literal["exact", "close"] = "exact" if r["match"].endswith("exactMatch") else "close"
+            nodes[r["entity"]]["groundings"].append(
+                GroundingData(curie=r["curie"], label=r["vocabLabel"], match=match)
             )
+    if by_entity is None:
+        for r in assertions:
+            for end in (r["subject"], r["object"]):
+                if end in nodes:
+                    nodes[end]["claims"] += 1
+    else:  # in a focused projection an entity's claims are counted in the whole store, as without focus
+        for r in _rows(store, _CLAIM_COUNTS, by_entity):
+            if r["entity"] in nodes:
+                nodes[r["entity"]]["claims"] = r["claims"]
     causal = {r["relation"] for r in _rows(store, _CAUSAL)}
-    hedges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    hedges: dict[str, list[HedgeData]] = defaultdict(list)
     for r in sorted(
         _rows(store, _HEDGES, by_assertion), key=lambda r: (r["assertion"], r["start"], r["text"])
     ):
-        hedges[r["assertion"]].append({"text": r["text"], "type": r["typeSlug"]})
+        hedges[r["assertion"]].append(HedgeData(text=r["text"], type=r["typeSlug"]))
     mechanisms = {r["assertion"]: r["mechanism"] for r in _rows(store, _MECHANISMS, by_assertion)}
     if by_assertion is None:
         chain_rows = _rows(store, _CHAIN_STEPS)
@@ -168,30 +248,24 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
     lengths: dict[str, int] = defaultdict(int)
     for r in chain_rows:
         lengths[r["chain"]] += 1
-    chains: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    chains: dict[str, list[ChainData]] = defaultdict(list)
     for r in sorted(chain_rows, key=lambda r: (r["chain"], r["position"])):
         chains[r["assertion"]].append(
-            {
-                "chain": r["chain"],
-                "id": r["claimId"],
-                "position": r["position"],
-                "length": lengths[r["chain"]],
-                "evidence": r["evidenceSlug"],
-                "rank": r["rank"],
-            }
+            ChainData(
+                chain=r["chain"],
+                id=r["claimId"],
+                position=r["position"],
+                length=lengths[r["chain"]],
+                evidence=r["evidenceSlug"],
+                rank=r["rank"],
+            )
         )
-    for node, claims in (counts or {}).items():
-        if node in graph:
-            graph.nodes[node]["claims"] = claims
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for node, data in nodes.items():
+        graph.add_node(node, **data)
     for r in sorted(assertions, key=lambda r: r["assertion"]):
         a = r["assertion"]
-        for end in (r["subject"], r["object"]):
-            if end in graph and counts is None:
-                graph.nodes[end]["claims"] += 1
-        graph.add_edge(
-            r["subject"],
-            r["object"],
-            key=a,
+        edge = EdgeData(
             claim_id=r["claimId"],
             relation=r["relationSlug"],
             relation_label=r["relationLabel"],
@@ -214,23 +288,29 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
             mechanism=mechanisms.get(a),
             chains=chains.get(a, []),
         )
+        graph.add_edge(r["subject"], r["object"], key=a, **edge)
     return graph
 
 
-def entity_names(store: ox.Store) -> nx.MultiDiGraph:
-    """Entities only, with labels and synonyms: enough to resolve a name without projecting claims.
+def entity_names(store: ox.Store) -> nx.MultiDiGraph[str]:
+    """Entities only, with labels and synonyms (a :class:`NameData`): enough to resolve a name without
+    projecting claims.
 
     >>> from graph_builder.analysis import resolve_entity
     >>> from graph_builder.build import build_example
     >>> resolve_entity(entity_names(build_example()), "lumbago")
     'https://w3id.org/medkg/entity/lower-back-pain'
     """
-    graph = nx.MultiDiGraph()
-    for r in sorted(_rows(store, _ENTITIES), key=lambda r: r["entity"]):
-        graph.add_node(r["entity"], label=r["label"], synonyms=[])
+    names = {
+        r["entity"]: NameData(label=r["label"], synonyms=[])
+        for r in sorted(_rows(store, _ENTITIES), key=lambda r: r["entity"])
+    }
     for r in sorted(_rows(store, _SYNONYMS), key=lambda r: (r["entity"], r["synonym"])):
-        if r["entity"] in graph:
-            graph.nodes[r["entity"]]["synonyms"].append(r["synonym"])
+        if r["entity"] in names:
+            names[r["entity"]]["synonyms"].append(r["synonym"])
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for node, data in names.items():
+        graph.add_node(node, **data)
     return graph
 
 
@@ -265,10 +345,10 @@ def entities_between(
     """
     rels = {"relation": sorted(relations)}
 
-    def distances(origin: str, sparql: str) -> dict[str, int]:
+    def distances(origin: str, query: _Select) -> dict[str, int]:
         dist, frontier = {origin: 0}, [origin]
         for level in range(1, max_hops):
-            found = {r["next"] for r in _rows(store, sparql, {**rels, "node": frontier})} - dist.keys()
+            found = {r["next"] for r in _rows(store, query, {**rels, "node": frontier})} - dist.keys()
             if not found:
                 break
             dist.update(dict.fromkeys(found, level))

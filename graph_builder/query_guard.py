@@ -15,10 +15,11 @@ from typing import Any, ParamSpec, TypeVar
 
 import pyoxigraph as ox
 
+from graph_builder.errors import MedkgError
 from graph_builder.namespaces import BASE, PREFIXES
 
 
-class QueryError(Exception):
+class QueryError(MedkgError):
     """A named query cannot be found, read, bound or run."""
 
 

@@ -32,6 +32,7 @@ from typing import Literal, TypeAlias
 import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
+from graph_builder.errors import MedkgError
 from graph_builder.queries import NamedQuery, QueryError, bind_parameters, get_query, parse_query
 from graph_builder.results import ResultTable, Term
 
@@ -48,7 +49,7 @@ _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q
 _USER_AGENT = "medkg (https://w3id.org/medkg)"
 
 
-class RemoteError(Exception):
+class RemoteError(MedkgError):
     """A remote endpoint refused a request or could not be reached; the message says which and why."""
 
 

@@ -37,6 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from graph_builder.errors import MedkgError
 from graph_builder.namespaces import PREFIXES
 from graph_builder.queries import NamedQuery, iter_queries, run_query
 from graph_builder.query_guard import (
@@ -285,7 +286,7 @@ class _Worker:
         self.conn.close()
 
 
-class PoolError(RuntimeError):
+class PoolError(MedkgError, RuntimeError):
     """The worker processes could not start: the store cannot be opened."""
 
 
@@ -501,10 +502,11 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_service: tuple[str, ...] = ()
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        super().__init__(address, handler)
+        # Set before binding: a failed bind calls server_close, which reads them.
         self._lock = threading.Lock()
         # Each open connection, with the time it started waiting for a request (None while it is busy).
         self._open: dict[socket.socket, float | None] = {}
+        super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         # Runs in the accept loop: a connection over the cap never gets a thread. The longest-idle
@@ -860,6 +862,8 @@ class SparqlServer:
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_service: Iterable[str] = (),
     ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"expected a port from 0 to 65535; found {port}")
         if timeout <= 0 or max_rows <= 0:
             raise ValueError(f"timeout and max-rows must be positive; found {timeout} and {max_rows}")
         if idle_timeout <= 0 or max_connections <= 0 or max_bytes <= 0:
@@ -886,9 +890,10 @@ class SparqlServer:
         self.pool.start()
         try:
             httpd = _HTTPServer((self.host, self.port), _Handler)
-        except OSError:
+        except OSError as error:
             self.pool.close()
-            raise
+            # Name the address: a bind or name-lookup error alone does not say which it tried.
+            raise OSError(error.errno, error.strerror or str(error), f"{self.host}:{self.port}") from error
         httpd.queries = {q.name: q for q in iter_queries(include_qa=True)}
         httpd.pool, httpd.timeout_s, httpd.max_rows, httpd.quiet = (
             self.pool,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph_builder.errors import MedkgError
 from graph_builder.paths import DEFAULT_OUT_DIR
 
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -29,7 +30,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
 DEFAULT_GRAPH_FILE = DEFAULT_OUT_DIR / "medkg.trig"
 
 
-class GraphFileError(ValueError):
+class GraphFileError(MedkgError, ValueError):
     """A graph file that cannot be read: missing, of an unknown kind, or not valid RDF."""
 
 

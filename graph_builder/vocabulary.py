@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -63,9 +62,6 @@ class Vocabulary:
     def evidence_by_rank(self) -> list[EvidenceLevel]:
         """Evidence levels from weakest to strongest."""
         return sorted(self.evidence.values(), key=lambda e: e.rank)
-
-    def relation_by_iri(self, iri: str) -> Relation | None:
-        return next((r for r in self.relations.values() if r.iri == iri), None)
 
 
 def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
@@ -132,16 +128,16 @@ def vocabulary_from_store(store: ox.Store) -> Vocabulary:
     )
 
 
-def load_ontology_store(files: tuple[Path, ...] = (ONTOLOGY_FILE, EVIDENCE_FILE)) -> ox.Store:
-    """Return an in-memory store holding the ontology files, in the ontology named graph."""
-    store = ox.Store()
+def load_ontology(store: ox.Store) -> None:
+    """Load the shipped ontology and evidence scheme into the store's ontology graph."""
     graph = ox.NamedNode(ns.ONTOLOGY_GRAPH)
-    for path in files:
+    for path in (ONTOLOGY_FILE, EVIDENCE_FILE):
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-    return store
 
 
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
     """Return the controlled vocabulary of the shipped ontology (read once per process)."""
-    return vocabulary_from_store(load_ontology_store())
+    store = ox.Store()
+    load_ontology(store)
+    return vocabulary_from_store(store)

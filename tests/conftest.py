@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +13,42 @@ import yaml
 
 from graph_builder.build import build_example
 from graph_builder.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
+from graph_builder.server import SparqlServer
+from graph_builder.validate import ValidationReport, validate_store
 
 
 @pytest.fixture(scope="session")
 def seed_store() -> ox.Store:
     """The seed article's graph. Do not modify it: copy it first."""
     return build_example()
+
+
+@pytest.fixture(scope="session")
+def seed_report(seed_store: ox.Store) -> ValidationReport:
+    """The seed graph validated once per session: SHACL and every qa query (about a second).
+
+    Tests that only read the seed's report share this one; a test that breaks a graph to see a check
+    fire validates its own broken graph.
+    """
+    return validate_store(seed_store)
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed example in an on-disk store, as ``medkg build --store`` makes it. Read it only."""
+    path = tmp_path_factory.mktemp("served") / "store"
+    store = ox.Store(str(path))
+    store.bulk_extend(build_example())
+    store.flush()
+    del store  # release the write lock: servers open it read-only
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(store_dir: Path) -> Iterator[SparqlServer]:
+    """``medkg serve`` over the seed store with its default limits; one per test module."""
+    with SparqlServer(store_dir, port=0, timeout=20, workers=2, quiet=True) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

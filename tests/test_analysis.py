@@ -16,7 +16,6 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from networkx.algorithms.link_analysis import pagerank_alg
 
 from graph_builder import namespaces as ns
 from graph_builder.analysis import (
@@ -355,17 +354,57 @@ def test_seed_leaders(seed_graph: nx.MultiDiGraph) -> None:
     assert leaders("causes") == {"herpes"}
 
 
-def test_pagerank_matches_networkx(seed_graph: nx.MultiDiGraph) -> None:
-    collapsed = nx.DiGraph()
-    collapsed.add_nodes_from(seed_graph)
-    for u, v in seed_graph.edges():
-        collapsed.add_edge(
-            u, v, weight=collapsed.edges[u, v]["weight"] + 1 if collapsed.has_edge(u, v) else 1
-        )
-    expected = pagerank_alg._pagerank_python(collapsed, weight="weight")
-    rows = rank_entities(seed_graph, "pagerank")
-    assert {r.entity: r.value for r in rows} == pytest.approx(expected, abs=1e-5)
-    assert [r.value for r in rows] == sorted((r.value for r in rows), reverse=True)
+def _tiny(edges: list[tuple[str, str]]) -> nx.MultiDiGraph:
+    """A projection-shaped graph whose nodes are named by their labels; one assertion per edge."""
+    graph = nx.MultiDiGraph()
+    for name in sorted({n for e in edges for n in e}):
+        graph.add_node(ns.ENTITY + name, label=name, type="disease")
+    for j, (u, v) in enumerate(edges):
+        graph.add_edge(ns.ENTITY + u, ns.ENTITY + v, key=f"{ns.ASSERTION}{j:06d}", **_edge())
+    return graph
+
+
+def test_pagerank_puts_the_node_everyone_points_at_first() -> None:
+    graph = _tiny([(leaf, "hub") for leaf in "abcd"] + [("hub", "a")])
+    rows = rank_entities(graph, "pagerank")
+    assert [r.label for r in rows[:2]] == ["hub", "a"]  # a is the hub's only successor
+    assert [(r.position, r.label) for r in rows[2:]] == [(3, "b"), (3, "c"), (3, "d")]  # same place: tied
+    assert sum(r.value for r in rows) == pytest.approx(1.0)
+
+
+def test_pagerank_spreads_dangling_nodes_and_weighs_parallel_assertions() -> None:
+    # x asserts something about y twice and about z once; y and z assert nothing (dangling), so with
+    # damping d their rank goes back to all three nodes evenly. By hand: x = (1 - d + d(1 - x)) / 3, so
+    # x = 1 / (3 + d); y and z add d·x·2/3 and d·x·1/3 to that, as the two assertions weigh twice one.
+    d = 0.85
+    x = 1 / (3 + d)
+    rows = rank_entities(_tiny([("x", "y"), ("x", "y"), ("x", "z")]), "pagerank")
+    assert {r.label: r.value for r in rows} == pytest.approx(
+        {"x": x, "y": x * (1 + d * 2 / 3), "z": x * (1 + d / 3)}, abs=1e-5
+    )
+    assert [r.label for r in rows] == ["y", "z", "x"]
+    assert rank_entities(nx.MultiDiGraph(), "pagerank") == []
+
+
+def test_pagerank_ranking_of_the_seed_is_unchanged(
+    seed_cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Recorded from medkg's own power iteration before it gave way to networkx.pagerank: the entities
+    # and places a reader sees, not the floats.
+    assert main(["rank", "--measure", "pagerank", "--top", "10", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["position"], r["label"]) for r in rows] == [
+        (1, "lower back pain"),
+        (2, "back pain"),
+        (3, "swelling"),
+        (4, "complications of herpes"),
+        (5, "herpes"),
+        (6, "inflammation in the back"),
+        (7, "other infections or illnesses"),
+        (8, "chronic inflammation"),
+        (8, "herpes outbreaks"),
+        (8, "soreness"),
+    ]
 
 
 def test_rank_ties_share_a_position_and_top_cuts(seed_graph: nx.MultiDiGraph) -> None:

@@ -14,7 +14,7 @@ import rdflib
 from graph_builder import namespaces as ns
 from graph_builder.annotations import load_annotation
 from graph_builder.build import build_example, build_from_files
-from graph_builder.export import render_outputs, write_atomic, write_outputs
+from graph_builder.export import render_outputs, sorted_quads, sorted_triples, write_atomic, write_outputs
 from graph_builder.paths import SEED_ANNOTATION
 from graph_builder.rdf import assertion_of, proposition_of
 from graph_builder.vocabulary import load_vocabulary
@@ -54,7 +54,7 @@ def test_identity_does_not_depend_on_claim_id_or_file_order(write_annotation: Ca
 
 
 def test_one_named_graph_per_source_plus_shared_and_ontology(seed_store: ox.Store) -> None:
-    graphs = {g.value for g in seed_store.named_graphs()}  # type: ignore[union-attr]
+    graphs = {g.value for g in seed_store.named_graphs()}
     assert graphs == {
         ns.ONTOLOGY_GRAPH,
         ns.SHARED_GRAPH,
@@ -119,10 +119,13 @@ def test_outputs_parse_with_rdflib_and_pyoxigraph_alike(
         "medkg.trig": ox.RdfFormat.TRIG,
         "medkg.jsonld": ox.RdfFormat.JSON_LD,
     }[name]
-    from_oxigraph = {(str(t.subject), str(t.predicate), str(t.object)) for t in ox.parse(data, format=fmt)}
-    # Blank-node labels differ between parsers; everything else must be the same triples.
-    assert _ground(from_oxigraph) == _ground(triples)
-    assert len(from_oxigraph) == len(triples)
+    parsed = list(ox.parse(data, format=fmt))
+    # Canonical labels are a function of the graph alone, so what is read back is the store, blank
+    # nodes included; Turtle has no graphs, so there the triples are compared.
+    if fmt == ox.RdfFormat.TURTLE:
+        assert sorted_triples(parsed) == sorted_triples(seed_store)
+    else:
+        assert sorted_quads(parsed) == sorted_quads(seed_store)
     assert len(_ground(from_rdflib)) == len(_ground(triples))
     assert len(from_rdflib) == len(triples)
 

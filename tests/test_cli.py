@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder import namespaces as ns
+from graph_builder.build import build_example
 from graph_builder.cli import build_parser, main
 from graph_builder.export import to_trig
 from graph_builder.paths import ARTICLES_DIR, SEED_SOURCE_ID
@@ -30,6 +31,14 @@ def _run(
         env=env,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def seed_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed graph in a file of its own: a reading command never picks up $MEDKG_GRAPH or ./out/."""
+    path = tmp_path_factory.mktemp("graph") / "medkg.trig"
+    path.write_bytes(to_trig(build_example()))
+    return path
 
 
 def test_build_writes_three_files_and_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -68,10 +77,8 @@ def test_bad_input_exits_nonzero_and_leaves_out_untouched(
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_validate_passes_on_the_seed_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["build", "--out", str(tmp_path)]) == 0
-    capsys.readouterr()
-    assert main(["validate", str(tmp_path / "medkg.trig")]) == 0
+def test_validate_passes_on_the_seed_graph(seed_trig: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(seed_trig)]) == 0
     assert "conforms" in capsys.readouterr().out
 
 
@@ -93,8 +100,41 @@ def test_validate_names_shape_and_focus_when_a_quote_is_missing(
     assert "AssertionShape" in err and focus in err and "quote" in err
 
 
-def test_query_run_all_claims_json_is_w3c_with_every_claim(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["query", "run", "all-claims", "--format", "json"]) == 0
+def test_validate_takes_graph_like_the_other_reading_commands(
+    tmp_path: Path, seed_store: ox.Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 10: `medkg validate --graph FILE` was refused as an unrecognised argument.
+    good, broken = tmp_path / "good.trig", tmp_path / "broken.trig"
+    good.write_bytes(to_trig(seed_store))
+    store = ox.Store()
+    store.extend(seed_store)
+    store.remove(next(store.quads_for_pattern(None, ox.NamedNode(ns.MEDKG_VOCAB + "quote"), None)))
+    broken.write_bytes(to_trig(store))
+    assert main(["validate", "--graph", str(good)]) == 0
+    assert "conforms" in capsys.readouterr().out
+    assert main(["validate", "--no-qa", "--graph", str(broken)]) == 1
+    assert "AssertionShape" in capsys.readouterr().err
+    assert main(["build", "--store", str(tmp_path / "db"), "--no-validate"]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--graph", str(tmp_path / "db"), "--source", SEED_SOURCE_ID]) == 0
+    assert capsys.readouterr().out.startswith(f"{SEED_SOURCE_ID}: ")
+    with pytest.raises(SystemExit):
+        main(["validate", str(good), "--graph", str(broken)])
+    assert "--graph: not allowed with argument GRAPH" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["validate"], ["stats"], ["chains", "a", "b"], ["rank"], ["query", "run", "x"], ["viz"],
+             ["serve"], ["push"]],
+)  # fmt: skip
+def test_every_reading_command_takes_graph(argv: list[str]) -> None:
+    assert build_parser().parse_args([*argv, "--graph", "g.trig"]).graph == "g.trig"
+
+
+def test_query_run_all_claims_json_is_w3c_with_every_claim(
+    seed_trig: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["query", "run", "all-claims", "--format", "json", "--graph", str(seed_trig)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert {"claim", "subjectLabel", "evidenceLabel", "quote", "source"} <= set(doc["head"]["vars"])
     text = (ARTICLES_DIR / f"{SEED_SOURCE_ID}.txt").read_text(encoding="utf-8")
@@ -104,14 +144,14 @@ def test_query_run_all_claims_json_is_w3c_with_every_claim(capsys: pytest.Captur
         assert row["quote"]["type"] == "literal" and row["quote"]["value"] in text
 
 
-def test_stats_counts_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["stats"]) == 0
+def test_stats_counts_the_seed(seed_trig: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--graph", str(seed_trig)]) == 0
     out = capsys.readouterr().out
     assert "sources       1" in out and "chains        1" in out
 
 
-def test_query_param_must_be_name_value(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["query", "run", "claims-about", "--param", "entity"]) == 1
+def test_query_param_must_be_name_value(seed_trig: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "run", "claims-about", "--param", "entity", "--graph", str(seed_trig)]) == 1
     assert "name=value" in capsys.readouterr().err
 
 

@@ -82,22 +82,6 @@ def remote_url(remote: _Remote, path: str = "/sparql") -> str:
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("safety") / "store"
-    store = ox.Store(str(path))
-    store.bulk_extend(build_example())
-    store.flush()
-    del store
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(store_dir: Path) -> Iterator[SparqlServer]:
-    with SparqlServer(store_dir, port=0, timeout=20, workers=2, quiet=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def federating(store_dir: Path) -> Iterator[SparqlServer]:
     """A server that may send SERVICE requests to 127.0.0.1 only."""
     with SparqlServer(

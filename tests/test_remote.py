@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import doctest
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -44,20 +41,6 @@ pytestmark = pytest.mark.server
 
 NAMES = query_names(include_qa=True)
 EVIL = 'x" } ; DROP ALL #'
-# Virtuoso 7.2 cannot compile a UNION branch that BINDs a variable and then FILTERs on it (SP031
-# "sparp_gp_deprecate(): equiv replaces filter"), and writes computed booleans as 1/0 integers.
-_BIND_THEN_FILTER = re.compile(r"BIND\([^\n]*AS \?(\w+)\)\s*FILTER\(BOUND\(\?\1\)\)")
-_BOOLEAN_BIND = re.compile(r"BIND\(EXISTS\s*\{[^}]*\}\s*AS \?(\w+)\)")
-
-
-def virtuoso_bug(sparql: str) -> str | None:
-    """Which Virtuoso 7.2 bug keeps a query from giving the local rows, if any."""
-    if _BIND_THEN_FILTER.search(sparql):
-        return "SP031 internal compiler error on BIND then FILTER(BOUND) in a UNION branch"
-    projection = re.split(r"\bWHERE\b", sparql, maxsplit=1)[0]
-    if any(f"?{var}" in projection for var in _BOOLEAN_BIND.findall(sparql)):
-        return "a projected EXISTS comes back as xsd:integer 1/0, not xsd:boolean"
-    return None
 
 
 def required() -> bool:
@@ -222,30 +205,17 @@ def key(table: ResultTable) -> list[tuple[str, ...]]:
     return [tuple("" if term is None else str(term) for term in row) for row in table.rows]
 
 
-@contextlib.contextmanager
-def known_bugs(store: Store, name: str) -> Iterator[None]:
-    """Turn a failure into an xfail when a known Virtuoso bug explains it; a pass stays a pass."""
-    try:
-        yield
-    except (AssertionError, RemoteError):
-        bug = virtuoso_bug(get_query(name).sparql) if store.engine == "virtuoso" else None
-        if bug is None:
-            raise
-        pytest.xfail(f"Virtuoso 7.2: {bug}")
-
-
 # --- the named queries on real stores ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_named_queries_match_local_rows(name: str, pushed: Store, seed_store: ox.Store) -> None:
     local = run_query(name, seed_store)
-    with known_bugs(pushed, name):
-        there = run_remote(name, pushed.query)
-        if pushed.engine == "oxigraph":
-            assert key(there) == key(local)  # same engine: same order too
-        else:
-            assert sorted(key(there)) == sorted(key(local))
+    there = run_remote(name, pushed.query)
+    if pushed.engine == "oxigraph":
+        assert key(there) == key(local)  # same engine: same order too
+    else:
+        assert sorted(key(there)) == sorted(key(local))
 
 
 @pytest.mark.parametrize(
@@ -264,10 +234,9 @@ def test_parameters_bind_on_remote_stores(name: str, value: str, pushed: Store, 
     param = query.parameters[0]
     local = run_query(query, seed_store, {param.name: value})
     assert len(local) > 0
-    with known_bugs(pushed, name):
-        assert sorted(key(run_remote(query, pushed.query, {param.name: value}))) == sorted(key(local))
-        if param.type == "string":
-            assert len(run_remote(query, pushed.query, {param.name: EVIL})) == 0
+    assert sorted(key(run_remote(query, pushed.query, {param.name: value}))) == sorted(key(local))
+    if param.type == "string":
+        assert len(run_remote(query, pushed.query, {param.name: EVIL})) == 0
     everything = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert count(pushed.query, everything) >= len(seed_store)  # nothing was dropped
 
@@ -404,7 +373,3 @@ def test_bind_text_skips_a_construct_template() -> None:
     assert text.endswith('?s ?p "1"^^<http://www.w3.org/2001/XMLSchema#integer> }')
     with pytest.raises(QueryError, match="no complete WHERE"):
         bind_text("SELECT * WHERE { ?s ?p ?o", {"o": ox.Literal(1)})
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(remote).failed == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import subprocess
 import sys
@@ -23,7 +22,6 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from graph_builder import cli
 from graph_builder import namespaces as ns
-from graph_builder import server as server_module
 from graph_builder.build import build_example
 from graph_builder.export import to_trig
 from graph_builder.queries import get_query, query_names, run_query, run_sparql
@@ -33,27 +31,13 @@ from graph_builder.server import GRAPH_TYPES, RESULT_TYPES, SparqlServer, prepar
 pytestmark = pytest.mark.server
 
 NAMES = query_names(include_qa=True)
+# The qa queries return no rows on the seed, so a client's rows and the CLI's would agree trivially;
+# test_queries.py shows each qa query finding rows in a broken graph.
+ROW_NAMES = query_names(include_qa=False)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<urn:medkg:none>)* ?b . ?c (!<urn:medkg:none>)* ?d }"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Key = tuple[str, str, str] | None
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed example in an on-disk store, as ``medkg build --store`` makes it."""
-    path = tmp_path_factory.mktemp("served") / "store"
-    store = ox.Store(str(path))
-    store.bulk_extend(build_example())
-    store.flush()
-    del store
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(store_dir: Path) -> Iterator[SparqlServer]:
-    with SparqlServer(store_dir, port=0, timeout=20, workers=2, quiet=True) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +112,7 @@ def cli_rows(name: str, store_dir: Path, capsys: pytest.CaptureFixture[str]) -> 
 # --- real clients ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ROW_NAMES)
 def test_sparqlwrapper_gets_the_cli_rows(
     name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -139,16 +123,18 @@ def test_sparqlwrapper_gets_the_cli_rows(
     assert isinstance(doc, dict)
     names = doc["head"]["vars"]
     rows = [[json_key(b.get(v)) for v in names] for b in doc["results"]["bindings"]]
+    assert rows, "an empty result would agree with anything"
     assert rows == cli_rows(name, store_dir, capsys)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ROW_NAMES)
 def test_rdflib_sparqlstore_gets_the_cli_rows(
     name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     store = SPARQLStore(query_endpoint=server.url)  # asks for SPARQL results XML
     result = store.query(bound_text(get_query(name)))
     rows = [[rdflib_key(term) for term in row] for row in result]  # type: ignore[union-attr]
+    assert rows, "an empty result would agree with anything"
     assert rows == cli_rows(name, store_dir, capsys)
 
 
@@ -345,7 +331,3 @@ def test_query_run_endpoint_against_medkg_serve(
     assert capsys.readouterr().out == local
     assert cli.main([*args, "--endpoint", server.url, "--union", "dataset"]) == 0
     assert capsys.readouterr().out == local
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(server_module).failed == 0

@@ -32,23 +32,6 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
 @pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hardened") / "store"
-    store = ox.Store(str(path))
-    store.bulk_extend(build_example())
-    store.flush()
-    del store
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(store_dir: Path) -> Iterator[SparqlServer]:
-    """Defaults, as ``medkg serve`` starts it."""
-    with SparqlServer(store_dir, port=0, timeout=20, workers=2, quiet=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def tight(store_dir: Path) -> Iterator[SparqlServer]:
     """Small limits, so that the tests reach them quickly; one CORS origin allowed."""
     limits = SparqlServer(
@@ -365,3 +348,18 @@ def test_ctrl_c_to_the_process_group_prints_no_traceback(tmp_path: Path) -> None
             process.kill()
             process.wait()
     assert "Traceback" not in errors and "KeyboardInterrupt" not in errors, errors
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [("--port", "99999", "0 to 65535"), ("--host", "nosuch.invalid", "nosuch.invalid")],
+)
+def test_a_port_or_host_it_cannot_bind_is_one_line(
+    option: str, value: str, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trig = tmp_path / "medkg.trig"
+    trig.write_bytes(to_trig(build_example()))
+    assert cli.main(["serve", "--graph", str(trig), "--workers", "1", "--quiet", option, value]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("medkg: ") and len(err.strip().splitlines()) == 1 and says in err, err
+    assert "Traceback" not in err

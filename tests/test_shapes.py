@@ -3,6 +3,7 @@ with the shape that caught it, the focus node, and a message for the curator."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -365,55 +366,71 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
 }
 
 
-@pytest.mark.parametrize(("mutate", "expected"), BROKEN.values(), ids=BROKEN.keys())
-def test_broken_fixture_is_reported(mutate: Mutation, expected: Expected) -> None:
+@dataclass(frozen=True)
+class Broken:
+    """A broken variant of the fixture and its validation. Do not modify the graph: tests share it."""
+
+    graph: Graph
+    focus: URIRef
+    value: URIRef | None
+    conforms: bool
+    results: list[Result]
+    text: str
+
+
+@functools.cache
+def _broken(name: str) -> Broken:
+    """Break the fixture as BROKEN[name] says and validate it, once per session."""
+    mutate, expected = BROKEN[name]
     graph = _data()
     focus = expected.focus(graph)  # before mutating: the mutation may remove what finds the node
     value = expected.value(graph) if expected.value else None
     mutate(graph)
-    conforms, results, text = _validate(graph)
-    assert not conforms
+    return Broken(graph, focus, value, *_validate(graph))
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_fixture_is_reported(name: str) -> None:
+    broken, expected = _broken(name), BROKEN[name][1]
+    assert not broken.conforms
     check = MEDKG[expected.check]
-    caught = [r for r in results if check in (r.shape, r.constraint) and r.focus == focus]
-    assert caught, f"expected {expected.check} on {focus}, got:\n{text}"
-    if value is not None:
-        assert value in [r.value for r in caught], f"expected sh:value {value}, got:\n{text}"
+    caught = [r for r in broken.results if check in (r.shape, r.constraint) and r.focus == broken.focus]
+    assert caught, f"expected {expected.check} on {broken.focus}, got:\n{broken.text}"
+    if broken.value is not None:
+        assert broken.value in [r.value for r in caught], (
+            f"expected sh:value {broken.value}, got:\n{broken.text}"
+        )
     assert all(r.message and "{" not in r.message for r in caught), "a message for the curator, filled in"
 
 
 def test_missing_quote_report_names_shape_and_focus_node() -> None:
-    graph = _data()
-    assertion = _first(graph)
-    graph.remove((assertion, MEDKG.quote, None))
-    conforms, results, text = _validate(graph)
-    assert not conforms
-    assert [(r.focus, r.path, r.shape) for r in results] == [
+    broken = _broken("assertion-without-quote")
+    assertion = broken.focus
+    assert not broken.conforms
+    assert [(r.focus, r.path, r.shape) for r in broken.results] == [
         (assertion, MEDKG.quote, MEDKG["AssertionShape-quote"])
     ]
     assert (MEDKG["AssertionShape"], SH.property, MEDKG["AssertionShape-quote"]) in SHAPES
-    assert str(assertion).rsplit("/", 1)[1] in text and "AssertionShape-quote" in text
-    assert "verbatim quote" in results[0].message
+    assert str(assertion).rsplit("/", 1)[1] in broken.text and "AssertionShape-quote" in broken.text
+    assert "verbatim quote" in broken.results[0].message
 
 
 def test_offsets_beyond_text_length_fail() -> None:
-    graph = _data()
-    assertion = _second(graph)
-    _set(graph, assertion, MEDKG.quoteEnd, Literal(500))
-    conforms, results, _ = _validate(graph)
-    assert not conforms
-    [beyond] = [r for r in results if r.constraint == MEDKG["SourceClaimsShape-quoteEnd"]]
-    assert (beyond.focus, beyond.value) == (_source(graph), assertion)
+    broken = _broken("end-beyond-text-length")
+    assertion = _second(broken.graph)
+    assert not broken.conforms
+    [beyond] = [r for r in broken.results if r.constraint == MEDKG["SourceClaimsShape-quoteEnd"]]
+    assert (beyond.focus, beyond.value) == (_source(broken.graph), assertion)
     assert "nerve-pain-causes-lower-back-pain" in beyond.message
     assert "500" in beyond.message and "166" in beyond.message
 
 
 def test_one_step_chain_fails() -> None:
-    graph = _data()
-    chain = _chain(graph)
-    _drop_one_step(graph)
-    _, results, _ = _validate(graph)
+    broken = _broken("one-step-chain")
+    chain = _chain(broken.graph)
     assert any(
-        r.focus == chain and r.shape == MEDKG["ChainShape-step"] and r.path == MEDKG.step for r in results
+        r.focus == chain and r.shape == MEDKG["ChainShape-step"] and r.path == MEDKG.step
+        for r in broken.results
     )
 
 

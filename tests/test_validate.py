@@ -8,7 +8,8 @@ import pytest
 from graph_builder import namespaces as ns
 from graph_builder import validate
 from graph_builder.export import canonical_quads
-from graph_builder.validate import source_subgraph, validate_store
+from graph_builder.queries import query_names
+from graph_builder.validate import ValidationReport, source_subgraph, validate_store
 
 SEED = "does-herpes-cause-lower-back-pain"
 
@@ -29,8 +30,17 @@ def test_source_subgraph_of_a_one_source_graph_is_the_whole_graph(seed_store: ox
     assert {str(q) for q in canonical_quads(source_subgraph(seed_store, SEED))} == whole
 
 
-def test_source_subgraph_conforms_and_catches_a_missing_quote(seed_store: ox.Store) -> None:
-    assert validate_store(source_subgraph(seed_store, SEED)).conforms
+def test_seed_graph_passes_every_check(seed_report: ValidationReport) -> None:
+    assert seed_report.conforms, seed_report.summary()
+    assert set(seed_report.checks) == {"shacl", *(n for n in query_names() if n.startswith("qa/"))}
+
+
+def test_source_subgraph_conforms_and_catches_a_missing_quote(
+    seed_store: ox.Store, seed_report: ValidationReport
+) -> None:
+    # With one source, the source's subgraph is the whole graph (the test above), which seed_report
+    # validated: it conforms.
+    assert seed_report.conforms
     broken, focus = _without_a_quote(seed_store)
     report = validate_store(source_subgraph(broken, SEED))
     assert not report.conforms
@@ -47,12 +57,18 @@ def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
 def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(
     seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(validate, "SHACL_AUTO_LIMIT", 100)
-    broken, _ = _without_a_quote(seed_store)
+    monkeypatch.setattr(validate, "SHACL_AUTO_LIMIT", 10)
+    broken, focus = _without_a_quote(seed_store)
     report = validate_store(broken)
     assert "shacl" not in report.checks and any(c.startswith("qa/") for c in report.checks)
     assert report.notes and "SHACL left out" in report.notes[0]
     # The qa query for quote-less assertions still catches the damage.
     assert any(v.check == "qa/assertions-without-quote" for v in report.violations)
-    forced = validate_store(broken, shacl=True)
-    assert "shacl" in forced.checks and any("AssertionShape" in v.check for v in forced.violations)
+    # Forced, SHACL runs however big the store: the broken assertion's own 20 quads are over the limit
+    # and prove it as well as the whole graph, in a twentieth of the time.
+    small = ox.Store()
+    small.extend(broken.quads_for_pattern(ox.NamedNode(focus), None, None))
+    assert len(small) > validate.SHACL_AUTO_LIMIT
+    forced = validate_store(small, shacl=True)
+    assert "shacl" in forced.checks
+    assert any(v.check.endswith("AssertionShape-quote") for v in forced.violations), forced.summary()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import doctest
 import hashlib
 import json
 import os
@@ -323,7 +322,13 @@ def test_select_results_falls_back_to_entities(seed_graph: nx.MultiDiGraph) -> N
 def test_select_view_says_what_it_shows(seed_graph: nx.MultiDiGraph) -> None:
     view, caption = select_view(seed_graph, focus="lumbago", depth=1, min_evidence="speculative")
     assert caption == "within 1 claim of lower back pain; evidence at least speculative (rank 2)"
-    assert {d["rank"] for _, _, d in view.edges(data=True)} >= {3} and LOWER_BACK_PAIN in view
+    # Of the seven claims that touch lower back pain, six are rank 1 (herpes, HSV-1, HSV-2, nerve pain):
+    # the floor drops them, the focus drops everything further away, and the view holds what is left.
+    swelling = ns.ENTITY + "swelling"
+    assert [(u, v, d["relation"]) for u, v, d in view.edges(data=True)] == [
+        (LOWER_BACK_PAIN, swelling, "associated-with")
+    ]
+    assert set(view) == {LOWER_BACK_PAIN, swelling}
     assert select_view(seed_graph) == (seed_graph, None)
 
 
@@ -464,8 +469,3 @@ def test_cli_viz_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
         main(["viz", "--help"])
     text = capsys.readouterr().out
     assert "examples:" in text and "--focus herpes --depth 2" in text and "--query" in text
-
-
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(visualize, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
