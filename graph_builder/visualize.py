@@ -1,7 +1,8 @@
 """Draw the claims graph as one self-contained, interactive HTML page that works offline.
 
 Entities are nodes, assertions are edges (the projection of :func:`graph_builder.network.to_networkx`).
-The page embeds the vis-network 9.1.2 bundle that ships inside pyvis, so it makes no network request;
+The page's template, styles and code are files in ``graph_builder/page/``, beside a vendored copy of
+vis-network 9.1.2 (the bundle pyvis ships); all are inlined, so the page makes no network request.
 pyvis's own template is not used because it links Bootstrap and vis from CDNs. All annotation text is
 data: it travels as JSON and reaches the page only through ``textContent``, never as HTML.
 
@@ -27,7 +28,7 @@ import base64
 import copy
 import hashlib
 import html
-import importlib.util
+import importlib.resources
 import json
 import math
 import re
@@ -568,19 +569,26 @@ def page_data(
 # --- the page --------------------------------------------------------------------------------------
 
 
+def page_asset(name: str) -> str:
+    """The text of one file of ``graph_builder/page/``, from a checkout or an installed wheel alike.
+
+    Read on every call (three small files per page), so an edited ``app.js`` shows in the next page.
+
+    >>> page_asset("page.html").startswith("<!DOCTYPE html>")
+    True
+    """
+    return (importlib.resources.files("graph_builder") / "page" / name).read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def vis_assets() -> tuple[str, str]:
-    """The vis-network 9.1.2 script and stylesheet bundled with pyvis, without their source-map link."""
-    spec = importlib.util.find_spec("pyvis")  # locate, without importing pyvis (it pulls in IPython)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("pyvis is not installed; it provides the vis-network bundle the page embeds")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / "vis-9.1.2"
-    if not folder.is_dir():
-        raise RuntimeError(f"expected pyvis 0.3.x with its vis-network 9.1.2 bundle at {folder}; found none")
-    js = (folder / "vis-network.min.js").read_text(encoding="utf-8")
-    css = (folder / "vis-network.css").read_text(encoding="utf-8")
+    """The vendored vis-network 9.1.2 script and stylesheet, without their source-map link (no map ships).
+
+    They are vendored (see ``graph_builder/page/NOTICE``) rather than read from pyvis, which offers no
+    public way to get the bundle alone and keeps it at a private path.
+    """
     strip = re.compile(r"^\s*(?://#|/\*#)\s*sourceMappingURL=.*$", re.MULTILINE)
-    return strip.sub("", js), strip.sub("", css)
+    return strip.sub("", page_asset("vis-network.min.js")), strip.sub("", page_asset("vis-network.css"))
 
 
 def _json_for_script(data: Any) -> str:
@@ -626,22 +634,23 @@ def to_html(
     data["title"] = title
     data["caption"] = caption
     vis_js, vis_css = vis_assets()
+    app_js = page_asset("app.js")
     csp = (
         "default-src 'none'; "
-        f"script-src {_csp_hash(vis_js)} {_csp_hash(_APP_JS)}; "
+        f"script-src {_csp_hash(vis_js)} {_csp_hash(app_js)}; "
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     )
     values = {
         "CSP": html.escape(csp),
         "TITLE": html.escape(title),
         "VIS_CSS": vis_css,
-        "APP_CSS": _APP_CSS,
+        "APP_CSS": page_asset("app.css"),
         "DATA": _json_for_script(data),
         "VIS_JS": vis_js,
-        "APP_JS": _APP_JS,
+        "APP_JS": app_js,
     }
-    # One pass, so that nothing substituted is ever read again as a placeholder.
-    return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], _PAGE)
+    # One pass over the template alone, so that nothing substituted is ever read again as a placeholder.
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], page_asset("page.html"))
 
 
 def write_html(graph: nx.MultiDiGraph, path: Path | str, **kwargs: Any) -> Path:
@@ -649,469 +658,3 @@ def write_html(graph: nx.MultiDiGraph, path: Path | str, **kwargs: Any) -> Path:
     target = Path(path)
     write_atomic(target, to_html(graph, **kwargs).encode("utf-8"))
     return target
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="@@CSP@@">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="medkg">
-<title>@@TITLE@@</title>
-<style>@@VIS_CSS@@</style>
-<style>@@APP_CSS@@</style>
-</head>
-<body>
-<header id="top">
-  <h1>@@TITLE@@</h1>
-  <p id="caption" hidden></p>
-  <p id="status" aria-live="polite">Laying out the graph&hellip;</p>
-  <p id="cap-note" class="warn" hidden></p>
-</header>
-<main id="layout">
-  <aside id="controls" aria-label="Legend and filters">
-    <section><h2>Evidence level <small>edge colour, weakest first</small></h2>
-      <div id="f-evidence"></div></section>
-    <section><h2>Stance <small>edge line</small></h2><div id="f-stance"></div></section>
-    <section><h2>Stated chains <small>one claim in several steps</small></h2><ol id="chains"></ol></section>
-    <section><h2>Entity type <small>node colour and shape</small></h2><div id="f-type"></div></section>
-    <section><h2>Relation <small>edge label</small></h2><div id="f-relation"></div></section>
-    <section><h2>Also</h2><div id="f-more"></div><ul id="key-more"></ul>
-      <button type="button" id="reset">Show everything</button></section>
-  </aside>
-  <div id="graph" role="img" aria-label="Network of entities and the claims between them"></div>
-  <aside id="details" aria-live="polite" aria-label="Details"></aside>
-</main>
-<script type="application/json" id="medkg-data">@@DATA@@</script>
-<script>@@VIS_JS@@</script>
-<script>@@APP_JS@@</script>
-</body>
-</html>
-"""
-
-_APP_CSS = """
-* { box-sizing: border-box; }
-html, body { margin: 0; height: 100%; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Arial,
-  sans-serif; color: #1a1a1a; background: #fff; }
-body { display: flex; flex-direction: column; }
-header { padding: 6px 14px; border-bottom: 1px solid #ddd; display: flex; flex-wrap: wrap; gap: 4px 18px;
-  align-items: baseline; }
-header h1 { font-size: 17px; margin: 0; }
-header p { margin: 0; color: #444; }
-.warn { color: #7a3b00; background: #fff3e0; border: 1px solid #f0c090; padding: 2px 8px; border-radius: 4px;
-  flex-basis: 100%; }
-#layout { flex: 1; display: flex; min-height: 0; }
-#controls { width: 255px; overflow-y: auto; padding: 6px 12px; border-right: 1px solid #ddd; }
-#details { width: 300px; overflow-y: auto; padding: 8px 14px; border-left: 1px solid #ddd;
-  background: #fafafa; }
-#graph { flex: 1; min-width: 0; position: relative; }
-h2 { font-size: 13px; margin: 10px 0 4px; }
-h2 small { font-weight: normal; color: #666; }
-label.row { display: flex; align-items: center; gap: 6px; padding: 1px 0; cursor: pointer; }
-label.row.empty { color: #999; }
-label.row .count { margin-left: auto; color: #666; font-variant-numeric: tabular-nums; }
-.swatch { display: inline-block; width: 26px; height: 6px; border-radius: 3px; flex: none; }
-svg.key { flex: none; }
-#chains { margin: 0; padding-left: 18px; }
-#chains li { margin: 3px 0; }
-#chains button.link { display: block; }
-#chains li.none { list-style: none; margin-left: -18px; }
-button.link { background: none; border: none; padding: 0; color: #0b57d0; cursor: pointer; text-align: left;
-  font: inherit; text-decoration: underline; }
-#key-more { margin: 4px 0 8px; padding-left: 16px; color: #444; }
-#reset { margin-top: 4px; }
-#details h2 { font-size: 15px; margin: 4px 0 8px; }
-#details dl { margin: 0; }
-#details dt { font-weight: 600; margin-top: 8px; color: #333; }
-#details dd { margin: 2px 0 0; overflow-wrap: anywhere; }
-#details blockquote { margin: 4px 0; padding: 6px 10px; border-left: 4px solid #bbb; background: #fff;
-  white-space: pre-wrap; }
-#details ul, #details ol { margin: 2px 0; padding-left: 18px; }
-.chain-badge { display: inline-block; padding: 0 6px; border-radius: 8px; background: rgba(0, 158, 115, 0.18);
-  border: 1px solid rgba(0, 158, 115, 0.7); }
-.muted { color: #666; }
-div.vis-tooltip { max-width: 360px; white-space: normal; font: 12px/1.4 system-ui, sans-serif;
-  padding: 6px 8px; background: #fff; border: 1px solid #aaa; box-shadow: 0 2px 6px rgba(0, 0, 0, 0.2); }
-div.vis-tooltip .tip-title { font-weight: 600; }
-div.vis-tooltip .tip-quote { font-style: italic; margin-top: 3px; }
-"""
-
-_APP_JS = r"""
-(function () {
-  "use strict";
-  var DATA = JSON.parse(document.getElementById("medkg-data").textContent);
-  var SVG = "http://www.w3.org/2000/svg";
-  var nodeInfo = {}, edgeInfo = {}, levelByRank = {}, levelBySlug = {};
-  DATA.nodes.forEach(function (n) { nodeInfo[n.id] = n; });
-  DATA.edges.forEach(function (e) { edgeInfo[e.id] = e; });
-  DATA.levels.forEach(function (l) { levelByRank[l.rank] = l; levelBySlug[l.slug] = l; });
-
-  // Every piece of annotation text reaches the page through textContent: it is never parsed as HTML.
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function svg(tag, attrs, parent) {
-    var node = document.createElementNS(SVG, tag);
-    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
-    if (parent) { parent.appendChild(node); }
-    return node;
-  }
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-  // The canvas, tooltips and lists show labels cut short (shortLabel); the details panel shows them whole.
-  function labelOf(id) { return nodeInfo[id] ? nodeInfo[id].label : id; }
-  function shortLabelOf(id) { return nodeInfo[id] ? nodeInfo[id].shortLabel : id; }
-  function chainText(c) { return "chain step " + c.position + "/" + c.length; }
-  function claimText(e, whole) {
-    var name = whole ? labelOf : shortLabelOf;
-    return name(e.from) + " → " + e.relationLabel + " → " + name(e.to);
-  }
-  function pathText(c) { return c.path.map(function (p) { return p === null ? "…" : p; }).join(" → "); }
-
-  function nodeTooltip(n) {
-    var box = el("div");
-    box.appendChild(el("div", "tip-title", n.tipLabel));
-    box.appendChild(el("div", null, "type: " + n.typeLabel));
-    if (n.synonyms.length) { box.appendChild(el("div", null, "synonyms: " + n.synonyms.join(", "))); }
-    n.groundings.forEach(function (g) {
-      box.appendChild(el("div", null, g.curie + " " + g.label + " (" + g.match + " match)"));
-    });
-    if (!n.groundings.length) { box.appendChild(el("div", "muted", "no grounding")); }
-    var claims = n.claims + " claim" + (n.claims === 1 ? "" : "s");
-    box.appendChild(el("div", "muted", claims + " · click for details"));
-    return box;
-  }
-  function edgeTooltip(e) {
-    var box = el("div");
-    box.appendChild(el("div", "tip-title", claimText(e)));
-    box.appendChild(el("div", null, "evidence: " + e.evidenceLabel + " · stance: " + e.stanceLabel));
-    e.chains.forEach(function (c) { box.appendChild(el("div", null, chainText(c) + " of " + c.id)); });
-    box.appendChild(el("div", "tip-quote", "“" + e.quote + "”"));
-    box.appendChild(el("div", "muted", "click for details"));
-    return box;
-  }
-  function visNode(n) {
-    var colour = {background: n.color, border: n.border};
-    return {id: n.id, label: n.shortLabel, shape: n.shape, size: n.size, title: nodeTooltip(n),
-      color: {background: n.color, border: n.border, highlight: colour, hover: colour}};
-  }
-  function visEdge(e) {
-    var arrows = {to: {enabled: true, scaleFactor: 0.7}};
-    if (e.marker) { arrows.from = {enabled: true, type: e.marker, scaleFactor: 0.9}; }
-    var label = e.relationLabel;
-    if (e.chains.length) {
-      var steps = e.chains.map(function (c) { return "chain " + c.position + "/" + c.length; });
-      label += " (" + steps.join(", ") + ")";
-    }
-    return {id: e.id, from: e.from, to: e.to, label: label, width: e.width, dashes: e.dashes,
-      length: e.length, arrows: arrows, smooth: e.smooth, title: edgeTooltip(e),
-      color: {color: e.color, highlight: e.color, hover: e.color, inherit: false, opacity: 1},
-      shadow: {enabled: e.chains.length > 0, color: DATA.chainGlow, size: 22, x: 0, y: 0}};
-  }
-
-  var nodes = new vis.DataSet(DATA.nodes.map(visNode));
-  var edges = new vis.DataSet(DATA.edges.map(visEdge));
-  var network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, DATA.options);
-  var status = document.getElementById("status");
-  var details = document.getElementById("details");
-  var api = {network: network, nodes: nodes, edges: edges, data: DATA, ready: false};
-  window.medkg = api;
-
-  // --- header
-  if (DATA.caption) {
-    var caption = document.getElementById("caption");
-    caption.textContent = "Showing " + DATA.caption + ".";
-    caption.hidden = false;
-  }
-  if (DATA.cap) {
-    var capNote = document.getElementById("cap-note");
-    capNote.textContent = DATA.cap;
-    capNote.hidden = false;
-  }
-
-  // --- legend and filters
-  var filters = {evidence: {}, stance: {}, type: {}, relation: {}};
-  var hideIsolated = false;
-  function lineKey(dashes, marker, colour) {
-    var box = svg("svg", {"class": "key", width: 40, height: 12, viewBox: "0 0 40 12"});
-    var line = svg("line", {x1: 4, y1: 6, x2: 33, y2: 6, stroke: colour, "stroke-width": 2.5}, box);
-    if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
-    svg("path", {d: "M33 2 L39 6 L33 10 Z", fill: colour}, box);
-    if (marker === "circle") { svg("circle", {cx: 4.5, cy: 6, r: 3.5, fill: colour}, box); }
-    if (marker === "bar") {
-      svg("line", {x1: 3, y1: 0, x2: 3, y2: 12, stroke: colour, "stroke-width": 2.5}, box);
-    }
-    return box;
-  }
-  function shapeKey(shape, colour) {
-    var box = svg("svg", {"class": "key", width: 18, height: 18, viewBox: "-9 -9 18 18"});
-    var style = {fill: colour, stroke: "#555", "stroke-width": 1};
-    var points = {
-      diamond: "0,-8 8,0 0,8 -8,0", triangle: "0,-8 7.5,6 -7.5,6", triangleDown: "0,8 7.5,-6 -7.5,-6",
-      hexagon: "7.5,0 3.75,6.5 -3.75,6.5 -7.5,0 -3.75,-6.5 3.75,-6.5",
-      star: "0,-8.5 2.2,-2.8 8.1,-2.6 3.5,1.1 5,6.9 0,3.6 -5,6.9 -3.5,1.1 -8.1,-2.6 -2.2,-2.8"
-    };
-    if (shape === "square") {
-      svg("rect", Object.assign({x: -6.5, y: -6.5, width: 13, height: 13}, style), box);
-    }
-    else if (points[shape]) { svg("polygon", Object.assign({points: points[shape]}, style), box); }
-    else { svg("circle", Object.assign({r: 7}, style), box); }
-    return box;
-  }
-  function addRow(container, kind, value, key, text, count) {
-    var row = el("label", "row" + (count ? "" : " empty"));
-    var box = el("input");
-    box.type = "checkbox";
-    box.checked = true;
-    box.value = String(value);
-    box.dataset.kind = kind;
-    box.addEventListener("change", function () { filters[kind][value] = box.checked; applyFilters(); });
-    filters[kind][value] = true;
-    row.appendChild(box);
-    if (key) { row.appendChild(key); }
-    row.appendChild(el("span", null, text));
-    row.appendChild(el("span", "count", count));
-    container.appendChild(row);
-  }
-  var fEvidence = document.getElementById("f-evidence");
-  DATA.levels.forEach(function (l) {
-    var sw = el("span", "swatch");
-    sw.style.background = l.color;
-    addRow(fEvidence, "evidence", l.rank, sw, l.rank + " · " + l.label, l.count);
-  });
-  var fStance = document.getElementById("f-stance");
-  DATA.stances.forEach(function (s) {
-    var marker = {circle: ", dot at tail", bar: ", bar at tail"}[s.marker] || "";
-    var text = s.label + marker;
-    addRow(fStance, "stance", s.slug, lineKey(s.dashes, s.marker, "#444"), text, s.count);
-  });
-  var fType = document.getElementById("f-type");
-  DATA.types.forEach(function (t) {
-    addRow(fType, "type", t.slug, shapeKey(t.shape, t.color), t.label, t.count);
-  });
-  var fRelation = document.getElementById("f-relation");
-  DATA.relations.forEach(function (r) { addRow(fRelation, "relation", r.slug, null, r.label, r.count); });
-  var more = document.getElementById("f-more");
-  var isoRow = el("label", "row");
-  var isoBox = el("input");
-  isoBox.type = "checkbox";
-  isoBox.id = "hide-isolated";
-  isoBox.addEventListener("change", function () { hideIsolated = isoBox.checked; applyFilters(); });
-  isoRow.appendChild(isoBox);
-  isoRow.appendChild(el("span", null, "hide entities with no claim shown"));
-  more.appendChild(isoRow);
-  var keyMore = document.getElementById("key-more");
-  keyMore.appendChild(el("li", null, "edge width: number of sources stating the claim"));
-  keyMore.appendChild(el("li", null, "node size: number of claims about the entity"));
-  var glowItem = el("li", null, "");
-  var glow = el("span", "chain-badge", "green glow");
-  glowItem.appendChild(glow);
-  glowItem.appendChild(document.createTextNode(" : a step of a stated chain"));
-  keyMore.appendChild(glowItem);
-
-  function visibleEdgeIds() { return edges.getIds({filter: function (e) { return !e.hidden; }}); }
-  function visibleNodeIds() { return nodes.getIds({filter: function (n) { return !n.hidden; }}); }
-  function applyFilters() {
-    var nodeOn = {}, used = {};
-    DATA.nodes.forEach(function (n) { nodeOn[n.id] = filters.type[n.type] !== false; });
-    var edgeUpdates = DATA.edges.map(function (e) {
-      var stance = e.negated ? "negated" : e.stance;
-      var on = filters.evidence[e.rank] !== false && filters.stance[stance] !== false &&
-        filters.relation[e.relation] !== false && nodeOn[e.from] && nodeOn[e.to];
-      if (on) { used[e.from] = true; used[e.to] = true; }
-      return {id: e.id, hidden: !on};
-    });
-    var nodeUpdates = DATA.nodes.map(function (n) {
-      return {id: n.id, hidden: !nodeOn[n.id] || (hideIsolated && !used[n.id])};
-    });
-    nodes.update(nodeUpdates);
-    edges.update(edgeUpdates);
-    updateStatus();
-  }
-  function updateStatus() {
-    var text = "Showing " + visibleEdgeIds().length + " of " + DATA.edges.length + " claims and " +
-      visibleNodeIds().length + " of " + DATA.nodes.length + " entities";
-    if (DATA.total.nodes > DATA.nodes.length) { text += " (graph: " + DATA.total.nodes + " entities)"; }
-    status.textContent = text + (api.ready ? "." : "; laying out…");
-  }
-  document.getElementById("reset").addEventListener("click", function () {
-    document.querySelectorAll("#controls input[type=checkbox]").forEach(function (box) {
-      box.checked = box.id !== "hide-isolated";
-      if (box.dataset.kind) { filters[box.dataset.kind][box.value] = true; }
-    });
-    hideIsolated = false;
-    applyFilters();
-    network.unselectAll();
-    fitAll();
-    showHelp();
-  });
-
-  // --- details
-  function field(dl, name, value) {
-    dl.appendChild(el("dt", null, name));
-    var dd = el("dd");
-    if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
-    dl.appendChild(dd);
-    return dd;
-  }
-  function linkButton(text, onClick) {
-    var b = el("button", "link", text);
-    b.type = "button";
-    b.addEventListener("click", onClick);
-    return b;
-  }
-  function showHelp() {
-    clear(details);
-    details.appendChild(el("h2", null, "Details"));
-    details.appendChild(el("p", "muted", "Click a claim (an arrow) to read its quote, evidence and stance; " +
-      "click an entity for its groundings and claims. Hover for a summary. Drag to pan, scroll to zoom."));
-  }
-  function showEdge(id) {
-    var e = edgeInfo[id];
-    if (!e) { return; }
-    clear(details);
-    details.dataset.edge = id;
-    details.dataset.node = "";
-    details.appendChild(el("h2", null, claimText(e, true)));
-    var dl = el("dl");
-    field(dl, "Relation", e.relationLabel + (e.causal ? " (causal)" : ""));
-    var level = el("span");
-    var sw = el("span", "swatch");
-    sw.style.background = e.color;
-    level.appendChild(sw);
-    level.appendChild(document.createTextNode(" " + e.evidenceLabel + " (rank " + e.rank + " of " +
-      DATA.levels.length + ")"));
-    field(dl, "Evidence level", level).className = "evidence";
-    field(dl, "Why this level", e.rationale || "—");
-    field(dl, "Stance", e.stanceLabel + (e.negated ? " · the source denies it" : ""));
-    if (e.hedges.length) {
-      var ul = el("ul");
-      e.hedges.forEach(function (h) { ul.appendChild(el("li", null, "“" + h.text + "” (" + h.type + ")")); });
-      field(dl, "Hedge cues", ul);
-    } else {
-      field(dl, "Hedge cues", "none");
-    }
-    field(dl, "Quote", el("blockquote", "quote", e.quote)).className = "quote";
-    if (e.mechanism) { field(dl, "Mechanism", e.mechanism); }
-    field(dl, "Source", e.sourceTitle || e.source).className = "source";
-    field(dl, "Stated by", e.sources + " source" + (e.sources === 1 ? "" : "s"));
-    if (e.chains.length) {
-      var list = el("ul");
-      e.chains.forEach(function (c) {
-        var li = el("li");
-        li.appendChild(el("span", "chain-badge", chainText(c)));
-        li.appendChild(document.createTextNode(" of "));
-        li.appendChild(linkButton(c.id, function () { showChain(c.chain); }));
-        var level = levelBySlug[c.evidence] || {label: c.evidence};
-        li.appendChild(document.createTextNode(" (" + level.label + ")"));
-        list.appendChild(li);
-      });
-      field(dl, "Stated chain", list);
-    }
-    field(dl, "Offsets", "characters " + e.start + "–" + e.end + " of the source text");
-    field(dl, "Claim id", e.claimId);
-    field(dl, "Assertion", e.id);
-    details.appendChild(dl);
-  }
-  function showNode(id) {
-    var n = nodeInfo[id];
-    if (!n) { return; }
-    clear(details);
-    details.dataset.node = id;
-    details.dataset.edge = "";
-    details.appendChild(el("h2", null, n.label));
-    var dl = el("dl");
-    field(dl, "Type", n.typeLabel);
-    field(dl, "Synonyms", n.synonyms.length ? n.synonyms.join(", ") : "none");
-    var gl = el("ul");
-    n.groundings.forEach(function (g) {
-      gl.appendChild(el("li", null, g.curie + " — " + g.label + " (" + g.match + ")"));
-    });
-    field(dl, "Groundings", n.groundings.length ? gl : "none");
-    var cl = el("ul");
-    DATA.edges.forEach(function (e) {
-      if (e.from !== id && e.to !== id) { return; }
-      var li = el("li");
-      li.appendChild(linkButton(claimText(e), function () {
-        network.selectEdges([e.id]);
-        showEdge(e.id);
-      }));
-      li.appendChild(el("span", "muted", " (" + e.evidenceLabel + ")"));
-      cl.appendChild(li);
-    });
-    field(dl, "Claims", cl);
-    field(dl, "IRI", n.id);
-    details.appendChild(dl);
-  }
-  var chainById = {};
-  DATA.chains.forEach(function (c) { chainById[c.chain] = c; });
-  function showChain(chainIri) {
-    var c = chainById[chainIri];
-    if (!c) { return; }
-    network.selectEdges(c.steps.filter(function (s) { return s !== null; }));
-    clear(details);
-    details.dataset.chain = chainIri;
-    details.appendChild(el("h2", null, "Stated chain: " + c.id));
-    var dl = el("dl");
-    field(dl, "Path", pathText(c));
-    field(dl, "Evidence level of the chain", c.evidenceLabel + " (rank " + c.rank + ")");
-    var ol = el("ol");
-    c.steps.forEach(function (stepId) {
-      var li = el("li");
-      var e = edgeInfo[stepId];
-      if (!e) { li.appendChild(el("span", "muted", "not in this view")); ol.appendChild(li); return; }
-      li.appendChild(linkButton(claimText(e), function () {
-        network.selectEdges([e.id]);
-        showEdge(e.id);
-      }));
-      li.appendChild(el("blockquote", "quote", e.quote));
-      ol.appendChild(li);
-    });
-    field(dl, "Steps", ol);
-    field(dl, "Chain", c.chain);
-    details.appendChild(dl);
-  }
-  var chainList = document.getElementById("chains");
-  DATA.chains.forEach(function (c) {
-    var li = el("li");
-    li.appendChild(linkButton(pathText(c), function () { showChain(c.chain); }));
-    li.appendChild(el("div", "muted", c.length + " steps · " + c.evidenceLabel));
-    chainList.appendChild(li);
-  });
-  if (!DATA.chains.length) { chainList.appendChild(el("li", "muted none", "none in this view")); }
-
-  network.on("click", function (params) {
-    if (params.nodes && params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges && params.edges.length) { showEdge(params.edges[0]); }
-    else { showHelp(); }
-  });
-  function fitAll() {
-    // fit() frames the nodes, not their labels: step back a little so no label is cut at the border.
-    network.fit();
-    network.moveTo({scale: network.getScale() * 0.9});
-  }
-  network.once("stabilizationIterationsDone", function () {
-    // Stop the simulation: a settled layout that keeps drifting is harder to read.
-    network.setOptions({physics: {enabled: false}});
-    fitAll();
-    api.ready = true;
-    document.body.dataset.ready = "true";
-    updateStatus();
-  });
-
-  api.visibleEdgeIds = visibleEdgeIds;
-  api.visibleNodeIds = visibleNodeIds;
-  api.showEdge = showEdge;
-  api.showNode = showNode;
-  api.showChain = showChain;
-  api.edgeIdForClaim = function (claimId) {
-    var match = DATA.edges.filter(function (e) { return e.claimId === claimId; });
-    return match.length ? match[0].id : null;
-  };
-  showHelp();
-  updateStatus();
-})();
-"""

@@ -80,3 +80,20 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
         [str(medkg), "query", "list"], capture_output=True, text=True, cwd=work, check=True
     )
     assert "unsupported-claims" in listed.stdout
+    # The page's template, code and vis-network are files under graph_builder/page/: the wheel carries them.
+    drawn = subprocess.run(
+        [str(medkg), "viz", "--out", "graph.html"], capture_output=True, text=True, cwd=work
+    )
+    assert drawn.returncode == 0, drawn.stderr
+    page = (work / "graph.html").read_text(encoding="utf-8")
+    assert "@version 9.1.2" in page  # vis-network's licence header
+    assert 'id="medkg-data"' in page and "window.medkg = api" in page and "#details" in page
+    shipped = subprocess.run(
+        [str(py), "-c", "import graph_builder, pathlib; print(pathlib.Path(graph_builder.__file__).parent)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=work,
+    ).stdout.strip()
+    for notice in ("LICENSE-vis-network.txt", "NOTICE"):  # vis-network's licence travels with its copy
+        assert Path(shipped, "page", notice).is_file()

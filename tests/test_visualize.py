@@ -109,6 +109,25 @@ def test_html_is_byte_identical_across_processes(tmp_path: Path) -> None:
     assert pages[0] == pages[1]
 
 
+def test_regression_the_page_does_not_read_pyvis_files(seed_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    # vis-network used to be read from a private path inside the installed pyvis; it now ships in
+    # graph_builder/page/. A None entry in sys.modules makes pyvis unimportable and unfindable.
+    out = tmp_path / "graph.html"
+    code = (
+        "import sys; sys.modules['pyvis'] = None\n"
+        "from graph_builder.build import build_example\n"
+        "from graph_builder.network import to_networkx\n"
+        "from graph_builder.visualize import write_html\n"
+        "write_html(to_networkx(build_example()), sys.argv[1])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out)], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == to_html(seed_graph)
+
+
 def test_page_references_nothing_outside_itself(seed_graph: nx.MultiDiGraph) -> None:
     page = to_html(seed_graph)
     assert not EXTERNAL_REF.findall(page)
@@ -156,7 +175,9 @@ def test_untrusted_text_is_never_markup(seed_graph: nx.MultiDiGraph) -> None:
 
 def test_page_code_writes_text_never_html() -> None:
     # The detail panel and tooltips are built from text nodes; no HTML-parsing sink may appear.
-    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", visualize._APP_JS)
+    assert not re.search(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", visualize.page_asset("app.js")
+    )
 
 
 # --- the page's data -------------------------------------------------------------------------------

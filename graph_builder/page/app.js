@@ -1,0 +1,377 @@
+
+(function () {
+  "use strict";
+  var DATA = JSON.parse(document.getElementById("medkg-data").textContent);
+  var SVG = "http://www.w3.org/2000/svg";
+  var nodeInfo = {}, edgeInfo = {}, levelByRank = {}, levelBySlug = {};
+  DATA.nodes.forEach(function (n) { nodeInfo[n.id] = n; });
+  DATA.edges.forEach(function (e) { edgeInfo[e.id] = e; });
+  DATA.levels.forEach(function (l) { levelByRank[l.rank] = l; levelBySlug[l.slug] = l; });
+
+  // Every piece of annotation text reaches the page through textContent: it is never parsed as HTML.
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function svg(tag, attrs, parent) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
+    if (parent) { parent.appendChild(node); }
+    return node;
+  }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  // The canvas, tooltips and lists show labels cut short (shortLabel); the details panel shows them whole.
+  function labelOf(id) { return nodeInfo[id] ? nodeInfo[id].label : id; }
+  function shortLabelOf(id) { return nodeInfo[id] ? nodeInfo[id].shortLabel : id; }
+  function chainText(c) { return "chain step " + c.position + "/" + c.length; }
+  function claimText(e, whole) {
+    var name = whole ? labelOf : shortLabelOf;
+    return name(e.from) + " → " + e.relationLabel + " → " + name(e.to);
+  }
+  function pathText(c) { return c.path.map(function (p) { return p === null ? "…" : p; }).join(" → "); }
+
+  function nodeTooltip(n) {
+    var box = el("div");
+    box.appendChild(el("div", "tip-title", n.tipLabel));
+    box.appendChild(el("div", null, "type: " + n.typeLabel));
+    if (n.synonyms.length) { box.appendChild(el("div", null, "synonyms: " + n.synonyms.join(", "))); }
+    n.groundings.forEach(function (g) {
+      box.appendChild(el("div", null, g.curie + " " + g.label + " (" + g.match + " match)"));
+    });
+    if (!n.groundings.length) { box.appendChild(el("div", "muted", "no grounding")); }
+    var claims = n.claims + " claim" + (n.claims === 1 ? "" : "s");
+    box.appendChild(el("div", "muted", claims + " · click for details"));
+    return box;
+  }
+  function edgeTooltip(e) {
+    var box = el("div");
+    box.appendChild(el("div", "tip-title", claimText(e)));
+    box.appendChild(el("div", null, "evidence: " + e.evidenceLabel + " · stance: " + e.stanceLabel));
+    e.chains.forEach(function (c) { box.appendChild(el("div", null, chainText(c) + " of " + c.id)); });
+    box.appendChild(el("div", "tip-quote", "“" + e.quote + "”"));
+    box.appendChild(el("div", "muted", "click for details"));
+    return box;
+  }
+  function visNode(n) {
+    var colour = {background: n.color, border: n.border};
+    return {id: n.id, label: n.shortLabel, shape: n.shape, size: n.size, title: nodeTooltip(n),
+      color: {background: n.color, border: n.border, highlight: colour, hover: colour}};
+  }
+  function visEdge(e) {
+    var arrows = {to: {enabled: true, scaleFactor: 0.7}};
+    if (e.marker) { arrows.from = {enabled: true, type: e.marker, scaleFactor: 0.9}; }
+    var label = e.relationLabel;
+    if (e.chains.length) {
+      var steps = e.chains.map(function (c) { return "chain " + c.position + "/" + c.length; });
+      label += " (" + steps.join(", ") + ")";
+    }
+    return {id: e.id, from: e.from, to: e.to, label: label, width: e.width, dashes: e.dashes,
+      length: e.length, arrows: arrows, smooth: e.smooth, title: edgeTooltip(e),
+      color: {color: e.color, highlight: e.color, hover: e.color, inherit: false, opacity: 1},
+      shadow: {enabled: e.chains.length > 0, color: DATA.chainGlow, size: 22, x: 0, y: 0}};
+  }
+
+  var nodes = new vis.DataSet(DATA.nodes.map(visNode));
+  var edges = new vis.DataSet(DATA.edges.map(visEdge));
+  var network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, DATA.options);
+  var status = document.getElementById("status");
+  var details = document.getElementById("details");
+  var api = {network: network, nodes: nodes, edges: edges, data: DATA, ready: false};
+  window.medkg = api;
+
+  // --- header
+  if (DATA.caption) {
+    var caption = document.getElementById("caption");
+    caption.textContent = "Showing " + DATA.caption + ".";
+    caption.hidden = false;
+  }
+  if (DATA.cap) {
+    var capNote = document.getElementById("cap-note");
+    capNote.textContent = DATA.cap;
+    capNote.hidden = false;
+  }
+
+  // --- legend and filters
+  var filters = {evidence: {}, stance: {}, type: {}, relation: {}};
+  var hideIsolated = false;
+  function lineKey(dashes, marker, colour) {
+    var box = svg("svg", {"class": "key", width: 40, height: 12, viewBox: "0 0 40 12"});
+    var line = svg("line", {x1: 4, y1: 6, x2: 33, y2: 6, stroke: colour, "stroke-width": 2.5}, box);
+    if (dashes) { line.setAttribute("stroke-dasharray", dashes.join(" ")); }
+    svg("path", {d: "M33 2 L39 6 L33 10 Z", fill: colour}, box);
+    if (marker === "circle") { svg("circle", {cx: 4.5, cy: 6, r: 3.5, fill: colour}, box); }
+    if (marker === "bar") {
+      svg("line", {x1: 3, y1: 0, x2: 3, y2: 12, stroke: colour, "stroke-width": 2.5}, box);
+    }
+    return box;
+  }
+  function shapeKey(shape, colour) {
+    var box = svg("svg", {"class": "key", width: 18, height: 18, viewBox: "-9 -9 18 18"});
+    var style = {fill: colour, stroke: "#555", "stroke-width": 1};
+    var points = {
+      diamond: "0,-8 8,0 0,8 -8,0", triangle: "0,-8 7.5,6 -7.5,6", triangleDown: "0,8 7.5,-6 -7.5,-6",
+      hexagon: "7.5,0 3.75,6.5 -3.75,6.5 -7.5,0 -3.75,-6.5 3.75,-6.5",
+      star: "0,-8.5 2.2,-2.8 8.1,-2.6 3.5,1.1 5,6.9 0,3.6 -5,6.9 -3.5,1.1 -8.1,-2.6 -2.2,-2.8"
+    };
+    if (shape === "square") {
+      svg("rect", Object.assign({x: -6.5, y: -6.5, width: 13, height: 13}, style), box);
+    }
+    else if (points[shape]) { svg("polygon", Object.assign({points: points[shape]}, style), box); }
+    else { svg("circle", Object.assign({r: 7}, style), box); }
+    return box;
+  }
+  function addRow(container, kind, value, key, text, count) {
+    var row = el("label", "row" + (count ? "" : " empty"));
+    var box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.value = String(value);
+    box.dataset.kind = kind;
+    box.addEventListener("change", function () { filters[kind][value] = box.checked; applyFilters(); });
+    filters[kind][value] = true;
+    row.appendChild(box);
+    if (key) { row.appendChild(key); }
+    row.appendChild(el("span", null, text));
+    row.appendChild(el("span", "count", count));
+    container.appendChild(row);
+  }
+  var fEvidence = document.getElementById("f-evidence");
+  DATA.levels.forEach(function (l) {
+    var sw = el("span", "swatch");
+    sw.style.background = l.color;
+    addRow(fEvidence, "evidence", l.rank, sw, l.rank + " · " + l.label, l.count);
+  });
+  var fStance = document.getElementById("f-stance");
+  DATA.stances.forEach(function (s) {
+    var marker = {circle: ", dot at tail", bar: ", bar at tail"}[s.marker] || "";
+    var text = s.label + marker;
+    addRow(fStance, "stance", s.slug, lineKey(s.dashes, s.marker, "#444"), text, s.count);
+  });
+  var fType = document.getElementById("f-type");
+  DATA.types.forEach(function (t) {
+    addRow(fType, "type", t.slug, shapeKey(t.shape, t.color), t.label, t.count);
+  });
+  var fRelation = document.getElementById("f-relation");
+  DATA.relations.forEach(function (r) { addRow(fRelation, "relation", r.slug, null, r.label, r.count); });
+  var more = document.getElementById("f-more");
+  var isoRow = el("label", "row");
+  var isoBox = el("input");
+  isoBox.type = "checkbox";
+  isoBox.id = "hide-isolated";
+  isoBox.addEventListener("change", function () { hideIsolated = isoBox.checked; applyFilters(); });
+  isoRow.appendChild(isoBox);
+  isoRow.appendChild(el("span", null, "hide entities with no claim shown"));
+  more.appendChild(isoRow);
+  var keyMore = document.getElementById("key-more");
+  keyMore.appendChild(el("li", null, "edge width: number of sources stating the claim"));
+  keyMore.appendChild(el("li", null, "node size: number of claims about the entity"));
+  var glowItem = el("li", null, "");
+  var glow = el("span", "chain-badge", "green glow");
+  glowItem.appendChild(glow);
+  glowItem.appendChild(document.createTextNode(" : a step of a stated chain"));
+  keyMore.appendChild(glowItem);
+
+  function visibleEdgeIds() { return edges.getIds({filter: function (e) { return !e.hidden; }}); }
+  function visibleNodeIds() { return nodes.getIds({filter: function (n) { return !n.hidden; }}); }
+  function applyFilters() {
+    var nodeOn = {}, used = {};
+    DATA.nodes.forEach(function (n) { nodeOn[n.id] = filters.type[n.type] !== false; });
+    var edgeUpdates = DATA.edges.map(function (e) {
+      var stance = e.negated ? "negated" : e.stance;
+      var on = filters.evidence[e.rank] !== false && filters.stance[stance] !== false &&
+        filters.relation[e.relation] !== false && nodeOn[e.from] && nodeOn[e.to];
+      if (on) { used[e.from] = true; used[e.to] = true; }
+      return {id: e.id, hidden: !on};
+    });
+    var nodeUpdates = DATA.nodes.map(function (n) {
+      return {id: n.id, hidden: !nodeOn[n.id] || (hideIsolated && !used[n.id])};
+    });
+    nodes.update(nodeUpdates);
+    edges.update(edgeUpdates);
+    updateStatus();
+  }
+  function updateStatus() {
+    var text = "Showing " + visibleEdgeIds().length + " of " + DATA.edges.length + " claims and " +
+      visibleNodeIds().length + " of " + DATA.nodes.length + " entities";
+    if (DATA.total.nodes > DATA.nodes.length) { text += " (graph: " + DATA.total.nodes + " entities)"; }
+    status.textContent = text + (api.ready ? "." : "; laying out…");
+  }
+  document.getElementById("reset").addEventListener("click", function () {
+    document.querySelectorAll("#controls input[type=checkbox]").forEach(function (box) {
+      box.checked = box.id !== "hide-isolated";
+      if (box.dataset.kind) { filters[box.dataset.kind][box.value] = true; }
+    });
+    hideIsolated = false;
+    applyFilters();
+    network.unselectAll();
+    fitAll();
+    showHelp();
+  });
+
+  // --- details
+  function field(dl, name, value) {
+    dl.appendChild(el("dt", null, name));
+    var dd = el("dd");
+    if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
+    dl.appendChild(dd);
+    return dd;
+  }
+  function linkButton(text, onClick) {
+    var b = el("button", "link", text);
+    b.type = "button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  function showHelp() {
+    clear(details);
+    details.appendChild(el("h2", null, "Details"));
+    details.appendChild(el("p", "muted", "Click a claim (an arrow) to read its quote, evidence and stance; " +
+      "click an entity for its groundings and claims. Hover for a summary. Drag to pan, scroll to zoom."));
+  }
+  function showEdge(id) {
+    var e = edgeInfo[id];
+    if (!e) { return; }
+    clear(details);
+    details.dataset.edge = id;
+    details.dataset.node = "";
+    details.appendChild(el("h2", null, claimText(e, true)));
+    var dl = el("dl");
+    field(dl, "Relation", e.relationLabel + (e.causal ? " (causal)" : ""));
+    var level = el("span");
+    var sw = el("span", "swatch");
+    sw.style.background = e.color;
+    level.appendChild(sw);
+    level.appendChild(document.createTextNode(" " + e.evidenceLabel + " (rank " + e.rank + " of " +
+      DATA.levels.length + ")"));
+    field(dl, "Evidence level", level).className = "evidence";
+    field(dl, "Why this level", e.rationale || "—");
+    field(dl, "Stance", e.stanceLabel + (e.negated ? " · the source denies it" : ""));
+    if (e.hedges.length) {
+      var ul = el("ul");
+      e.hedges.forEach(function (h) { ul.appendChild(el("li", null, "“" + h.text + "” (" + h.type + ")")); });
+      field(dl, "Hedge cues", ul);
+    } else {
+      field(dl, "Hedge cues", "none");
+    }
+    field(dl, "Quote", el("blockquote", "quote", e.quote)).className = "quote";
+    if (e.mechanism) { field(dl, "Mechanism", e.mechanism); }
+    field(dl, "Source", e.sourceTitle || e.source).className = "source";
+    field(dl, "Stated by", e.sources + " source" + (e.sources === 1 ? "" : "s"));
+    if (e.chains.length) {
+      var list = el("ul");
+      e.chains.forEach(function (c) {
+        var li = el("li");
+        li.appendChild(el("span", "chain-badge", chainText(c)));
+        li.appendChild(document.createTextNode(" of "));
+        li.appendChild(linkButton(c.id, function () { showChain(c.chain); }));
+        var level = levelBySlug[c.evidence] || {label: c.evidence};
+        li.appendChild(document.createTextNode(" (" + level.label + ")"));
+        list.appendChild(li);
+      });
+      field(dl, "Stated chain", list);
+    }
+    field(dl, "Offsets", "characters " + e.start + "–" + e.end + " of the source text");
+    field(dl, "Claim id", e.claimId);
+    field(dl, "Assertion", e.id);
+    details.appendChild(dl);
+  }
+  function showNode(id) {
+    var n = nodeInfo[id];
+    if (!n) { return; }
+    clear(details);
+    details.dataset.node = id;
+    details.dataset.edge = "";
+    details.appendChild(el("h2", null, n.label));
+    var dl = el("dl");
+    field(dl, "Type", n.typeLabel);
+    field(dl, "Synonyms", n.synonyms.length ? n.synonyms.join(", ") : "none");
+    var gl = el("ul");
+    n.groundings.forEach(function (g) {
+      gl.appendChild(el("li", null, g.curie + " — " + g.label + " (" + g.match + ")"));
+    });
+    field(dl, "Groundings", n.groundings.length ? gl : "none");
+    var cl = el("ul");
+    DATA.edges.forEach(function (e) {
+      if (e.from !== id && e.to !== id) { return; }
+      var li = el("li");
+      li.appendChild(linkButton(claimText(e), function () {
+        network.selectEdges([e.id]);
+        showEdge(e.id);
+      }));
+      li.appendChild(el("span", "muted", " (" + e.evidenceLabel + ")"));
+      cl.appendChild(li);
+    });
+    field(dl, "Claims", cl);
+    field(dl, "IRI", n.id);
+    details.appendChild(dl);
+  }
+  var chainById = {};
+  DATA.chains.forEach(function (c) { chainById[c.chain] = c; });
+  function showChain(chainIri) {
+    var c = chainById[chainIri];
+    if (!c) { return; }
+    network.selectEdges(c.steps.filter(function (s) { return s !== null; }));
+    clear(details);
+    details.dataset.chain = chainIri;
+    details.appendChild(el("h2", null, "Stated chain: " + c.id));
+    var dl = el("dl");
+    field(dl, "Path", pathText(c));
+    field(dl, "Evidence level of the chain", c.evidenceLabel + " (rank " + c.rank + ")");
+    var ol = el("ol");
+    c.steps.forEach(function (stepId) {
+      var li = el("li");
+      var e = edgeInfo[stepId];
+      if (!e) { li.appendChild(el("span", "muted", "not in this view")); ol.appendChild(li); return; }
+      li.appendChild(linkButton(claimText(e), function () {
+        network.selectEdges([e.id]);
+        showEdge(e.id);
+      }));
+      li.appendChild(el("blockquote", "quote", e.quote));
+      ol.appendChild(li);
+    });
+    field(dl, "Steps", ol);
+    field(dl, "Chain", c.chain);
+    details.appendChild(dl);
+  }
+  var chainList = document.getElementById("chains");
+  DATA.chains.forEach(function (c) {
+    var li = el("li");
+    li.appendChild(linkButton(pathText(c), function () { showChain(c.chain); }));
+    li.appendChild(el("div", "muted", c.length + " steps · " + c.evidenceLabel));
+    chainList.appendChild(li);
+  });
+  if (!DATA.chains.length) { chainList.appendChild(el("li", "muted none", "none in this view")); }
+
+  network.on("click", function (params) {
+    if (params.nodes && params.nodes.length) { showNode(params.nodes[0]); }
+    else if (params.edges && params.edges.length) { showEdge(params.edges[0]); }
+    else { showHelp(); }
+  });
+  function fitAll() {
+    // fit() frames the nodes, not their labels: step back a little so no label is cut at the border.
+    network.fit();
+    network.moveTo({scale: network.getScale() * 0.9});
+  }
+  network.once("stabilizationIterationsDone", function () {
+    // Stop the simulation: a settled layout that keeps drifting is harder to read.
+    network.setOptions({physics: {enabled: false}});
+    fitAll();
+    api.ready = true;
+    document.body.dataset.ready = "true";
+    updateStatus();
+  });
+
+  api.visibleEdgeIds = visibleEdgeIds;
+  api.visibleNodeIds = visibleNodeIds;
+  api.showEdge = showEdge;
+  api.showNode = showNode;
+  api.showChain = showChain;
+  api.edgeIdForClaim = function (claimId) {
+    var match = DATA.edges.filter(function (e) { return e.claimId === claimId; });
+    return match.length ? match[0].id : null;
+  };
+  showHelp();
+  updateStatus();
+})();
