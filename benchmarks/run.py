@@ -112,7 +112,7 @@ def phase_query(
         if not _wanted(t.task, only):
             continue
         q = get_query(t.query)
-        subs = bind_parameters(q, t.params)
+        subs = bind_parameters(q, t.params, store)
         reset_peak_rss()
         # medkg runs the query by name, as the CLI does; raw pyoxigraph runs the same text.
         medkg = functools.partial(run_query, t.query, store, t.params)
@@ -277,7 +277,7 @@ def phase_rdflib(
             print(f"  {size:>9,} {t.task:<40} rdflib skipped: {skip[t.task]}", file=sys.stderr, flush=True)
             continue
         q = get_query(t.query)
-        bindings = rdflib_bindings(q, t.params)
+        bindings = rdflib_bindings(q, t.params, graph)
         times: list[float] = []
         rows: list[Any] = []
         note = None

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 import rdflib
 
 from graph_builder.analysis import CHAIN_LINK_RELATIONS
+from graph_builder.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
 from graph_builder.network import entities_between, entities_near
 from graph_builder.queries import NamedQuery, bind_parameters, iter_queries
 from graph_builder.vocabulary import load_vocabulary
@@ -88,6 +90,17 @@ def rdflib_term(term: Any) -> rdflib.term.Identifier:
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
-def rdflib_bindings(query: NamedQuery, params: Mapping[str, str]) -> dict[str, rdflib.term.Identifier]:
-    """The same typed parameter values medkg binds, as rdflib ``initBindings``."""
-    return {rdflib.Variable(v.value): rdflib_term(t) for v, t in bind_parameters(query, params).items()}
+def rdflib_entity_names(graph: rdflib.Graph) -> list[EntityName]:
+    """The entities of an rdflib graph with their names, read with the query medkg reads a store with."""
+    rows = graph.query(ENTITY_NAMES_SPARQL)
+    return entity_names((str(e), str(label), None if s is None else str(s)) for e, label, s in rows)  # type: ignore[misc]
+
+
+def rdflib_bindings(
+    query: NamedQuery, params: Mapping[str, str], graph: rdflib.Graph
+) -> dict[str, rdflib.term.Identifier]:
+    """The same typed parameter values medkg binds, as rdflib ``initBindings``; names of entities
+    are resolved in ``graph``, by the rule medkg resolves them with in its store."""
+    names = functools.cache(lambda: rdflib_entity_names(graph))
+    bound = bind_parameters(query, params, resolve=lambda text: resolve_name(text, names()))
+    return {rdflib.Variable(v.value): rdflib_term(t) for v, t in bound.items()}

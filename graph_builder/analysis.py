@@ -13,7 +13,6 @@ entities the claims centre on. Pure functions over :func:`graph_builder.network.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import json
 import textwrap
@@ -25,6 +24,9 @@ from typing import Any
 import networkx as nx
 
 from graph_builder import namespaces as ns
+from graph_builder.names import EntityName, resolve_name
+from graph_builder.names import normalize as _norm
+from graph_builder.results import table_lines
 from graph_builder.vocabulary import load_vocabulary
 
 #: Non-causal relations a chain may still pass through. Sources state chains whose premise is an
@@ -225,58 +227,28 @@ class RankRow:
 # --- entities ----------------------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def resolve_entity(graph: nx.MultiDiGraph, text: str) -> str:
     """Return the IRI of the entity ``text`` names: its IRI, ``entity:`` id, label or a synonym.
 
-    Matching ignores case and extra spaces. An IRI or id beats a label, which beats a synonym; two
-    entities matching at the best tier, or none at all, raise ValueError naming the candidates.
+    The rule is :func:`graph_builder.names.resolve_name`, the one the named queries use: case and
+    runs of whitespace are ignored; an IRI or id beats a label, which beats a synonym; two entities
+    matching at the best tier, or none at all, raise a ValueError naming the candidates.
 
     >>> from graph_builder.build import build_example
     >>> from graph_builder.network import to_networkx
     >>> g = to_networkx(build_example())
-    >>> resolve_entity(g, "Low Back Pain")
+    >>> resolve_entity(g, "Low  Back Pain")
     'https://w3id.org/medkg/entity/lower-back-pain'
     >>> resolve_entity(g, "herpse")
     Traceback (most recent call last):
     ...
-    ValueError: unknown entity 'herpse'; close matches: herpes
+    graph_builder.names.UnknownEntityError: unknown entity 'herpse'; close matches: herpes
     """
-    key = _norm(text)
-    tiers: list[set[str]] = [set(), set(), set()]
-    names: dict[str, str] = {}
-    for node, data in graph.nodes(data=True):
-        label = str(data.get("label", node))
-        ids = {
-            _norm(node),
-            _norm(node.removeprefix(ns.ENTITY)),
-            _norm("entity:" + node.removeprefix(ns.ENTITY)),
-        }
-        if key in ids:
-            tiers[0].add(node)
-        if key == _norm(label):
-            tiers[1].add(node)
-        for synonym in data.get("synonyms", ()):
-            names.setdefault(_norm(synonym), synonym)
-            if key == _norm(synonym):
-                tiers[2].add(node)
-        names[_norm(label)] = label
-    for found in tiers:
-        if len(found) == 1:
-            return found.pop()
-        if found:
-            listed = "; ".join(f"{graph.nodes[n].get('label', n)} ({n})" for n in sorted(found))
-            raise ValueError(f"entity {text!r} is ambiguous: it names {listed}; give a label or IRI instead")
-    close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
-    hint = (
-        f"close matches: {', '.join(names[c] for c in close)}"
-        if close
-        else "no close match; try `medkg rank`"
+    candidates = (
+        EntityName(node, str(data.get("label", node)), tuple(data.get("synonyms", ())))
+        for node, data in graph.nodes(data=True)
     )
-    raise ValueError(f"unknown entity {text!r}; {hint}")
+    return resolve_name(text, candidates)
 
 
 def resolve_evidence(text: str | int) -> int:
@@ -595,20 +567,9 @@ def format_ranking(rows: list[RankRow], measure: str, fmt: str = "table") -> str
     header = f"entities by {measure}: {MEASURES[measure]}"
     if not rows:
         return f"{header}\n(no entity scores above zero)\n"
-    table = [("#", "entity", "type", measure)] + [
+    cells = [
         (str(r.position), r.label, r.type, f"{r.value:.4f}" if isinstance(r.value, float) else str(r.value))
         for r in rows
     ]
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    lines = [header, ""]
-    for j, row in enumerate(table):
-        cells = [
-            row[0].rjust(widths[0]),
-            row[1].ljust(widths[1]),
-            row[2].ljust(widths[2]),
-            row[3].rjust(widths[3]),
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if j == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    table = table_lines(cells, ("#", "entity", "type", measure), right=(True, False, False, True))
+    return "\n".join([header, "", *table]) + "\n"

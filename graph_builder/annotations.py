@@ -23,7 +23,7 @@ from typing import Any
 import fastjsonschema
 import jsonschema
 
-from graph_builder.errors import MedkgError
+from graph_builder.checks import CrossFileChecks, cross_file_problems, read_summary, summarise
 from graph_builder.model import (
     VOCABULARIES,
     Annotation,
@@ -35,41 +35,13 @@ from graph_builder.model import (
     Source,
     Span,
 )
+from graph_builder.problems import AnnotationError as AnnotationError  # re-exported: the public names
+from graph_builder.problems import Problem as Problem
 from graph_builder.reader import ReadRefused, RepeatedKey, load_yaml, read_text, short
 from graph_builder.schema import annotation_schema
 from graph_builder.vocabulary import Vocabulary, load_vocabulary
 
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an annotation file."""
-
-    file: str
-    item: str
-    field: str
-    expected: str
-    found: str
-
-    def __str__(self) -> str:
-        parts = (_one_line(p) for p in (self.file, self.item, self.field, self.expected, self.found))
-        return "{}: {}: field '{}': expected {}; found {}".format(*parts)
-
-
-def _one_line(text: str) -> str:
-    """A problem is one line of output, even when a file name or a key holds a line break."""
-    return "\\n".join(text.splitlines())
-
-
-class AnnotationError(MedkgError, ValueError):
-    """Raised with every problem found in one or more annotation files."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        n = len(self.problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in annotation input:\n{lines}")
 
 
 def _item_name(data: Any, path: Sequence[Any]) -> str:
@@ -490,17 +462,23 @@ def load_annotations(paths: Iterable[Path], vocab: Vocabulary | None = None) -> 
     """Read and check annotation files as one corpus.
 
     Besides each file's own checks, a source id may appear in one file only, and an entity id defined
-    in several files must have the same label and type in each.
+    in several files must have the same label and type in each (``graph_builder.checks``). A file
+    with problems of its own is checked against the others too: every problem shows in one run.
     """
+    # checks builds on Problem, defined here: imported when called, not at import time
+
     vocab = vocab or load_vocabulary()
+    checks = CrossFileChecks()
     annotations: list[Annotation] = []
     problems: list[Problem] = []
     for path in paths:
         ann, found = read_annotation(Path(path), vocab)
         problems.extend(found)
+        summary = summarise(ann) if ann is not None else read_summary(Path(path))
+        if summary is not None:
+            problems.extend(checks.check(summary))
         if ann is not None:
             annotations.append(ann)
-    problems.extend(corpus_problems(annotations))
     if problems:
         raise AnnotationError(problems)
     return annotations
@@ -508,35 +486,5 @@ def load_annotations(paths: Iterable[Path], vocab: Vocabulary | None = None) -> 
 
 def corpus_problems(annotations: Sequence[Annotation]) -> list[Problem]:
     """Problems that only show across files: a repeated source id, an entity defined two ways."""
-    problems = []
-    sources: dict[str, Path] = {}
-    entities: dict[str, tuple[Entity, Path]] = {}
-    for ann in annotations:
-        if ann.source.id in sources:
-            problems.append(
-                Problem(
-                    str(ann.path),
-                    "source",
-                    "id",
-                    "a source id used by one file only",
-                    f"{ann.source.id!r}, also used by {sources[ann.source.id]}",
-                )
-            )
-        sources.setdefault(ann.source.id, ann.path)
-        for ent in ann.entities.values():
-            if ent.id in entities:
-                first, where = entities[ent.id]
-                for field in ("label", "type"):
-                    if getattr(first, field) != getattr(ent, field):
-                        problems.append(
-                            Problem(
-                                str(ann.path),
-                                f"entity {ent.id}",
-                                field,
-                                f"{getattr(first, field)!r} as defined in {where}",
-                                repr(getattr(ent, field)),
-                            )
-                        )
-            else:
-                entities[ent.id] = (ent, ann.path)
-    return problems
+
+    return cross_file_problems(summarise(ann) for ann in annotations)

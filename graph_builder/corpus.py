@@ -35,26 +35,22 @@ import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
 from graph_builder.annotations import AnnotationError, Problem, read_annotation
+from graph_builder.checks import CrossFileChecks, FileSummary, read_summary, summarise
 from graph_builder.errors import MedkgError
 from graph_builder.model import Annotation
-from graph_builder.rdf import iter_quads
+from graph_builder.rdf import (
+    DESCRIBES,
+    ENTITY_DESCRIPTION,
+    SHARED,
+    TERM_FIELDS,
+    describe_entity,
+    describe_proposition,
+    describe_term,
+    iter_quads,
+)
 from graph_builder.vocabulary import Vocabulary, load_ontology, load_vocabulary
 
 _N = ox.NamedNode
-SHARED = _N(ns.SHARED_GRAPH)
-RDF_TYPE = _N(ns.RDF + "type")
-DESCRIBES = _N(ns.MEDKG_VOCAB + "describes")
-#: Predicates of an entity's shared description, recomputed from the sources' entity records.
-ENTITY_DESCRIPTION = (
-    RDF_TYPE,
-    _N(ns.RDFS + "label"),
-    _N(ns.SKOS + "prefLabel"),
-    _N(ns.SKOS + "altLabel"),
-    _N(ns.SKOS + "definition"),
-    _N(ns.SKOS + "exactMatch"),
-    _N(ns.SKOS + "closeMatch"),
-)
-TERM_DESCRIPTION = (_N(ns.RDFS + "label"), _N(ns.MEDKG_VOCAB + "curie"), _N(ns.MEDKG_VOCAB + "vocabulary"))
 
 
 class StoreError(MedkgError, ValueError):
@@ -125,44 +121,31 @@ def _select(store: ox.Store, sparql: str, **bind: ox.NamedNode) -> list[ox.Query
     return list(result)
 
 
-def entity_conflicts(store: ox.Store, annotation: Annotation, vocab: Vocabulary) -> list[Problem]:
-    """An entity the store already describes with another label or type is a problem of the new file."""
-    problems = []
-    for ent in annotation.entities.values():
+def _problems_with_store(
+    store: ox.Store, summaries: Sequence[FileSummary | None], vocab: Vocabulary
+) -> list[Problem]:
+    """The cross-file problems of new files, among themselves and with the sources they do not replace."""
+    checks = CrossFileChecks()
+    replaced = {s.source_id for s in summaries if s is not None}
+    entities = {e[0] for s in summaries if s is not None for e in s.entities}
+    slugs = {t.iri: t.slug for t in vocab.entity_types.values()}
+    for ident in sorted(entities):
         rows = _select(
             store,
-            """SELECT ?entity ?label ?type ?g WHERE {
+            """SELECT ?entity ?g ?label ?type WHERE {
                  GRAPH ?g { ?record medkg:describes ?entity ; rdfs:label ?label ; medkg:entityType ?type . }
-               } ORDER BY ?g LIMIT 2""",
-            entity=_N(ns.entity_iri(ent.id)),
+               } ORDER BY ?g""",
+            entity=_N(ns.entity_iri(ident)),
         )
         for row in rows:
             source = str(row["g"].value).removeprefix(ns.SOURCE_GRAPH)
-            if source == annotation.source.id:
-                continue
-            label, cls = str(row["label"].value), str(row["type"].value)
-            if label != ent.label:
-                problems.append(
-                    Problem(
-                        str(annotation.path),
-                        f"entity {ent.id}",
-                        "label",
-                        f"{label!r} as source {source} has it",
-                        repr(ent.label),
-                    )
+            if source not in replaced:  # the sources agree with each other: the first one will do
+                cls = str(row["type"].value)
+                checks.know_entity(
+                    ident, str(row["label"].value), slugs.get(cls, cls), f"source {source} in the store"
                 )
-            if cls != vocab.entity_types[ent.type].iri:
-                slug = next((t.slug for t in vocab.entity_types.values() if t.iri == cls), cls)
-                problems.append(
-                    Problem(
-                        str(annotation.path),
-                        f"entity {ent.id}",
-                        "type",
-                        f"{slug!r} as source {source} has it",
-                        repr(ent.type),
-                    )
-                )
-    return problems
+                break
+    return [p for s in summaries if s is not None for p in checks.check(s)]
 
 
 def _touched(
@@ -200,9 +183,12 @@ def _recompute_shared(
     terms: Iterable[ox.NamedNode],
     propositions: Iterable[ox.NamedNode],
 ) -> int:
-    """Make these nodes' shared facts what the sources now in the store say; return propositions dropped."""
+    """Make these nodes' shared facts what the sources now in the store say; return propositions dropped.
+
+    Each node's shared facts are removed and made again by ``rdf``'s ``describe_*`` from the records
+    and assertions of the sources left: the rule a fresh build follows.
+    """
     dropped = 0
-    label = _N(ns.RDFS + "label")
     for prop in propositions:
         s, r, o = (
             _object(store, prop, _N(ns.MEDKG_VOCAB + part), SHARED)
@@ -214,42 +200,25 @@ def _recompute_shared(
             for a in assertions
             for q in store.quads_for_pattern(a.subject, _N(ns.MEDKG_VOCAB + "negated"), None, None)
         )
+        for q in list(store.quads_for_pattern(prop, None, None, SHARED)):
+            store.remove(q)
         if isinstance(s, ox.NamedNode) and isinstance(r, ox.NamedNode) and isinstance(o, ox.NamedNode):
-            triple = ox.Quad(s, r, o, SHARED)
-            if stated:
-                store.add(triple)
-            else:
-                store.remove(triple)
+            store.remove(ox.Quad(s, r, o, SHARED))
+            if assertions:
+                store.extend(describe_proposition(prop, s, r, o, stated=stated))
         if not assertions:
-            for q in list(store.quads_for_pattern(prop, None, None, SHARED)):
-                store.remove(q)
             dropped += 1
-    for entity in entities:
-        for pred in ENTITY_DESCRIPTION:
-            for q in list(store.quads_for_pattern(entity, pred, None, SHARED)):
-                store.remove(q)
-        records = [q.subject for q in store.quads_for_pattern(None, DESCRIBES, entity, None)]
-        for record in records:
-            if not isinstance(record, ox.NamedNode):
-                continue
-            for q in store.quads_for_pattern(record, None, None, None):
-                p = q.predicate.value
-                if p == ns.RDFS + "label":
-                    store.add(ox.Quad(entity, label, q.object, SHARED))
-                    store.add(ox.Quad(entity, _N(ns.SKOS + "prefLabel"), q.object, SHARED))
-                elif p == ns.MEDKG_VOCAB + "entityType":
-                    store.add(ox.Quad(entity, RDF_TYPE, _N(ns.MEDKG_VOCAB + "Entity"), SHARED))
-                    store.add(ox.Quad(entity, RDF_TYPE, q.object, SHARED))
-                elif q.predicate in ENTITY_DESCRIPTION and q.predicate != RDF_TYPE:
-                    store.add(ox.Quad(entity, q.predicate, q.object, SHARED))
-    for term in terms:
-        for pred in TERM_DESCRIPTION:
-            for q in list(store.quads_for_pattern(term, pred, None, SHARED)):
-                store.remove(q)
-        for record in [q.subject for q in store.quads_for_pattern(None, DESCRIBES, term, None)]:
-            for pred in TERM_DESCRIPTION:
-                for q in store.quads_for_pattern(record, pred, None, None):
-                    store.add(ox.Quad(term, pred, q.object, SHARED))
+    for nodes, fields, describe in (
+        (entities, ENTITY_DESCRIPTION, describe_entity),
+        (terms, TERM_FIELDS, describe_term),
+    ):
+        for node in nodes:
+            for pred in fields:
+                for q in list(store.quads_for_pattern(node, pred, None, SHARED)):
+                    store.remove(q)
+            for record in list(store.quads_for_pattern(None, DESCRIBES, node, None)):
+                pairs = store.quads_for_pattern(record.subject, None, None, record.graph_name)
+                store.extend(describe(node, [(q.predicate, q.object) for q in pairs]))
     return dropped
 
 
@@ -268,11 +237,40 @@ def remove_source(store: ox.Store, source_id: str) -> RemoveReport:
 def add_annotations(
     store: ox.Store, annotations: Sequence[Annotation], vocab: Vocabulary | None = None
 ) -> AddReport:
-    """Add sources to the store, replacing any source with the same id; checks entity consistency first."""
+    """Add sources to the store, replacing any source with the same id.
+
+    The cross-file checks run first, over the new files and the sources they do not replace.
+    """
     vocab = vocab or load_vocabulary()
-    problems = [p for ann in annotations for p in entity_conflicts(store, ann, vocab)]
+    problems = _problems_with_store(store, [summarise(ann) for ann in annotations], vocab)
     if problems:
         raise AnnotationError(problems)
+    return _add(store, annotations, vocab)
+
+
+def add_annotation_files(
+    store: ox.Store, paths: Sequence[Path], vocab: Vocabulary | None = None
+) -> AddReport:
+    """Read annotation files (or folders of them) and add them to the store, as ``medkg add`` does.
+
+    Each file's own problems and the cross-file ones (among the files, and with the store) are
+    reported together, and nothing is added unless there are none.
+    """
+    vocab = vocab or load_vocabulary()
+    annotations, problems, summaries = [], [], []
+    for path in annotation_files(paths):
+        ann, found = read_annotation(path, vocab)
+        problems += found
+        summaries.append(summarise(ann) if ann is not None else read_summary(path))
+        if ann is not None:
+            annotations.append(ann)
+    problems += _problems_with_store(store, summaries, vocab)
+    if problems:
+        raise AnnotationError(problems)
+    return _add(store, annotations, vocab)
+
+
+def _add(store: ox.Store, annotations: Sequence[Annotation], vocab: Vocabulary) -> AddReport:
     report = AddReport()
     existing = set(source_ids(store))
     for ann in annotations:
@@ -332,9 +330,8 @@ class _FileResult:
 
     path: str
     problems: list[Problem]
-    source_id: str | None = None
-    entities: tuple[tuple[str, str, str], ...] = ()  # (id, label, type)
-    nquads: bytes = b""
+    summary: FileSummary | None = None  # for the cross-file checks, also of a file with problems
+    nquads: bytes = b""  # empty when the file has problems
     quads: int = 0
 
 
@@ -347,18 +344,11 @@ def _read_file(path: Path, vocab: Vocabulary | None = None) -> _FileResult:
     vocab = vocab or _WORKER_VOCAB or load_vocabulary()
     ann, problems = read_annotation(path, vocab)
     if ann is None:
-        return _FileResult(str(path), problems)
+        return _FileResult(str(path), problems, read_summary(path))
     quads = list(iter_quads(ann, vocab))
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert nquads is not None  # serialize returns the bytes when given no output
-    return _FileResult(
-        str(path),
-        problems,
-        ann.source.id,
-        tuple((e.id, e.label, e.type) for e in ann.entities.values()),
-        nquads,
-        len(quads),
-    )
+    return _FileResult(str(path), problems, summarise(ann), nquads, len(quads))
 
 
 def _start_worker(parent: int) -> None:
@@ -490,7 +480,7 @@ def _check_target(target: Path) -> None:
 class _Feed(io.RawIOBase):
     """The N-Quads of checked files as one readable stream, for ``Store.bulk_load``.
 
-    Every file is checked against the ones before it (``_corpus_checks``); after the first problem
+    Every file is checked against the ones before it (``CrossFileChecks``); after the first problem
     the remaining files are still read, for their problems, but no more text is fed. An exception
     while reading (a worker that died) ends the stream and is kept in ``failure``, for the caller to
     raise once the loader has returned.
@@ -504,8 +494,7 @@ class _Feed(io.RawIOBase):
         self.problems: list[Problem] = []
         self.failure: BaseException | None = None
         self.quads = 0
-        self._sources: dict[str, str] = {}
-        self._entities: dict[str, tuple[str, str, str]] = {}
+        self._checks = CrossFileChecks()
 
     def readable(self) -> bool:
         return True
@@ -529,49 +518,14 @@ class _Feed(io.RawIOBase):
             for result in self._results:
                 self._on_file(1)
                 self.problems += result.problems
-                if result.source_id is None:
-                    continue
-                self.problems += _corpus_checks(result, self._sources, self._entities)
+                if result.summary is not None:
+                    self.problems += self._checks.check(result.summary)
                 if not self.problems:
                     self.quads += result.quads
                     return result.nquads
         except BaseException as err:  # re-raised by build_corpus_store once the loader returns
             self.failure = err
         return None
-
-
-def _corpus_checks(
-    result: _FileResult, sources: dict[str, str], entities: dict[str, tuple[str, str, str]]
-) -> list[Problem]:
-    """Cross-file checks while streaming: a source id used twice, an entity defined two ways."""
-    problems = []
-    path = result.path
-    assert result.source_id is not None
-    if result.source_id in sources:
-        problems.append(
-            Problem(
-                path,
-                "source",
-                "id",
-                "a source id used by one file only",
-                f"{result.source_id!r}, also used by {sources[result.source_id]}",
-            )
-        )
-    sources.setdefault(result.source_id, path)
-    for ent_id, *defined in result.entities:
-        first = entities.setdefault(ent_id, (defined[0], defined[1], path))
-        for i, name in enumerate(("label", "type")):
-            if first[i] != defined[i]:
-                problems.append(
-                    Problem(
-                        path,
-                        f"entity {ent_id}",
-                        name,
-                        f"{first[i]!r} as defined in {first[2]}",
-                        repr(defined[i]),
-                    )
-                )
-    return problems
 
 
 def _swap_in(building: Path, target: Path) -> None:

@@ -2,7 +2,8 @@
 
 Each query is one ``.rq`` file whose leading ``#+`` comment lines hold grlc-style YAML metadata
 (summary, description, tags, params). Parameters are always passed to pyoxigraph as typed RDF terms
-(``substitutions``), never pasted into the query text.
+(``substitutions``), never pasted into the query text. A parameter of type ``entity`` takes a name
+(IRI, entity id, label or synonym), which :func:`resolve_in_store` turns into the entity's IRI first.
 
 >>> from graph_builder.build import build_example
 >>> table = run_query("unsupported-claims", build_example(), {"maxRank": "1"})
@@ -12,8 +13,9 @@ Each query is one ``.rq`` file whose leading ``#+`` comment lines hold grlc-styl
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeAlias, get_args
@@ -22,6 +24,7 @@ import pyoxigraph as ox
 import yaml
 
 from graph_builder import paths
+from graph_builder.names import ENTITY_NAMES_SPARQL, EntityName, EntityNameError, entity_names, resolve_name
 from graph_builder.namespaces import PREFIXES, XSD, sparql_prefixes
 from graph_builder.query_guard import (
     CLI_BASE_IRI,
@@ -31,10 +34,12 @@ from graph_builder.query_guard import (
     on_engine_stack,
 )
 from graph_builder.query_guard import QueryError as QueryError  # re-exported: the base of all errors here
-from graph_builder.results import ResultTable, Term
+from graph_builder.results import ResultTable, Term, from_query_result
 
-ParameterType: TypeAlias = Literal["string", "iri", "integer"]
+ParameterType: TypeAlias = Literal["string", "iri", "integer", "entity"]
 QueryKind: TypeAlias = Literal["select", "ask", "construct"]
+#: Turns the name of an entity (IRI, id, label or synonym) into its IRI, against some store.
+Resolver: TypeAlias = Callable[[str], str]
 
 PARAMETER_TYPES: tuple[str, ...] = get_args(ParameterType)
 #: Header fields every named query must have.
@@ -193,7 +198,9 @@ def _parameter(raw: Any, index: int, sparql: str) -> Parameter:
     if isinstance(default, bool):
         default = "true" if default else "false"
     param = Parameter(name, kind, None if default is None else str(default), description.strip())
-    if param.default is not None:
+    if param.type == "entity" and param.default is not None and not param.default.strip():
+        raise QueryHeaderError(f"{where}.default: expected the name of an entity, found {default!r}")
+    if param.default is not None and param.type != "entity":  # a name is checked against a store
         try:
             to_term(param, param.default)
         except ParameterError as error:
@@ -339,11 +346,13 @@ def _expand_iri(value: str) -> str:
     return value
 
 
-def to_term(param: Parameter, value: str | int) -> Term:
+def to_term(param: Parameter, value: str | int, resolve: Resolver | None = None) -> Term:
     """Turn a parameter value into the RDF term its declared type asks for.
 
     ``integer`` gives an ``xsd:integer``; ``iri`` an IRI (``<…>``, absolute, or a medkg CURIE such
-    as ``entity:herpes``); ``string`` a plain ``xsd:string`` literal, whatever it contains.
+    as ``entity:herpes``); ``string`` a plain ``xsd:string`` literal, whatever it contains;
+    ``entity`` the IRI of the entity the value names (IRI, id, label or synonym), found by
+    ``resolve`` (:func:`resolve_in_store` for a local store) with :func:`graph_builder.names.resolve_name`.
 
     >>> to_term(Parameter("maxRank", "integer", "2", "rank"), " 3 ")
     <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
@@ -368,16 +377,32 @@ def to_term(param: Parameter, value: str | int) -> Term:
             raise ParameterError(
                 f"parameter {param.name!r} must be an absolute IRI, found {text!r}: {error}"
             ) from None
+    if param.type == "entity":
+        if resolve is None:
+            raise ParameterError(
+                f"parameter {param.name!r} names an entity: resolving {text!r} needs a store "
+                "(or a resolver, such as functools.partial(resolve_in_store, store))"
+            )
+        try:
+            return ox.NamedNode(resolve(text))
+        except EntityNameError as error:
+            raise ParameterError(f"parameter {param.name!r}: {error}") from None
     return ox.Literal(text)
 
 
 def bind_parameters(
-    query: NamedQuery, params: Mapping[str, str | int] | None = None
+    query: NamedQuery,
+    params: Mapping[str, str | int] | None = None,
+    store: ox.Store | None = None,
+    *,
+    resolve: Resolver | None = None,
 ) -> dict[ox.Variable, Term]:
     """Typed RDF terms for every declared parameter: given values, else defaults.
 
-    Raises :class:`ParameterError` for a name the query does not declare, a required parameter
-    without a value, or a value that does not fit the declared type.
+    An ``entity`` parameter is resolved to an IRI in ``store`` (or by ``resolve``, e.g. against a
+    remote endpoint), after every other parameter is checked. Raises :class:`ParameterError` for a
+    name the query does not declare, a required parameter without a value, a value that does not
+    fit the declared type, or a name that is no entity or more than one.
 
     >>> q = get_query("unsupported-claims")
     >>> bind_parameters(q, {})
@@ -394,7 +419,9 @@ def bind_parameters(
             f"query {query.name!r} has no parameter {', '.join(map(repr, unknown))}; "
             f"its parameters are: {_names(query.parameters)}"
         )
-    bound: dict[ox.Variable, Term] = {}
+    if resolve is None and store is not None:
+        resolve = functools.partial(resolve_in_store, store)
+    values: dict[Parameter, str | int] = {}
     for param in query.parameters:
         value = params.get(param.name, param.default)
         if value is None:
@@ -402,11 +429,32 @@ def bind_parameters(
                 f"query {query.name!r} needs a value for parameter {param.name!r} ({param.type}): "
                 f"{param.description}"
             )
+        values[param] = value
+    terms: dict[Parameter, Term] = {}
+    # Names last: a wrong value elsewhere then costs no look-up in a store (or a round trip).
+    for param in sorted(query.parameters, key=lambda p: p.type == "entity"):
         try:
-            bound[ox.Variable(param.name)] = to_term(param, value)
+            terms[param] = to_term(param, values[param], resolve)
         except ParameterError as error:
             raise ParameterError(f"query {query.name!r}: {error}") from None
-    return bound
+    return {ox.Variable(param.name): terms[param] for param in query.parameters}
+
+
+def store_entity_names(store: ox.Store) -> list[EntityName]:
+    """Every entity of a store (the union of its graphs) with its label and synonyms."""
+    result = store.query(ENTITY_NAMES_SPARQL, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    return entity_names((e.value, label.value, None if s is None else s.value) for e, label, s in result)
+
+
+def resolve_in_store(store: ox.Store, text: str) -> str:
+    """The IRI of the entity ``text`` names in ``store``, by :func:`graph_builder.names.resolve_name`.
+
+    >>> from graph_builder.build import build_example
+    >>> resolve_in_store(build_example(), "  LUMBAGO ")
+    'https://w3id.org/medkg/entity/lower-back-pain'
+    """
+    return resolve_name(text, store_entity_names(store))
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -434,15 +482,7 @@ def _evaluate(
             substitutions=substitutions or None,
             **dataset_options(shape),
         )
-        if isinstance(result, ox.QueryBoolean):
-            return ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask")
-        if isinstance(result, ox.QueryTriples):
-            rows = tuple((t.subject, t.predicate, t.object) for t in result)
-            return ResultTable(("subject", "predicate", "object"), rows, kind="construct")
-        variables = tuple(v.value for v in result.variables)
-        # A solution iterates over its values in variable order, None where unbound; in C, three times
-        # faster than indexing each cell (benchmarks/README.md: medkg's overhead over raw pyoxigraph).
-        return ResultTable(variables, tuple(tuple(solution) for solution in result))
+        return from_query_result(result)[0]
     except SyntaxError as error:
         raise QueryError(f"{where}: not valid SPARQL: {error}") from error
     except RuntimeError as error:  # also an allowed SERVICE that answers with something not SPARQL
@@ -474,7 +514,7 @@ def run_query(
     {'lower back pain'}
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
-    return _execute(named, store, bind_parameters(named, params), allow_service)
+    return _execute(named, store, bind_parameters(named, params, store), allow_service)
 
 
 def run_sparql(

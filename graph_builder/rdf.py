@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from graph_builder import namespaces as ns
-from graph_builder.model import Annotation, Claim, Span
+from graph_builder.model import Annotation, Claim, Entity, Grounding, Span
 from graph_builder.vocabulary import Vocabulary, load_vocabulary
 
 SELECTOR_CONTEXT = 32
@@ -33,6 +34,22 @@ def _v(local: str) -> NamedNode:
 RDF_TYPE = _N(ns.RDF + "type")
 RDFS_LABEL = _N(ns.RDFS + "label")
 XSD_INTEGER = _N(ns.XSD + "integer")
+SHARED = _N(ns.SHARED_GRAPH)
+DESCRIBES = _v("describes")
+ENTITY_TYPE = _v("entityType")
+CURIE = _v("curie")
+VOCABULARY = _v("vocabulary")
+SKOS_PREF_LABEL = _N(ns.SKOS + "prefLabel")
+SKOS_ALT_LABEL = _N(ns.SKOS + "altLabel")
+SKOS_DEFINITION = _N(ns.SKOS + "definition")
+SKOS_EXACT = _N(ns.SKOS + "exactMatch")
+SKOS_CLOSE = _N(ns.SKOS + "closeMatch")
+#: The fields of an entity record carried over to the entity as they are.
+ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, SKOS_EXACT, SKOS_CLOSE)
+#: The predicates of an entity's shared description (what ``describe_entity`` makes).
+ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, *ENTITY_FIELDS)
+#: The fields of a term record, which are the term's shared description.
+TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY)
 
 
 class _Writer:
@@ -88,33 +105,79 @@ def _selectors(w: _Writer, node: NamedNode, source: NamedNode, span: Span, text:
     w.integer(pos_sel, _N(ns.OA + "end"), span.end)
 
 
+Record = list[tuple[NamedNode, NamedNode | Literal]]
+
+
+def _entity_record(ent: Entity, vocab: Vocabulary) -> Record:
+    """What one source says about an entity: kept in its graph as an entity record."""
+    record: Record = [(RDFS_LABEL, Literal(ent.label)), (ENTITY_TYPE, _N(vocab.entity_types[ent.type].iri))]
+    record += [(SKOS_ALT_LABEL, Literal(syn)) for syn in ent.synonyms]
+    if ent.definition:
+        record.append((SKOS_DEFINITION, Literal(ent.definition)))
+    record += [(SKOS_EXACT if g.match == "exact" else SKOS_CLOSE, _N(g.iri)) for g in ent.groundings]
+    return record
+
+
+def _term_record(g: Grounding) -> Record:
+    """What one source says about a grounding term."""
+    return [(RDFS_LABEL, Literal(g.label)), (CURIE, Literal(g.curie)), (VOCABULARY, Literal(g.vocabulary))]
+
+
+# The shared graph is the union over sources of what these three functions make of each source's
+# records and claims: a fresh build (``iter_quads``) and a recomputation after a source is replaced or
+# removed (``corpus``) both call them, so the two cannot disagree.
+
+
+def describe_entity(entity: NamedNode, record: Iterable[tuple[Any, Any]]) -> Iterator[Quad]:
+    """An entity's shared description from one source's record (pairs of predicate and object).
+
+    Other predicates of a record (its own type, what it describes) are not part of the description.
+    """
+    for p, o in record:
+        if p == RDFS_LABEL:
+            yield Quad(entity, RDFS_LABEL, o, SHARED)
+            yield Quad(entity, SKOS_PREF_LABEL, o, SHARED)
+        elif p == ENTITY_TYPE:
+            yield Quad(entity, RDF_TYPE, _v("Entity"), SHARED)
+            yield Quad(entity, RDF_TYPE, o, SHARED)
+        elif p in ENTITY_FIELDS:
+            yield Quad(entity, p, o, SHARED)
+
+
+def describe_term(term: NamedNode, record: Iterable[tuple[Any, Any]]) -> Iterator[Quad]:
+    """A grounding term's shared description from one source's term record."""
+    for p, o in record:
+        if p in TERM_FIELDS:
+            yield Quad(term, p, o, SHARED)
+
+
+def describe_proposition(
+    prop: NamedNode, subject: NamedNode, relation: NamedNode, obj: NamedNode, *, stated: bool
+) -> Iterator[Quad]:
+    """A proposition some source makes; the plain triple only when some source states it unnegated."""
+    yield Quad(prop, RDF_TYPE, _v("Proposition"), SHARED)
+    yield Quad(prop, _v("subject"), subject, SHARED)
+    yield Quad(prop, _v("relation"), relation, SHARED)
+    yield Quad(prop, _v("object"), obj, SHARED)
+    if stated:
+        yield Quad(subject, relation, obj, SHARED)
+
+
 def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
     for ent in ann.entities.values():
-        node = _N(ns.entity_iri(ent.id))
-        w.add(node, RDF_TYPE, _v("Entity"))
-        w.add(node, RDF_TYPE, _N(vocab.entity_types[ent.type].iri))
-        w.text(node, RDFS_LABEL, ent.label)
-        w.text(node, _N(ns.SKOS + "prefLabel"), ent.label)
-        for syn in ent.synonyms:
-            w.text(node, _N(ns.SKOS + "altLabel"), syn)
-        if ent.definition:
-            w.text(node, _N(ns.SKOS + "definition"), ent.definition)
+        w.quads.extend(describe_entity(_N(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
         for g in ent.groundings:
-            term = _N(g.iri)
-            w.add(node, _N(ns.SKOS + ("exactMatch" if g.match == "exact" else "closeMatch")), term)
-            w.text(term, RDFS_LABEL, g.label)
-            w.text(term, _v("curie"), g.curie)
-            w.text(term, _v("vocabulary"), g.vocabulary)
+            w.quads.extend(describe_term(_N(g.iri), _term_record(g)))
     for claim in ann.claims:
-        prop = _N(proposition_of(claim, vocab))
-        relation = _N(vocab.relations[claim.relation].iri)
-        subj, obj = _N(ns.entity_iri(claim.subject)), _N(ns.entity_iri(claim.object))
-        w.add(prop, RDF_TYPE, _v("Proposition"))
-        w.add(prop, _v("subject"), subj)
-        w.add(prop, _v("relation"), relation)
-        w.add(prop, _v("object"), obj)
-        if not claim.negated:
-            w.add(subj, relation, obj)
+        w.quads.extend(
+            describe_proposition(
+                _N(proposition_of(claim, vocab)),
+                _N(ns.entity_iri(claim.subject)),
+                _N(vocab.relations[claim.relation].iri),
+                _N(ns.entity_iri(claim.object)),
+                stated=not claim.negated,
+            )
+        )
 
 
 def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) -> None:
@@ -126,21 +189,15 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
     for ent in ann.entities.values():
         record = _N(f"{source.value}#entity/{ent.id}")
         w.add(record, RDF_TYPE, _v("EntityRecord"))
-        w.add(record, _v("describes"), _N(ns.entity_iri(ent.id)))
-        w.text(record, RDFS_LABEL, ent.label)
-        w.add(record, _v("entityType"), _N(vocab.entity_types[ent.type].iri))
-        for syn in ent.synonyms:
-            w.text(record, _N(ns.SKOS + "altLabel"), syn)
-        if ent.definition:
-            w.text(record, _N(ns.SKOS + "definition"), ent.definition)
+        w.add(record, DESCRIBES, _N(ns.entity_iri(ent.id)))
+        for p, o in _entity_record(ent, vocab):
+            w.add(record, p, o)
         for g in ent.groundings:
-            w.add(record, _N(ns.SKOS + ("exactMatch" if g.match == "exact" else "closeMatch")), _N(g.iri))
             term = _N(f"{source.value}#term/{g.curie}")
             w.add(term, RDF_TYPE, _v("TermRecord"))
-            w.add(term, _v("describes"), _N(g.iri))
-            w.text(term, RDFS_LABEL, g.label)
-            w.text(term, _v("curie"), g.curie)
-            w.text(term, _v("vocabulary"), g.vocabulary)
+            w.add(term, DESCRIBES, _N(g.iri))
+            for p, o in _term_record(g):
+                w.add(term, p, o)
 
 
 def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:

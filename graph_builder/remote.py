@@ -20,6 +20,7 @@ SELECT ?claim WHERE { VALUES (?entity) { ("x\\" } ; DROP ALL #") } ?claim rdfs:l
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import re
 import urllib.error
@@ -33,8 +34,9 @@ import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
 from graph_builder.errors import MedkgError
-from graph_builder.queries import NamedQuery, QueryError, bind_parameters, get_query, parse_query
-from graph_builder.results import ResultTable, Term
+from graph_builder.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
+from graph_builder.queries import NamedQuery, QueryError, Resolver, bind_parameters, get_query, parse_query
+from graph_builder.results import ResultTable, Term, from_query_result, to_python
 
 UnionStrategy: TypeAlias = Literal["auto", "dataset", "endpoint"]
 AuthScheme: TypeAlias = Literal["basic", "digest", "bearer"]
@@ -188,13 +190,17 @@ def bind_text(sparql: str, bindings: Mapping[str, Term]) -> str:
     return "".join(out)
 
 
-def bound_text(query: NamedQuery, params: Mapping[str, str | int] | None = None) -> str:
+def bound_text(
+    query: NamedQuery, params: Mapping[str, str | int] | None = None, *, resolve: Resolver | None = None
+) -> str:
     """The full text of a named query, with medkg's prefixes and its parameters bound (:func:`bind_text`).
+
+    ``resolve`` turns the name given to an ``entity`` parameter into an IRI (see :func:`run_remote`).
 
     >>> "VALUES (?maxRank)" in bound_text(get_query("unsupported-claims"), {"maxRank": 1})
     True
     """
-    bindings = {var.value: term for var, term in bind_parameters(query, params).items()}
+    bindings = {var.value: term for var, term in bind_parameters(query, params, resolve=resolve).items()}
     return ns.sparql_prefixes() + bind_text(query.sparql, bindings)
 
 
@@ -301,19 +307,15 @@ def canonical(term: Term | None) -> Term | None:
 
 
 def _table(result: ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple], kind: str) -> ResultTable:
-    if isinstance(result, ox.QueryBoolean):
-        return ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask")
-    if isinstance(result, list):
-        return ResultTable(
-            ("subject", "predicate", "object"),
-            tuple((t.subject, t.predicate, t.object) for t in result),
-            kind="construct",
-        )
-    if kind == "ask":  # pragma: no cover - a store that answers ASK with a table
+    # A store that answers ASK with a table is broken; none of those tested does.
+    if kind == "ask" and isinstance(result, ox.QuerySolutions):  # pragma: no cover
         raise RemoteError("expected a boolean answer to an ASK query; found a table")
-    variables = tuple(v.value for v in result.variables)
-    rows = tuple(tuple(canonical(row[i]) for i in range(len(variables))) for row in result)
-    return ResultTable(variables, rows)
+    table, _ = from_query_result(result)
+    if table.kind != "select":
+        return table
+    # The CLI's rows, whatever the store's spelling (Virtuoso writes booleans as "1" and "0").
+    rows = tuple(tuple(map(canonical, row)) for row in table.rows)
+    return ResultTable(table.variables, rows, table.kind)
 
 
 def medkg_graphs(endpoint: Endpoint) -> list[str]:
@@ -338,6 +340,15 @@ def default_graph_is_union(endpoint: Endpoint) -> bool:
     return bool(result)
 
 
+def remote_entity_names(endpoint: Endpoint, default_graphs: Sequence[str] = ()) -> list[EntityName]:
+    """Every entity of a remote store with its label and synonyms, read as from a local store."""
+    table = _table(sparql_query(endpoint, ENTITY_NAMES_SPARQL, default_graphs=default_graphs), "select")
+    return entity_names(
+        (str(to_python(e)), str(to_python(label)), None if s is None else str(to_python(s)))
+        for e, label, s in table.rows
+    )
+
+
 def run_remote(
     query: str | NamedQuery,
     endpoint: Endpoint | str,
@@ -347,19 +358,28 @@ def run_remote(
 ) -> ResultTable:
     """Run a named query (a :class:`NamedQuery`, a name or a ``.rq`` path) on a remote endpoint.
 
-    The rows are those ``medkg query run`` gives on the same graph.
+    The rows are those ``medkg query run`` gives on the same graph: an ``entity`` parameter is
+    resolved against the endpoint's entities, with the same rule, then bound as an IRI.
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
-    endpoint = Endpoint(endpoint) if isinstance(endpoint, str) else endpoint
+    target = Endpoint(endpoint) if isinstance(endpoint, str) else endpoint
     if union not in UNION_STRATEGIES:
         raise ValueError(f"unknown union strategy {union!r}; expected one of: {', '.join(UNION_STRATEGIES)}")
-    text = bound_text(named, params)  # bind first: a bad parameter needs no round trip
-    if union == "auto":
-        union = "endpoint" if default_graph_is_union(endpoint) else "dataset"
-    graphs = medkg_graphs(endpoint) if union == "dataset" else []
-    return _table(
-        sparql_query(endpoint, text, default_graphs=graphs, construct=named.kind == "construct"), named.kind
-    )
+
+    @functools.cache
+    def dataset() -> tuple[str, ...]:
+        # Asked once, and only when needed: a bad parameter then needs no round trip.
+        strategy = union
+        if strategy == "auto":
+            strategy = "endpoint" if default_graph_is_union(target) else "dataset"
+        return tuple(medkg_graphs(target)) if strategy == "dataset" else ()
+
+    def resolve(name: str) -> str:
+        return resolve_name(name, remote_entity_names(target, dataset()))
+
+    text = bound_text(named, params, resolve=resolve)
+    construct = named.kind == "construct"
+    return _table(sparql_query(target, text, default_graphs=dataset(), construct=construct), named.kind)
 
 
 def run_remote_sparql(

@@ -26,8 +26,9 @@ import json
 import math
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Literal, TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 
@@ -141,6 +142,57 @@ class ResultTable:
                 "ResultTable.to_dataframe() needs pandas: pip install 'medkg[pandas]'"
             ) from error
         return pandas.DataFrame.from_records(self.to_records(), columns=list(self.variables))
+
+
+#: A pyoxigraph query result: an ASK answer, SELECT solutions, or CONSTRUCT triples (a list of triples
+#: when they were parsed from another store's answer).
+QueryResult: TypeAlias = ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple]
+
+_TRIPLE_COLUMNS = ("subject", "predicate", "object")
+
+
+def from_query_result(result: QueryResult, *, max_rows: int | None = None) -> tuple[ResultTable, bool]:
+    """The table of a query result, and whether it was cut to ``max_rows`` rows.
+
+    Rows are read one at a time: a capped result reads at most one row past the cap (which tells
+    that there were more), so an endpoint never holds a huge answer whole.
+
+    >>> from pyoxigraph import Store
+    >>> table, truncated = from_query_result(Store().query("SELECT ?n { VALUES ?n { 1 2 3 } }"), max_rows=2)
+    >>> table.column("n"), truncated
+    ([1, 2], True)
+    >>> from_query_result(Store().query("ASK {}"))[0].boolean
+    True
+    """
+    if isinstance(result, ox.QueryBoolean):
+        return ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask"), False
+    kind: ResultKind
+    rows: Iterator[tuple[Term | None, ...]]
+    if isinstance(result, ox.QuerySolutions):
+        kind, variables = "select", tuple(v.value for v in result.variables)
+        # A solution iterates over its values in variable order, None where unbound; in C, three times
+        # faster than indexing each cell (benchmarks/README.md: medkg's overhead over raw pyoxigraph).
+        rows = map(tuple, result)
+    else:
+        kind, variables = "construct", _TRIPLE_COLUMNS
+        rows = ((t.subject, t.predicate, t.object) for t in result)
+    if max_rows is None:
+        return ResultTable(variables, tuple(rows), kind), False
+    kept = tuple(islice(rows, max_rows + 1))
+    return ResultTable(variables, kept[:max_rows], kind), len(kept) > max_rows
+
+
+def to_triples(table: ResultTable) -> list[ox.Triple]:
+    """The triples of a CONSTRUCT table, to serialise as a graph.
+
+    >>> from pyoxigraph import Store
+    >>> to_triples(from_query_result(Store().query("CONSTRUCT { <urn:s> <urn:p> 1 } WHERE {}"))[0])
+    [<Triple subject=<NamedNode value=urn:s> predicate=<NamedNode value=urn:p> object=<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>>]
+    """
+    if table.kind != "construct":
+        raise ValueError(f"a {table.kind} result has no triples; only a CONSTRUCT result has")
+    # A CONSTRUCT row has no unbound cell and a valid subject and predicate: it came from a triple.
+    return [ox.Triple(*row) for row in table.rows]  # type: ignore[arg-type]
 
 
 def to_python(term: Term | None) -> Value:
@@ -412,12 +464,44 @@ def to_table(table: ResultTable, max_width: int | None = 48, wrap: bool = False)
     """
     if table.kind == "ask":
         return "yes" if table.boolean else "no"
-    headers = list(table.variables)
+    numeric = [
+        bool(table.rows) and all(term is None or _is_number(term) for term in (row[i] for row in table.rows))
+        for i in range(len(table.variables))
+    ]
+    rows = ([_display(term) for term in row] for row in table.rows)
+    out = table_lines(rows, table.variables, right=numeric, max_width=max_width, wrap=wrap)
+    count = len(table.rows)
+    out.append(f"({count} row{'' if count == 1 else 's'})")
+    return "\n".join(out)
+
+
+def table_lines(
+    rows: Iterable[Iterable[str]],
+    headers: Iterable[str] | None = None,
+    *,
+    right: Iterable[bool] = (),
+    max_width: int | None = None,
+    wrap: bool = False,
+) -> list[str]:
+    """The lines of a fixed-width text table: every text table medkg prints for people.
+
+    Columns are two spaces apart and as wide as their widest cell; ``right`` says which columns are
+    right-aligned (the rest, and any it leaves out, are left-aligned). Headers, when given, are
+    underlined with dashes. Cells longer than ``max_width`` are wrapped onto more lines or cut with
+    an ellipsis; ``None`` never shortens a cell. Trailing spaces are dropped.
+
+    >>> print("\\n".join(table_lines([["herpes", "6"], ["back pain", "12"]], ["entity", "n"], right=[False, True])))
+    entity      n
+    ---------  --
+    herpes      6
+    back pain  12
+    >>> table_lines([["a", "x"], ["bbb", "y"]])
+    ['a    x', 'bbb  y']
+    """
     cells: list[list[list[str]]] = []  # row -> column -> lines
-    for row in table.rows:
+    for row in rows:
         rendered = []
-        for term in row:
-            text = _display(term)
+        for text in row:
             if max_width is not None and len(text) > max_width:
                 if wrap:
                     rendered.append(textwrap.wrap(text, width=max_width) or [""])
@@ -425,30 +509,28 @@ def to_table(table: ResultTable, max_width: int | None = 48, wrap: bool = False)
                 text = text[: max_width - 1] + "…"
             rendered.append([text])
         cells.append(rendered)
-    widths = [len(h) for h in headers]
+    head = None if headers is None else list(headers)
+    columns = len(head) if head is not None else max((len(rendered) for rendered in cells), default=0)
+    widths = [len(h) for h in head] if head is not None else [0] * columns
     for rendered in cells:
         for i, lines in enumerate(rendered):
             widths[i] = max(widths[i], *(len(line) for line in lines))
-    numeric = [
-        bool(table.rows) and all(term is None or _is_number(term) for term in (row[i] for row in table.rows))
-        for i in range(len(headers))
-    ]
+    aligned = list(right)[:columns]
+    aligned += [False] * (columns - len(aligned))
 
     def line(values: list[str]) -> str:
         parts = [
             value.rjust(width) if right else value.ljust(width)
-            for value, width, right in zip(values, widths, numeric, strict=True)
+            for value, width, right in zip(values, widths, aligned, strict=True)
         ]
         return "  ".join(parts).rstrip()
 
-    out = [line(headers), "  ".join("-" * width for width in widths)]
+    out = [] if head is None else [line(head), "  ".join("-" * width for width in widths)]
     for rendered in cells:
         height = max((len(lines) for lines in rendered), default=1)
         for k in range(height):
             out.append(line([lines[k] if k < len(lines) else "" for lines in rendered]))
-    count = len(table.rows)
-    out.append(f"({count} row{'' if count == 1 else 's'})")
-    return "\n".join(out)
+    return out
 
 
 def format_results(table: ResultTable, fmt: str = "table", *, spreadsheet_safe: bool = False) -> str:

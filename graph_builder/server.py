@@ -47,7 +47,7 @@ from graph_builder.query_guard import (
     dataset_options,
     on_engine_stack,
 )
-from graph_builder.results import ResultTable, format_results
+from graph_builder.results import ResultTable, format_results, from_query_result, to_triples
 
 #: Media types of SPARQL results, by the ``format`` name that also picks them; the first is the default.
 RESULT_TYPES: dict[str, str] = {
@@ -174,13 +174,10 @@ def _graph_reply(triples: Sequence[ox.Triple], fmt: str | None, truncated: bool)
     return Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", data, len(triples), truncated)
 
 
-def _capped(items: Iterable[Any], cap: int) -> tuple[list[Any], bool]:
-    kept: list[Any] = []
-    for item in items:
-        if len(kept) == cap:
-            return kept, True
-        kept.append(item)
-    return kept, False
+def _table_reply(table: ResultTable, job: Job, truncated: bool) -> Reply:
+    if table.kind == "construct":
+        return _graph_reply(to_triples(table), job.graph_format, truncated)
+    return _results_reply(table, job.results_format, truncated)
 
 
 def _request_base(host: str | None, address: tuple[Any, ...], path: str) -> str:
@@ -206,32 +203,20 @@ def _run_sparql(store: ox.Store, job: Job) -> Reply:
     dataset = dataset_options(shape, job.default_graphs, job.named_graphs)
     try:
         result = store.query(job.sparql, prefixes=PREFIXES, base_iri=job.base_iri, **dataset)
-        if isinstance(result, ox.QueryBoolean):
-            table = ResultTable(("ask",), ((ox.Literal(bool(result)),),), kind="ask")
-            return _results_reply(table, job.results_format, False)
-        if isinstance(result, ox.QueryTriples):
-            triples, truncated = _capped(result, job.max_rows)
-            return _graph_reply(triples, job.graph_format, truncated)
-        variables = tuple(v.value for v in result.variables)
-        solutions, truncated = _capped(result, job.max_rows)
+        table, truncated = from_query_result(result, max_rows=job.max_rows)
     except (RuntimeError, OSError) as error:
         if not shape.services:
             raise
         # An allowed remote endpoint failed or answered with something that is not SPARQL results.
         return _text(502, f"a SERVICE request failed ({', '.join(shape.services)}): {_one_line(error)}")
-    rows = tuple(tuple(s[i] for i in range(len(variables))) for s in solutions)
-    return _results_reply(ResultTable(variables, rows), job.results_format, truncated)
+    return _table_reply(table, job, truncated)
 
 
 def _run_named(store: ox.Store, job: Job) -> Reply:
     assert job.query is not None
     table = run_query(job.query, store, dict(job.params))
-    truncated = len(table) > job.max_rows
     rows = table.rows[: job.max_rows]
-    if table.kind == "construct":
-        triples = [ox.Triple(s, p, o) for s, p, o in rows]  # type: ignore[arg-type]
-        return _graph_reply(triples, job.graph_format, truncated)
-    return _results_reply(ResultTable(table.variables, rows, table.kind), job.results_format, truncated)
+    return _table_reply(ResultTable(table.variables, rows, table.kind), job, len(table) > job.max_rows)
 
 
 def execute(store: ox.Store, job: Job) -> Reply:

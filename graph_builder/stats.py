@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph_builder.queries import run_sparql
+from graph_builder.results import table_lines
 
 
 @dataclass(frozen=True)
@@ -31,21 +32,16 @@ class GraphStats:
     by_stance: tuple[tuple[str, int], ...]
 
     def lines(self) -> list[str]:
-        """A human summary, one fact a line."""
-        out = [
-            f"triples       {self.triples}",
-            f"sources       {self.sources}",
-            f"entities      {self.entities}",
-            f"propositions  {self.propositions}",
-            f"assertions    {self.assertions}",
-            f"chains        {self.chains}",
-            "assertions by evidence level (weakest first):",
-        ]
-        out += [f"  {rank}  {label:<40} {n}" for rank, label, n in self.by_evidence]
-        out.append("assertions by relation:")
-        out += [f"  {label:<42} {n}" for label, n in self.by_relation]
-        out.append("assertions by stance:")
-        out += [f"  {label:<42} {n}" for label, n in self.by_stance]
+        """A human summary, one fact a line; the counts per level, relation and stance as indented tables."""
+        totals = ("triples", "sources", "entities", "propositions", "assertions", "chains")
+        out = table_lines((name, str(getattr(self, name))) for name in totals)
+        evidence = table_lines(
+            ((str(rank), label, str(n)) for rank, label, n in self.by_evidence), right=(True, False, True)
+        )
+        out += ["assertions by evidence level (weakest first):", *(f"  {line}" for line in evidence)]
+        for what, counts in (("relation", self.by_relation), ("stance", self.by_stance)):
+            table = table_lines(((label, str(n)) for label, n in counts), right=(False, True))
+            out += [f"assertions by {what}:", *(f"  {line}" for line in table)]
         return out
 
 

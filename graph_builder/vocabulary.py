@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from graph_builder import namespaces as ns
 from graph_builder.paths import EVIDENCE_FILE, ONTOLOGY_FILE
-from graph_builder.queries import run_sparql
+from graph_builder.results import from_query_result
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ class Vocabulary:
 
 
 def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
-    return run_sparql(sparql, store).to_records()
+    # The engine directly, not the named-query machinery above this module: ingest needs the vocabulary.
+    result = store.query(sparql, prefixes=ns.PREFIXES, use_default_graph_as_union=True)
+    return from_query_result(result)[0].to_records()
 
 
 _SCHEME_TERMS = """

@@ -139,11 +139,11 @@ def test_medkg_pyoxigraph_and_rdflib_return_the_same_rows(
     [t] = [t for t in query_tasks(corpus.hub.label, corpus.mid.label) if t.task == task]
     query = get_query(t.query)
     medkg = run_query(t.query, store, t.params)
-    raw = raw_rows(store, query.text, bind_parameters(query, t.params))
+    raw = raw_rows(store, query.text, bind_parameters(query, t.params, store))
     assert list(medkg.rows) == raw  # the same engine and text: the same rows in the same order
     if task.endswith("@hub") or task in ("query:all-claims", "query:hedges"):
         assert len(medkg) > 0
-    bindings = rdflib_bindings(query, t.params)
+    bindings = rdflib_bindings(query, t.params, rdflib_graph)
     try:
         _, rows = time_call(
             functools.partial(rdflib_rows, rdflib_graph, query.text, bindings), RDFLIB_TIMEOUT_S
@@ -164,7 +164,8 @@ def _compare_on_the_seed(name: str, tmp_path: Path) -> None:
     query = get_query(name)
     medkg = run_query(query, seed)
     assert len(medkg) > 0
-    _, rows = time_call(functools.partial(rdflib_rows, graph, query.text, rdflib_bindings(query, {})), 120)
+    bindings = rdflib_bindings(query, {}, graph)
+    _, rows = time_call(functools.partial(rdflib_rows, graph, query.text, bindings), 120)
     assert _multiset(medkg.rows) == _multiset(rows)
 
 

@@ -91,6 +91,6 @@ def test_cli_prints_any_medkg_error_as_one_line(
     def fails(_: object) -> int:
         raise error
 
-    monkeypatch.setattr(cli, "cmd_stats", fails)
+    monkeypatch.setattr(cli.check, "cmd_stats", fails)  # the handler the parser holds
     assert cli.main(["stats"]) == 1
     assert capsys.readouterr().err == f"medkg: {error}\n"

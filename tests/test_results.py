@@ -11,7 +11,15 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder import namespaces as ns
-from graph_builder.results import ResultTable, format_results, shorten_iri, to_python, to_table
+from graph_builder.results import (
+    ResultTable,
+    format_results,
+    from_query_result,
+    shorten_iri,
+    to_python,
+    to_table,
+    to_triples,
+)
 
 XSD_INTEGER = ox.NamedNode(ns.XSD + "integer")
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
@@ -71,6 +79,53 @@ def test_ask_table() -> None:
     assert ASK.boolean is True and bool(ASK)
     assert not ResultTable(("ask",), ((ox.Literal(False),),), kind="ask")
     assert format_results(ASK, "table") == "yes"
+
+
+def _numbers(n: int) -> ox.Store:
+    store = ox.Store()
+    store.extend(ox.Quad(HERPES, ox.NamedNode(ns.BASE + "n"), ox.Literal(i)) for i in range(n))
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "variables"),
+    [
+        ("ASK { ?s ?p ?o }", "ask", ("ask",)),
+        ("SELECT ?o ?unbound WHERE { ?s ?p ?o }", "select", ("o", "unbound")),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "construct", ("subject", "predicate", "object")),
+    ],
+)
+def test_from_query_result_gives_each_kind_its_table(
+    query: str, kind: str, variables: tuple[str, ...]
+) -> None:
+    table, truncated = from_query_result(_numbers(3).query(query))
+    assert (table.kind, table.variables, truncated) == (kind, variables, False)
+    if kind == "ask":
+        assert table.boolean is True
+    elif kind == "select":
+        assert set(table.column("o")) == {0, 1, 2} and table.column("unbound") == [None] * 3
+    else:
+        assert {to_python(t.object) for t in to_triples(table)} == {0, 1, 2}
+
+
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"])
+@pytest.mark.parametrize(
+    ("rows", "cap", "kept", "truncated"), [(3, 3, 3, False), (4, 3, 3, True), (2, 0, 0, True)]
+)
+def test_from_query_result_says_when_it_cut_the_rows(
+    query: str, rows: int, cap: int, kept: int, truncated: bool
+) -> None:
+    table, cut = from_query_result(_numbers(rows).query(query), max_rows=cap)
+    assert (len(table), cut) == (kept, truncated)
+
+
+def test_from_query_result_reads_parsed_results() -> None:
+    parsed = ox.parse_query_results(
+        '{"head": {"vars": ["a", "b"]}, "results": {"bindings": [{"b": {"type": "literal", "value": "x"}}]}}',
+        format=ox.QueryResultsFormat.JSON,
+    )
+    table, _ = from_query_result(parsed)
+    assert table.rows == ((None, ox.Literal("x")),) and table.kind == "select"
 
 
 def test_to_dataframe() -> None:

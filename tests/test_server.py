@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from graph_builder import cli
 from graph_builder import namespaces as ns
 from graph_builder.build import build_example
 from graph_builder.export import to_trig
-from graph_builder.queries import get_query, query_names, run_query, run_sparql
+from graph_builder.queries import get_query, query_names, resolve_in_store, run_query, run_sparql
 from graph_builder.remote import bound_text
 from graph_builder.server import GRAPH_TYPES, RESULT_TYPES, SparqlServer, prepare_store
 
@@ -109,15 +110,20 @@ def cli_rows(name: str, store_dir: Path, capsys: pytest.CaptureFixture[str]) -> 
     return [[json_key(b.get(v)) for v in names] for b in doc["results"]["bindings"]]
 
 
+def client_text(name: str, seed_store: ox.Store) -> str:
+    """A query's text with its parameters at their defaults, bound as RDF terms (entity names resolved)."""
+    return bound_text(get_query(name), resolve=functools.partial(resolve_in_store, seed_store))
+
+
 # --- real clients ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ROW_NAMES)
 def test_sparqlwrapper_gets_the_cli_rows(
-    name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str]
+    name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str], seed_store: ox.Store
 ) -> None:
     client = SPARQLWrapper(server.url)
-    client.setQuery(bound_text(get_query(name)))  # parameters at their defaults, bound as RDF terms
+    client.setQuery(client_text(name, seed_store))
     client.setReturnFormat(JSON)
     doc = client.queryAndConvert()
     assert isinstance(doc, dict)
@@ -129,10 +135,10 @@ def test_sparqlwrapper_gets_the_cli_rows(
 
 @pytest.mark.parametrize("name", ROW_NAMES)
 def test_rdflib_sparqlstore_gets_the_cli_rows(
-    name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str]
+    name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str], seed_store: ox.Store
 ) -> None:
     store = SPARQLStore(query_endpoint=server.url)  # asks for SPARQL results XML
-    result = store.query(bound_text(get_query(name)))
+    result = store.query(client_text(name, seed_store))
     rows = [[rdflib_key(term) for term in row] for row in result]  # type: ignore[union-attr]
     assert rows, "an empty result would agree with anything"
     assert rows == cli_rows(name, store_dir, capsys)
@@ -166,7 +172,7 @@ def test_catalogue_lists_every_named_query(server: SparqlServer) -> None:
 def test_named_query_parameter_cannot_inject(server: SparqlServer) -> None:
     evil = 'x" } ; DROP ALL #'
     status, _, body = http(f"{base(server)}/queries/claims-about?" + urllib.parse.urlencode({"entity": evil}))
-    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert status == 400 and b"unknown entity 'x\" } ; DROP ALL #'" in body  # a name, resolved in Python
     status, _, body = http(f"{base(server)}/queries/claims-about?entity=herpes")
     assert status == 200 and json.loads(body)["results"]["bindings"]
 
@@ -250,6 +256,33 @@ def test_format_parameter_and_not_acceptable(server: SparqlServer) -> None:
     assert status == 406 and b"application/sparql-results+json" in body
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "ASK { entity:herpes medkg:causes entity:lower-back-pain }",
+        "ASK { entity:herpes medkg:causes entity:herpes }",
+        "SELECT ?s ?label ?none WHERE { ?s a medkg:Disease ; rdfs:label ?label } ORDER BY ?s ?label",
+        "CONSTRUCT { ?s rdfs:label ?o } WHERE { ?s a medkg:Disease ; rdfs:label ?o }",
+    ],
+)
+def test_endpoint_gives_the_cli_table(query: str, server: SparqlServer, store_dir: Path) -> None:
+    local = run_sparql(query, ox.Store.read_only(str(store_dir)))
+    accept = GRAPH_TYPES["ntriples"] if local.kind == "construct" else RESULT_TYPES["json"]
+    status, headers, body = http(server.url, form(query=query), {"Accept": accept})
+    assert status == 200 and "X-SPARQL-MaxRows" not in headers
+    if local.kind == "construct":
+        triples = {ox.Triple(*row) for row in local.rows}  # type: ignore[arg-type]
+        assert triples and {quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)} == triples
+        return
+    answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    if local.kind == "ask":
+        assert isinstance(answer, ox.QueryBoolean) and bool(answer) is local.boolean
+    else:
+        assert isinstance(answer, ox.QuerySolutions)
+        assert tuple(v.value for v in answer.variables) == local.variables
+        assert local.rows and tuple(tuple(solution) for solution in answer) == local.rows
+
+
 # --- limits ----------------------------------------------------------------------------------------
 
 
@@ -262,6 +295,10 @@ def test_result_size_cap(small_server: SparqlServer) -> None:
     assert len(json.loads(body)["results"]["bindings"]) == 5 and headers["X-SPARQL-MaxRows"] == "5"
     status, headers, _ = http(f"{base(small_server)}/queries/sources")
     assert "X-SPARQL-MaxRows" not in headers
+    query = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    status, headers, body = http(f"{small_server.url}?{query}", headers={"Accept": GRAPH_TYPES["ntriples"]})
+    assert headers["X-SPARQL-MaxRows"] == "5"
+    assert len(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))) == 5
 
 
 def test_runaway_query_is_cancelled_and_the_server_recovers(small_server: SparqlServer) -> None:

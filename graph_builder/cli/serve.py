@@ -1,0 +1,122 @@
+"""Commands that put the graph on a network: serve it as a SPARQL endpoint, or push it to a triple store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from graph_builder.cli.common import GRAPH_HELP, AddCommand, add_auth_arguments, fail, graph_path
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwind as Ctrl-C does: the workers stop and temporary files go
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from graph_builder.server import SparqlServer, prepare_store
+
+    # `kill`, a service manager or a closed terminal must not leak the temporary store (SIGINT is Ctrl-C).
+    stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {signum: signal.signal(signum, _stop_on_signal) for signum in stops} if main_thread else {}
+    store, graph = (Path(args.store) if args.store else None), graph_path(args)
+    options = {"host": args.host, "port": args.port, "timeout": args.timeout, "max_rows": args.max_rows,
+               "idle_timeout": args.idle_timeout, "max_connections": args.max_connections,
+               "max_bytes": args.max_bytes}  # fmt: skip
+    temporary = None
+    try:
+        folder, temporary = prepare_store(store, graph)
+        with SparqlServer(
+            folder,
+            **options,
+            workers=args.workers,
+            quiet=args.quiet,
+            cors=args.cors,
+            allow_service=args.allow_service,
+        ) as server:
+            print(f"medkg serve: {server.describe()}; Ctrl-C stops it", flush=True)
+            server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if temporary is not None:
+            temporary.cleanup()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from graph_builder.remote import Endpoint, RemoteError, make_endpoint, push
+    from graph_builder.store import open_graph
+
+    def at(url: str | None) -> Endpoint | None:
+        if not url:
+            return None
+        return make_endpoint(url, user=args.user, auth=args.auth, password_env=args.password_env)
+
+    store = open_graph(graph_path(args))
+    try:
+        report = push(store, endpoint=at(args.endpoint), graph_store=at(args.graph_store),
+                      update_endpoint=at(args.update_endpoint), prune=not args.no_prune)  # fmt: skip
+    except RemoteError as err:
+        return fail(str(err))
+    print("\n".join(report.lines()))
+    return 0
+
+
+def add_serve(command: AddCommand) -> None:
+    p = command(
+        "serve",
+        "Serve the graph as a read-only SPARQL 1.1 endpoint, on 127.0.0.1 unless told otherwise.",
+        "  medkg serve\n  medkg serve --store corpus.db --port 7878 --timeout 10 --max-rows 5000\n"
+        "  curl 'http://127.0.0.1:7878/queries/unsupported-claims?maxRank=1' -H 'Accept: text/csv'\n"
+        "  medkg query run all-claims --endpoint http://127.0.0.1:7878/sparql\n",
+        cmd_serve,
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--store", metavar="DIR", help="the on-disk store made by 'medkg build --store DIR'")
+    where.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="per-query timeout (default: 30)")
+    p.add_argument("--max-rows", type=int, default=10_000, metavar="N",
+                   help="most rows or triples per answer (default: 10000)")  # fmt: skip
+    p.add_argument("--workers", type=int, metavar="N", help="query worker processes (default: CPUs, 2 to 8)")
+    p.add_argument("--max-bytes", type=int, default=32 * 1024 * 1024, metavar="N",
+                   help="largest answer in bytes; larger ones get 507 (default: 33554432, 32 MiB)")  # fmt: skip
+    p.add_argument("--max-connections", type=int, default=64, metavar="N",
+                   help="open connections at most; the longest-idle one makes room (default: 64)")  # fmt: skip
+    p.add_argument("--idle-timeout", type=float, default=15.0, metavar="S",
+                   help="close a connection silent for S seconds (default: 15)")  # fmt: skip
+    p.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
+                   help="let web pages from ORIGIN (e.g. https://yasgui.example) query; repeatable; "
+                   "'*' allows any. Other origins get 403 (default: none)")  # fmt: skip
+    p.add_argument("--quiet", action="store_true", help="do not log each request")
+    p.add_argument("--allow-service", action="append", default=[], metavar="HOST",
+                   help="let queries' SERVICE send requests to HOST (repeat for more); refused otherwise")  # fmt: skip
+
+
+def add_push(command: AddCommand) -> None:
+    p = command(
+        "push",
+        "Upload the graph to a triple store, one named graph per source (Graph Store Protocol or Update).",
+        "  medkg push --endpoint http://127.0.0.1:7879/query --graph-store http://127.0.0.1:7879/store\n"
+        "  MEDKG_PASSWORD=dba medkg push --endpoint http://127.0.0.1:8890/sparql \\\n"
+        "      --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --auth digest\n",
+        cmd_push,
+    )
+    p.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="the store's SPARQL endpoint (finds stale source "
+        "graphs; takes the updates when no --graph-store or --update-endpoint is given)",
+    )
+    p.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol URL: a PUT per graph")
+    p.add_argument("--update-endpoint", metavar="URL", help="its SPARQL Update URL, if no Graph Store")
+    p.add_argument("--no-prune", action="store_true", help="keep source graphs it has and the graph has not")
+    p.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)
+    add_auth_arguments(p)
