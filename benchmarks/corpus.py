@@ -8,7 +8,7 @@ about half the articles state a two-step chain. Same ``n_claims`` and ``seed``, 
 
 >>> import tempfile
 >>> from pathlib import Path
->>> from graph_builder.annotations import read_annotation
+>>> from graph_builder.ingest.annotations import read_annotation
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     info = generate_corpus(100, Path(tmp))
 ...     problems = [p for f in info.annotation_files() for p in read_annotation(f)[1]]

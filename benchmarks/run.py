@@ -73,7 +73,7 @@ RDFLIB_MAX_RUNS = 3
 
 def phase_build(size: int, corpus: Path, store_dir: Path) -> list[dict[str, Any]]:
     """Build the on-disk store with medkg, as ``medkg build --store`` does."""
-    from graph_builder.corpus import build_corpus_store
+    from graph_builder.store.corpus import build_corpus_store
 
     if store_dir.exists():
         shutil.rmtree(store_dir)
@@ -96,12 +96,12 @@ def phase_query(
     size: int, corpus: Path, store_dir: Path, repeat: int, nt_file: Path | None, only: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     from benchmarks.corpus import load_corpus_info
-    from graph_builder import namespaces as ns
-    from graph_builder.analysis import find_chains
-    from graph_builder.network import to_networkx
-    from graph_builder.queries import bind_parameters, get_query, run_query
-    from graph_builder.store import load_graph
-    from graph_builder.visualize import select_view, to_html
+    from graph_builder.analysis.chains import find_chains
+    from graph_builder.analysis.network import to_networkx
+    from graph_builder.core import namespaces as ns
+    from graph_builder.sparql.queries import bind_parameters, get_query, run_query
+    from graph_builder.store.open import load_graph
+    from graph_builder.viz.visualize import select_view, to_html
 
     info = load_corpus_info(corpus)
     assert info is not None
@@ -204,11 +204,11 @@ def phase_rdflib_build(size: int, corpus: Path) -> list[dict[str, Any]]:
     """
     import rdflib
 
-    from graph_builder.annotations import read_annotation
-    from graph_builder.corpus import iter_annotation_files
-    from graph_builder.paths import EVIDENCE_FILE, ONTOLOGY_FILE
-    from graph_builder.rdf import iter_quads
-    from graph_builder.vocabulary import load_vocabulary
+    from graph_builder.core.paths import EVIDENCE_FILE, ONTOLOGY_FILE
+    from graph_builder.core.vocabulary import load_vocabulary
+    from graph_builder.ingest.annotations import read_annotation
+    from graph_builder.kg.rdf import iter_quads
+    from graph_builder.store.corpus import iter_annotation_files
 
     def build() -> rdflib.Graph:
         graph = rdflib.Graph()
@@ -251,7 +251,7 @@ def phase_rdflib(
     import rdflib
 
     from benchmarks.corpus import load_corpus_info
-    from graph_builder.queries import get_query
+    from graph_builder.sparql.queries import get_query
 
     info = load_corpus_info(corpus)
     assert info is not None

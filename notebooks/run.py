@@ -17,7 +17,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 import graph_builder
-from graph_builder.export import write_atomic
+from graph_builder.kg.export import write_atomic
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT_DIR = Path("out/notebooks")

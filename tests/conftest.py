@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from graph_builder.build import build_example
-from graph_builder.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
-from graph_builder.server import SparqlServer
-from graph_builder.validate import ValidationReport, validate_store
+from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
+from graph_builder.endpoint.server import SparqlServer
+from graph_builder.kg.build import build_example
+from graph_builder.quality.validate import ValidationReport, validate_store
 
 
 @pytest.fixture(scope="session")

@@ -28,16 +28,16 @@ from benchmarks.tasks import (
     rdflib_rows,
     write_triples,
 )
-from graph_builder import namespaces as ns
-from graph_builder.analysis import find_chains, format_chains
-from graph_builder.annotations import corpus_problems, read_annotation
-from graph_builder.build import build_example
+from graph_builder.analysis.chains import find_chains, format_chains
+from graph_builder.analysis.network import to_networkx
 from graph_builder.cli import main
-from graph_builder.corpus import build_corpus_store, open_store
-from graph_builder.export import sorted_quads
-from graph_builder.network import to_networkx
-from graph_builder.queries import bind_parameters, get_query, run_query
-from graph_builder.visualize import select_view, to_html
+from graph_builder.core import namespaces as ns
+from graph_builder.ingest.annotations import corpus_problems, read_annotation
+from graph_builder.kg.build import build_example
+from graph_builder.kg.export import sorted_quads
+from graph_builder.sparql.queries import bind_parameters, get_query, run_query
+from graph_builder.store.corpus import build_corpus_store, open_store
+from graph_builder.viz.visualize import select_view, to_html
 
 pytestmark = pytest.mark.slow
 

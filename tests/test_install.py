@@ -22,6 +22,8 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     # environment of whoever runs the tests.
     monkeypatch.delenv("MEDKG_GRAPH", raising=False)
     monkeypatch.delenv("MEDKG_STORE", raising=False)
+    # Nor may a PYTHONPATH naming a checkout put its graph_builder ahead of the installed wheel.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     wheels = tmp_path / "wheels"
     subprocess.run(
         [
@@ -57,7 +59,7 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     work = tmp_path / "elsewhere"
     work.mkdir()
     where = subprocess.run(
-        [str(py), "-c", "import graph_builder.paths as p; print(p.ONTOLOGY_FILE)"],
+        [str(py), "-c", "import graph_builder.core.paths as p; print(p.ONTOLOGY_FILE)"],
         capture_output=True,
         text=True,
         check=True,
@@ -80,7 +82,7 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
         [str(medkg), "query", "list"], capture_output=True, text=True, cwd=work, check=True
     )
     assert "unsupported-claims" in listed.stdout
-    # The page's template, code and vis-network are files under graph_builder/page/: the wheel carries them.
+    # The page's template, code and vis-network are files under graph_builder/viz/page/: the wheel carries them.
     drawn = subprocess.run(
         [str(medkg), "viz", "--out", "graph.html"], capture_output=True, text=True, cwd=work
     )
@@ -96,4 +98,4 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
         cwd=work,
     ).stdout.strip()
     for notice in ("LICENSE-vis-network.txt", "NOTICE"):  # vis-network's licence travels with its copy
-        assert Path(shipped, "page", notice).is_file()
+        assert Path(shipped, "viz", "page", notice).is_file()

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``medkg`` console script."""
-    from graph_builder.errors import MedkgError
+    from graph_builder.core.errors import MedkgError
 
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler

@@ -6,16 +6,16 @@ import argparse
 from pathlib import Path
 
 from graph_builder.cli.common import AddCommand, fail, os_error_message
-from graph_builder.paths import DEFAULT_OUT_DIR, SEED_ANNOTATION
+from graph_builder.core.paths import DEFAULT_OUT_DIR, SEED_ANNOTATION
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from graph_builder.annotations import AnnotationError, load_annotations
-    from graph_builder.build import build_store
-    from graph_builder.corpus import NoAnnotationFiles, annotation_files
-    from graph_builder.export import render_outputs, write_files
-    from graph_builder.stats import graph_stats
-    from graph_builder.validate import validate_store
+    from graph_builder.ingest.annotations import AnnotationError, load_annotations
+    from graph_builder.kg.build import build_store
+    from graph_builder.kg.export import render_outputs, write_files
+    from graph_builder.quality.stats import graph_stats
+    from graph_builder.quality.validate import validate_store
+    from graph_builder.store.corpus import NoAnnotationFiles, annotation_files
 
     paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
     if args.store:
@@ -43,8 +43,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build_store(paths: list[Path], target: Path, workers: int | None, allow_empty: bool) -> int:
     import time
 
-    from graph_builder.annotations import AnnotationError
-    from graph_builder.corpus import NoAnnotationFiles, StoreError, build_corpus_store
+    from graph_builder.ingest.annotations import AnnotationError
+    from graph_builder.store.corpus import NoAnnotationFiles, StoreError, build_corpus_store
 
     started = time.perf_counter()
     try:
@@ -64,8 +64,8 @@ def _build_store(paths: list[Path], target: Path, workers: int | None, allow_emp
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from graph_builder.annotations import AnnotationError
-    from graph_builder.corpus import NoAnnotationFiles, add_annotation_files, open_store
+    from graph_builder.ingest.annotations import AnnotationError
+    from graph_builder.store.corpus import NoAnnotationFiles, add_annotation_files, open_store
 
     store = open_store(Path(args.store))
     try:  # the files' own problems and their clashes with the store, in one run
@@ -84,7 +84,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from graph_builder.corpus import open_store, remove_source, source_ids
+    from graph_builder.store.corpus import open_store, remove_source, source_ids
 
     store = open_store(Path(args.store))
     sources = list(dict.fromkeys(args.sources))  # a source named twice is removed once

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from graph_builder.cli.common import GRAPH_HELP, AddCommand, fail, graph_path
-from graph_builder.paths import SEED_ANNOTATION
+from graph_builder.core.paths import SEED_ANNOTATION
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from graph_builder.store import open_graph
-    from graph_builder.validate import source_subgraph, validate_store
+    from graph_builder.quality.validate import source_subgraph, validate_store
+    from graph_builder.store.open import open_graph
 
     store = open_graph(graph_path(args))
     if args.source:
@@ -30,24 +30,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from graph_builder.stats import graph_stats
-    from graph_builder.store import open_graph
+    from graph_builder.quality.stats import graph_stats
+    from graph_builder.store.open import open_graph
 
     print("\n".join(graph_stats(open_graph(graph_path(args))).lines()))
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from graph_builder.schema import schema_json
-    from graph_builder.vocabulary import load_vocabulary
+    from graph_builder.core.vocabulary import load_vocabulary
+    from graph_builder.ingest.schema import schema_json
 
     sys.stdout.write(schema_json(load_vocabulary()))
     return 0
 
 
 def cmd_groundings(args: argparse.Namespace) -> int:
-    from graph_builder.annotations import AnnotationError, load_annotations
-    from graph_builder.groundings import VocabularyUnavailable, check_groundings
+    from graph_builder.ingest.annotations import AnnotationError, load_annotations
+    from graph_builder.quality.groundings import VocabularyUnavailable, check_groundings
 
     paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
     try:

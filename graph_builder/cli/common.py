@@ -32,7 +32,7 @@ def os_error_message(err: OSError) -> str:
 
     pyoxigraph's errors carry no ``filename``; their text already names the path.
     """
-    from graph_builder.export import WriteError
+    from graph_builder.kg.export import WriteError
 
     reason = err.strerror or str(err)
     if err.filename is None:

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 from graph_builder.cli.common import GRAPH_HELP, AddCommand, fail, graph_path, parse_params
-from graph_builder.paths import DEFAULT_OUT_DIR
+from graph_builder.core.paths import DEFAULT_OUT_DIR
 
 
 def cmd_chains(args: argparse.Namespace) -> int:
-    from graph_builder.analysis import (
+    from graph_builder.analysis.chains import (
         CHAIN_LINK_RELATIONS,
         MAX_HOPS,
         find_chains,
@@ -19,9 +19,9 @@ def cmd_chains(args: argparse.Namespace) -> int:
         resolve_entity,
         resolve_evidence,
     )
-    from graph_builder.network import entities_between, entity_names, to_networkx
-    from graph_builder.store import open_graph
-    from graph_builder.vocabulary import load_vocabulary
+    from graph_builder.analysis.network import entities_between, entity_names, to_networkx
+    from graph_builder.core.vocabulary import load_vocabulary
+    from graph_builder.store.open import open_graph
 
     store = open_graph(graph_path(args))
     min_rank = resolve_evidence(args.min_evidence) if args.min_evidence else None
@@ -52,9 +52,9 @@ def cmd_chains(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from graph_builder.analysis import format_ranking, rank_entities
-    from graph_builder.network import to_networkx
-    from graph_builder.store import open_graph
+    from graph_builder.analysis.chains import format_ranking, rank_entities
+    from graph_builder.analysis.network import to_networkx
+    from graph_builder.store.open import open_graph
 
     graph = to_networkx(open_graph(graph_path(args)))
     rows = rank_entities(graph, args.measure, top=args.top)
@@ -63,11 +63,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from graph_builder.analysis import resolve_entity
-    from graph_builder.network import entities_near, entity_names, to_networkx
-    from graph_builder.queries import QueryError, get_query, run_query
-    from graph_builder.store import open_graph
-    from graph_builder.visualize import select_view, write_html
+    from graph_builder.analysis.chains import resolve_entity
+    from graph_builder.analysis.network import entities_near, entity_names, to_networkx
+    from graph_builder.sparql.queries import QueryError, get_query, run_query
+    from graph_builder.store.open import open_graph
+    from graph_builder.viz.visualize import select_view, write_html
 
     if args.param and not args.query:
         return fail("viz: --param needs --query NAME")

@@ -17,15 +17,15 @@ from graph_builder.cli.common import (
 
 
 def cmd_query_list(args: argparse.Namespace) -> int:
-    from graph_builder.queries import iter_queries
-    from graph_builder.results import table_lines
+    from graph_builder.core.results import table_lines
+    from graph_builder.sparql.queries import iter_queries
 
     print("\n".join(table_lines((q.name, q.summary) for q in iter_queries(include_qa=args.qa))))
     return 0
 
 
 def cmd_query_show(args: argparse.Namespace) -> int:
-    from graph_builder.queries import get_query
+    from graph_builder.sparql.queries import get_query
 
     query = get_query(args.name)
     print(query.path.read_text(encoding="utf-8") if query.path is not None else query.sparql, end="")
@@ -33,9 +33,9 @@ def cmd_query_show(args: argparse.Namespace) -> int:
 
 
 def cmd_query_run(args: argparse.Namespace) -> int:
-    from graph_builder.queries import QueryError, get_query, run_query, run_sparql
-    from graph_builder.results import format_results
-    from graph_builder.store import open_graph
+    from graph_builder.core.results import format_results
+    from graph_builder.sparql.queries import QueryError, get_query, run_query, run_sparql
+    from graph_builder.store.open import open_graph
 
     if bool(args.name) == bool(args.sparql):
         return fail("query run: give a query NAME (or FILE.rq) or --sparql TEXT, not both")
@@ -58,9 +58,9 @@ def cmd_query_run(args: argparse.Namespace) -> int:
 
 
 def _query_remote(args: argparse.Namespace, params: dict[str, str]) -> int:
-    from graph_builder.queries import QueryError, get_query
-    from graph_builder.remote import RemoteError, make_endpoint, run_remote, run_remote_sparql
-    from graph_builder.results import format_results
+    from graph_builder.core.results import format_results
+    from graph_builder.endpoint.remote import RemoteError, make_endpoint, run_remote, run_remote_sparql
+    from graph_builder.sparql.queries import QueryError, get_query
 
     if args.graph:
         return fail("query run: give --graph or --endpoint, not both")

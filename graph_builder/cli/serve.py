@@ -16,7 +16,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from graph_builder.server import SparqlServer, prepare_store
+    from graph_builder.endpoint.server import SparqlServer, prepare_store
 
     # `kill`, a service manager or a closed terminal must not leak the temporary store (SIGINT is Ctrl-C).
     stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
@@ -50,8 +50,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from graph_builder.remote import Endpoint, RemoteError, make_endpoint, push
-    from graph_builder.store import open_graph
+    from graph_builder.endpoint.remote import Endpoint, RemoteError, make_endpoint, push
+    from graph_builder.store.open import open_graph
 
     def at(url: str | None) -> Endpoint | None:
         if not url:

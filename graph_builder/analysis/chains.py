@@ -1,0 +1,575 @@
+"""Questions over the claims graph: which chains of claims lead from one entity to another, and which
+entities the claims centre on. Pure functions over :func:`graph_builder.analysis.network.to_networkx`.
+
+>>> from graph_builder.kg.build import build_example
+>>> from graph_builder.analysis.network import to_networkx
+>>> g = to_networkx(build_example())
+>>> best = find_chains(g, "herpes", "lower back pain")[0]
+>>> best.labels, best.kind, best.weakest.label
+(('herpes', 'nerve pain', 'lower back pain'), 'stated', 'explicitly unsupported')
+>>> [(row.label, row.value) for row in rank_entities(g, "causes", top=1)]
+[('herpes', 4)]
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import textwrap
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from graph_builder.core import namespaces as ns
+from graph_builder.core.names import EntityName, resolve_name
+from graph_builder.core.names import normalize as _norm
+from graph_builder.core.results import table_lines
+from graph_builder.core.vocabulary import load_vocabulary
+
+#: Non-causal relations a chain may still pass through. Sources state chains whose premise is an
+#: association ("once herpes is associated with nerve pain, it can cause lower back pain").
+CHAIN_LINK_RELATIONS: frozenset[str] = frozenset({"associated-with"})
+#: Relations that say something makes a condition better, less likely or go away.
+REMEDY_RELATIONS: frozenset[str] = frozenset({"alleviates", "treats", "prevents", "reduces-risk-of"})
+#: The longest chain :func:`find_chains` searches: simple paths explode combinatorially past this.
+MAX_HOPS = 6
+#: The measures of :func:`rank_entities`, each with what it counts.
+MEASURES: dict[str, str] = {
+    "claims": "assertions the entity takes part in, as subject or object",
+    "caused": "assertions that something causes it (causal relations into the entity, not negated)",
+    "causes": "assertions that it causes something (causal relations out of the entity, not negated)",
+    "remedied": "assertions that something alleviates, treats, prevents or reduces the risk of it",
+    "pagerank": "PageRank over entities; parallel assertions collapse into one edge weighted by their number",
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An evidence level: slug, label and rank (1 is the weakest)."""
+
+    slug: str
+    label: str
+    rank: int
+
+    def __str__(self) -> str:
+        return f"{self.label} (rank {self.rank})"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a chain: one source's assertion of ``subject relation object``."""
+
+    subject: str
+    subject_label: str
+    relation: str
+    relation_label: str
+    object: str
+    object_label: str
+    assertion: str
+    claim_id: str
+    evidence: Evidence
+    stance: str
+    quote: str
+    source: str
+    source_title: str
+
+    @property
+    def source_id(self) -> str:
+        return self.source.removeprefix(ns.SOURCE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "subject_label": self.subject_label,
+            "relation": self.relation,
+            "object": self.object,
+            "object_label": self.object_label,
+            "assertion": self.assertion,
+            "claim_id": self.claim_id,
+            "evidence": self.evidence.slug,
+            "evidence_label": self.evidence.label,
+            "rank": self.evidence.rank,
+            "stance": self.stance,
+            "quote": self.quote,
+            "source": self.source_id,
+        }
+
+
+@dataclass(frozen=True)
+class StatedChain:
+    """A medkg:Chain: a multi-hop claim a source states as one unit, with its own evidence level."""
+
+    iri: str
+    claim_id: str
+    source: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """A path of assertions from one entity to another.
+
+    ``kind`` is ``stated`` when its hops are, in order, the steps of one stated chain (``chain``);
+    ``direct`` for a single assertion; ``inferred`` when it joins separate claims.
+    """
+
+    hops: tuple[Hop, ...]
+    chain: StatedChain | None = None
+
+    @property
+    def stated(self) -> bool:
+        return self.chain is not None
+
+    @property
+    def kind(self) -> str:
+        return "stated" if self.stated else "direct" if len(self.hops) == 1 else "inferred"
+
+    @property
+    def hop_count(self) -> int:
+        return len(self.hops)
+
+    @property
+    def weakest(self) -> Evidence:
+        """The weakest link: the lowest evidence rank of any hop (the first such hop on a tie)."""
+        return min((h.evidence for h in self.hops), key=lambda e: e.rank)
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return (self.hops[0].subject, *(h.object for h in self.hops))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.hops[0].subject_label, *(h.object_label for h in self.hops))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The ids of the sources of its hops, in order of first appearance."""
+        return tuple(dict.fromkeys(h.source_id for h in self.hops))
+
+    def to_dict(self) -> dict[str, Any]:
+        chain = self.chain
+        return {
+            "path": list(self.labels),
+            "nodes": list(self.nodes),
+            "hops": self.hop_count,
+            "kind": self.kind,
+            "stated": self.stated,
+            "chain": None
+            if chain is None
+            else {
+                "iri": chain.iri,
+                "id": chain.claim_id,
+                "source": chain.source.removeprefix(ns.SOURCE),
+                "evidence": chain.evidence.slug,
+                "evidence_label": chain.evidence.label,
+                "rank": chain.evidence.rank,
+            },
+            "weakest_link": {
+                "evidence": self.weakest.slug,
+                "label": self.weakest.label,
+                "rank": self.weakest.rank,
+            },
+            "steps": [h.to_dict() for h in self.hops],
+        }
+
+
+class ChainList(list[ChainResult]):
+    """The chains :func:`find_chains` found, best first, and how the search went.
+
+    ``truncated`` is true when more than ``limit`` chains exist and the search stopped early.
+    """
+
+    def __init__(
+        self,
+        chains: Iterable[ChainResult],
+        *,
+        source: str,
+        target: str,
+        source_label: str,
+        target_label: str,
+        max_hops: int,
+        rule: str,
+        limit: int,
+        truncated: bool,
+    ) -> None:
+        super().__init__(chains)
+        self.source, self.target = source, target
+        self.source_label, self.target_label = source_label, target_label
+        self.max_hops, self.rule, self.limit, self.truncated = max_hops, rule, limit, truncated
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One entity's place in a ranking; ``position`` is shared by ties (1, 2, 2, 4)."""
+
+    measure: str
+    position: int
+    entity: str
+    label: str
+    type: str
+    value: int | float
+
+    def to_dict(self) -> dict[str, Any]:
+        value = round(self.value, 6) if isinstance(self.value, float) else self.value
+        return {
+            "measure": self.measure,
+            "position": self.position,
+            "entity": self.entity,
+            "label": self.label,
+            "type": self.type,
+            "value": value,
+        }
+
+
+# --- entities ----------------------------------------------------------------------------------------
+
+
+def resolve_entity(graph: nx.MultiDiGraph, text: str) -> str:
+    """Return the IRI of the entity ``text`` names: its IRI, ``entity:`` id, label or a synonym.
+
+    The rule is :func:`graph_builder.core.names.resolve_name`, the one the named queries use: case and
+    runs of whitespace are ignored; an IRI or id beats a label, which beats a synonym; two entities
+    matching at the best tier, or none at all, raise a ValueError naming the candidates.
+
+    >>> from graph_builder.kg.build import build_example
+    >>> from graph_builder.analysis.network import to_networkx
+    >>> g = to_networkx(build_example())
+    >>> resolve_entity(g, "Low  Back Pain")
+    'https://w3id.org/medkg/entity/lower-back-pain'
+    >>> resolve_entity(g, "herpse")
+    Traceback (most recent call last):
+    ...
+    graph_builder.core.names.UnknownEntityError: unknown entity 'herpse'; close matches: herpes
+    """
+    candidates = (
+        EntityName(node, str(data.get("label", node)), tuple(data.get("synonyms", ())))
+        for node, data in graph.nodes(data=True)
+    )
+    return resolve_name(text, candidates)
+
+
+def resolve_evidence(text: str | int) -> int:
+    """Return the rank of an evidence level given by slug, label or rank.
+
+    >>> resolve_evidence("uncited-assertion"), resolve_evidence("Case reports"), resolve_evidence("7")
+    (3, 5, 7)
+    """
+    levels = load_vocabulary().evidence_by_rank()
+    key = _norm(str(text))
+    for level in levels:
+        if key in (level.slug, _norm(level.label), str(level.rank)):
+            return level.rank
+    choices = ", ".join(f"{e.rank}={e.slug}" for e in levels)
+    raise ValueError(f"unknown evidence level {text!r}; expected one of {choices}")
+
+
+# --- chains ------------------------------------------------------------------------------------------
+
+
+def _hop(graph: nx.MultiDiGraph, u: str, v: str, key: str, d: Mapping[str, Any]) -> Hop:
+    return Hop(
+        subject=u,
+        subject_label=graph.nodes[u].get("label", u),
+        relation=d["relation"],
+        relation_label=d.get("relation_label", d["relation"]),
+        object=v,
+        object_label=graph.nodes[v].get("label", v),
+        assertion=key,
+        claim_id=d["claim_id"],
+        evidence=Evidence(d["evidence"], d["evidence_label"], d["rank"]),
+        stance=d["stance"],
+        quote=d["quote"],
+        source=d["source"],
+        source_title=d.get("source_title", ""),
+    )
+
+
+def _evidence_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Evidence labels by slug: from the graph, else from the shipped vocabulary (chains carry only slugs)."""
+    labels = {slug: e.label for slug, e in load_vocabulary().evidence.items()}
+    labels.update({d["evidence"]: d["evidence_label"] for _, _, d in graph.edges(data=True)})
+    return labels
+
+
+def _stated_chain(
+    graph: nx.MultiDiGraph, path: list[tuple[str, str, str]], labels: dict[str, str]
+) -> StatedChain | None:
+    """The stated chain whose steps are exactly this path's assertions, in order, if there is one."""
+    n = len(path)
+    if n < 2:
+        return None
+    candidates: set[str] | None = None
+    entries: dict[str, dict[str, Any]] = {}
+    for position, (u, v, key) in enumerate(path, start=1):
+        here = {
+            c["chain"]
+            for c in graph.edges[u, v, key]["chains"]
+            if c["position"] == position and c["length"] == n
+        }
+        for c in graph.edges[u, v, key]["chains"]:
+            entries.setdefault(c["chain"], c)
+        candidates = here if candidates is None else candidates & here
+        if not candidates:
+            return None
+    iri = min(candidates or ())
+    c = entries[iri]
+    u, v, key = path[0]
+    evidence = Evidence(c["evidence"], labels.get(c["evidence"], c["evidence"]), c["rank"])
+    return StatedChain(iri, c["id"], graph.edges[u, v, key]["source"], evidence)
+
+
+def _rule(relations: frozenset[str] | None, causal_only: bool) -> str:
+    if relations is not None:
+        return "relations " + ", ".join(sorted(relations))
+    if causal_only:
+        return "causal relations and " + ", ".join(sorted(CHAIN_LINK_RELATIONS))
+    return "every relation"
+
+
+def find_chains(
+    graph: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    max_hops: int = 3,
+    min_rank: int | None = None,
+    causal_only: bool = True,
+    relations: Iterable[str] | None = None,
+    limit: int = 100,
+) -> ChainList:
+    """Return every chain of assertions leading from ``source`` to ``target``, best first.
+
+    A chain is a simple path of at most ``max_hops`` edges (assertions; parallel assertions of one hop
+    give separate chains). A hop may use a causal relation or one of :data:`CHAIN_LINK_RELATIONS`; with
+    ``causal_only=False`` any relation, and ``relations`` names the allowed relation slugs exactly.
+    Negated assertions and, with ``min_rank``, assertions of a lower evidence rank are never hops.
+    ``source`` and ``target`` are resolved with :func:`resolve_entity`.
+
+    Order: stated chains first; then the strongest weakest link; then fewer hops; then the labels of
+    the path and the assertion IRIs. The search finds stated chains first and then goes through
+    paths by increasing length, pruned to nodes that can still reach the target in the hops left, and
+    stops once more than ``limit`` chains exist (``truncated`` is then set), so hub entities cannot
+    make it explode.
+    """
+    if not 1 <= max_hops <= MAX_HOPS:
+        raise ValueError(f"max_hops: expected 1 to {MAX_HOPS}; found {max_hops}")
+    if limit < 1:
+        raise ValueError(f"limit: expected at least 1; found {limit}")
+    start, end = resolve_entity(graph, source), resolve_entity(graph, target)
+    if start == end:
+        raise ValueError(f"source and target are the same entity ({start}); a chain needs two")
+    allowed = None if relations is None else frozenset(relations)
+    if allowed is not None:
+        known = set(load_vocabulary().relations) | {d["relation"] for _, _, d in graph.edges(data=True)}
+        if unknown := sorted(allowed - known):
+            raise ValueError(
+                f"unknown relation(s) {', '.join(unknown)}; expected some of {', '.join(sorted(known))}"
+            )
+
+    def usable(d: Mapping[str, Any]) -> bool:
+        if d.get("negated") or (min_rank is not None and d["rank"] < min_rank):
+            return False
+        if allowed is not None:
+            return d["relation"] in allowed
+        return not causal_only or bool(d["causal"]) or d["relation"] in CHAIN_LINK_RELATIONS
+
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        if u != v and usable(d):
+            out[u].append((v, key))
+    for edges in out.values():
+        edges.sort()
+    # Hops from each node to the target: a node farther than the hops left can be skipped.
+    reach = nx.DiGraph((u, v) for u, edges in out.items() for v, _ in edges)
+    dist: dict[str, int] = {}
+    if end in reach:
+        dist = dict(nx.single_source_shortest_path_length(reach.reverse(copy=False), end, cutoff=max_hops))
+
+    labels = _evidence_labels(graph)
+    found: dict[tuple[str, ...], ChainResult] = {}
+
+    def add(path: list[tuple[str, str, str]]) -> bool:
+        """Record a path; False once more than ``limit`` chains are known."""
+        key = tuple(k for _, _, k in path)
+        if key not in found:
+            hops = tuple(_hop(graph, u, v, k, graph.edges[u, v, k]) for u, v, k in path)
+            found[key] = ChainResult(hops, _stated_chain(graph, path, labels))
+        return len(found) <= limit
+
+    def paths(length: int) -> Iterator[list[tuple[str, str, str]]]:
+        path: list[tuple[str, str, str]] = []
+        on_path = {start}
+
+        def walk(node: str) -> Iterator[list[tuple[str, str, str]]]:
+            left = length - len(path) - 1
+            for v, key in out.get(node, ()):
+                if v in on_path or dist.get(v, MAX_HOPS + 1) > left or (v == end) != (left == 0):
+                    continue
+                path.append((node, v, key))
+                if v == end:
+                    yield list(path)
+                else:
+                    on_path.add(v)
+                    yield from walk(v)
+                    on_path.discard(v)
+                path.pop()
+
+        yield from walk(start)
+
+    complete = all(add(p) for p in _stated_paths(graph, start, end, max_hops, usable))
+    for length in range(1, max_hops + 1):
+        if not complete:
+            break
+        complete = all(add(p) for p in paths(length))
+    chains = sorted(found.values(), key=_chain_order)[:limit]
+    return ChainList(
+        chains,
+        source=start,
+        target=end,
+        source_label=graph.nodes[start].get("label", start),
+        target_label=graph.nodes[end].get("label", end),
+        max_hops=max_hops,
+        rule=_rule(allowed, causal_only),
+        limit=limit,
+        truncated=not complete,
+    )
+
+
+def _stated_paths(
+    graph: nx.MultiDiGraph, start: str, end: str, max_hops: int, usable: Any
+) -> Iterator[list[tuple[str, str, str]]]:
+    """The stated chains from start to end whose every step is a usable hop, as edge paths."""
+    steps: dict[str, dict[int, tuple[str, str, str]]] = defaultdict(dict)
+    lengths: dict[str, int] = {}
+    for u, v, key, d in graph.edges(keys=True, data=True):
+        for c in d["chains"]:
+            steps[c["chain"]][c["position"]] = (u, v, key)
+            lengths[c["chain"]] = c["length"]
+    for iri in sorted(steps):
+        path = [steps[iri].get(i) for i in range(1, lengths[iri] + 1)]
+        if len(path) > max_hops or any(p is None for p in path):
+            continue
+        edges = [p for p in path if p is not None]
+        linked = all(a[1] == b[0] for a, b in itertools.pairwise(edges))
+        if (
+            linked
+            and edges[0][0] == start
+            and edges[-1][1] == end
+            and all(usable(graph.edges[e]) for e in edges)
+        ):
+            yield edges
+
+
+def _chain_order(c: ChainResult) -> tuple[Any, ...]:
+    return (
+        not c.stated,
+        -c.weakest.rank,
+        c.hop_count,
+        tuple(_norm(x) for x in c.labels),
+        tuple(h.assertion for h in c.hops),
+    )
+
+
+def format_chains(chains: ChainList, fmt: str = "table") -> str:
+    """Chains as text for people (``table``) or as a JSON list of objects (``json``)."""
+    if fmt == "json":
+        return json.dumps([c.to_dict() for c in chains], indent=2, ensure_ascii=False) + "\n"
+    if fmt != "table":
+        raise ValueError(f"format: expected table or json; found {fmt!r}")
+    scope = f"within {chains.max_hops} hops over {chains.rule}"
+    if not chains:
+        return f"no chains from {chains.source_label} to {chains.target_label} {scope}\n"
+    n = len(chains)
+    lines = [f"{n} chain{'s' if n != 1 else ''} from {chains.source_label} to {chains.target_label} {scope}"]
+    for c in chains:
+        if c.chain is not None:
+            how = f"stated by {c.chain.source.removeprefix(ns.SOURCE)}"
+        elif c.hop_count == 1:
+            how = f"single claim of {c.hops[0].source_id}"
+        else:
+            how = f"inferred: joins {c.hop_count} claims of {', '.join(c.sources)}"
+        lines += ["", f"{' → '.join(c.labels)}  [{how}]  weakest link: {c.weakest}"]
+        if c.chain is not None:
+            lines.append(f"  stated chain {c.chain.claim_id}: {c.chain.evidence}")
+        for i, h in enumerate(c.hops, start=1):
+            step = f"{h.subject_label} —{h.relation}→ {h.object_label}"
+            lines.append(f"  {i}. {step}   {h.evidence}, {h.stance}  [{h.claim_id}]")
+            lines.append(
+                textwrap.fill(f"“{h.quote}”", width=100, initial_indent="     ", subsequent_indent="      ")
+            )
+    if chains.truncated:
+        lines += [
+            "",
+            f"(showing the first {chains.limit} chains; more exist: raise --limit or lower --max-hops)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# --- rankings ----------------------------------------------------------------------------------------
+
+
+def _scores(graph: nx.MultiDiGraph, measure: str) -> dict[str, int | float]:
+    if measure == "pagerank":
+        # Each assertion weighs 1 and networkx sums the parallel edges of a multigraph: the one weighted
+        # edge per pair that MEASURES promises.
+        return dict(nx.pagerank(graph, weight=None))
+    counts: dict[str, int | float] = dict.fromkeys(graph, 0)
+    for u, v, d in graph.edges(data=True):
+        affirmed = not d.get("negated")
+        if measure == "claims":
+            for node in {u, v}:
+                counts[node] += 1
+        elif measure == "caused" and affirmed and d["causal"]:
+            counts[v] += 1
+        elif measure == "causes" and affirmed and d["causal"]:
+            counts[u] += 1
+        elif measure == "remedied" and affirmed and d["relation"] in REMEDY_RELATIONS:
+            counts[v] += 1
+    return {node: c for node, c in counts.items() if c}
+
+
+def rank_entities(graph: nx.MultiDiGraph, measure: str, *, top: int | None = None) -> list[RankRow]:
+    """Rank entities by a measure of :data:`MEASURES`, highest first; counts of zero are left out.
+
+    Ties keep one position and are ordered by label, then IRI, so rankings are deterministic.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+    scores = _scores(graph, measure)
+
+    def tie(value: int | float) -> float:
+        return round(float(value), 12)  # pagerank floats: equal up to rounding noise are tied
+
+    order = sorted(scores, key=lambda e: (-tie(scores[e]), _norm(str(graph.nodes[e].get("label", e))), e))
+    rows: list[RankRow] = []
+    for i, entity in enumerate(order[:top] if top is not None else order):
+        previous = rows[-1] if rows else None
+        tied = previous is not None and tie(previous.value) == tie(scores[entity])
+        position = previous.position if tied and previous is not None else i + 1
+        node = graph.nodes[entity]
+        rows.append(
+            RankRow(
+                measure, position, entity, node.get("label", entity), node.get("type", ""), scores[entity]
+            )
+        )
+    return rows
+
+
+def format_ranking(rows: list[RankRow], measure: str, fmt: str = "table") -> str:
+    """A ranking as a text table headed by its measure (``table``) or a JSON list of rows (``json``)."""
+    if fmt == "json":
+        return json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False) + "\n"
+    if fmt != "table":
+        raise ValueError(f"format: expected table or json; found {fmt!r}")
+    header = f"entities by {measure}: {MEASURES[measure]}"
+    if not rows:
+        return f"{header}\n(no entity scores above zero)\n"
+    cells = [
+        (str(r.position), r.label, r.type, f"{r.value:.4f}" if isinstance(r.value, float) else str(r.value))
+        for r in rows
+    ]
+    table = table_lines(cells, ("#", "entity", "type", measure), right=(True, False, False, True))
+    return "\n".join([header, "", *table]) + "\n"

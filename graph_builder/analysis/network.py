@@ -1,0 +1,360 @@
+"""Project the claims graph into networkx: entities as nodes, assertions as edges.
+
+The one projection the CLI, the notebooks and the interactive view share. Edge keys are assertion IRIs,
+so two sources stating the same proposition give two parallel edges.
+
+>>> from graph_builder.kg.build import build_example
+>>> g = to_networkx(build_example())
+>>> g.nodes["https://w3id.org/medkg/entity/herpes"]["label"]
+'herpes'
+>>> edge = next(d for _, _, d in g.edges(data=True) if d["claim_id"] == "herpes-causes-lower-back-pain")
+>>> edge["relation"], edge["evidence"], edge["rank"]
+('causes', 'explicitly-unsupported', 1)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+
+import networkx as nx
+import pyoxigraph as ox
+
+from graph_builder.sparql.queries import run_sparql
+
+
+class GroundingData(TypedDict):
+    """A vocabulary term an entity is grounded in (``NodeData["groundings"]``)."""
+
+    curie: str
+    label: str
+    match: Literal["exact", "close"]
+
+
+class HedgeData(TypedDict):
+    """A hedge cue of a claim's quote (``EdgeData["hedges"]``)."""
+
+    text: str
+    type: str
+
+
+class ChainData(TypedDict):
+    """A chain an assertion is a step of (``EdgeData["chains"]``); ``evidence`` and ``rank`` are the chain's."""
+
+    chain: str
+    id: str
+    position: int
+    length: int
+    evidence: str
+    rank: int
+
+
+class NameData(TypedDict):
+    """What :func:`entity_names` gives each entity: enough to resolve a name."""
+
+    label: str
+    synonyms: list[str]
+
+
+class NodeData(NameData):
+    """The attributes of an entity in :func:`to_networkx`."""
+
+    type: str
+    type_label: str
+    groundings: list[GroundingData]
+    claims: int
+
+
+class EdgeData(TypedDict):
+    """The attributes of an assertion in :func:`to_networkx` (its key is the assertion's IRI)."""
+
+    claim_id: str
+    relation: str
+    relation_label: str
+    relation_iri: str
+    causal: bool
+    evidence: str
+    evidence_label: str
+    rank: int
+    stance: str
+    stance_label: str
+    quote: str
+    start: int
+    end: int
+    source: str
+    source_title: str
+    rationale: str
+    negated: bool
+    proposition: str
+    hedges: list[HedgeData]
+    mechanism: str | None
+    chains: list[ChainData]
+
+
+@dataclass(frozen=True)
+class _Select:
+    """A SELECT query in parts, so that inline data can open its group pattern without editing its text."""
+
+    head: str
+    where: str
+    tail: str = ""
+
+    def sparql(self, values: Mapping[str, Iterable[str]] | None = None) -> str:
+        # Inline data first, so that the engine starts from those IRIs instead of scanning the store.
+        inline = "".join(_values(var, iris) for var, iris in (values or {}).items())
+        return f"{self.head} WHERE {{\n{inline}{self.where}\n}}{self.tail}"
+
+
+def _values(var: str, iris: Iterable[str]) -> str:
+    """A VALUES block written from terms, which check the variable name and each IRI."""
+    return f"  VALUES {ox.Variable(var)} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}\n"
+
+
+_ENTITIES = _Select(
+    "SELECT ?entity ?label ?type ?typeSlug ?typeLabel",
+    """  ?entity a medkg:Entity ; rdfs:label ?label ; a ?type .
+  ?type rdfs:subClassOf medkg:Entity ; skos:notation ?typeSlug ; rdfs:label ?typeLabel .""",
+)
+
+_SYNONYMS = _Select("SELECT ?entity ?synonym", "  ?entity a medkg:Entity ; skos:altLabel ?synonym .")
+
+_GROUNDINGS = _Select(
+    "SELECT ?entity ?curie ?vocabLabel ?match",
+    """  VALUES ?match { skos:exactMatch skos:closeMatch }
+  ?entity a medkg:Entity ; ?match ?term . ?term medkg:curie ?curie ; rdfs:label ?vocabLabel .""",
+)
+
+_ASSERTIONS = _Select(
+    """SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLabel
+       ?evidence ?evidenceSlug ?evidenceLabel ?rank ?stance ?stanceSlug ?stanceLabel
+       ?quote ?start ?end ?source ?sourceTitle ?rationale ?negated ?proposition""",
+    """  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
+             medkg:evidenceLevel ?evidence ; medkg:stance ?stance ; medkg:quote ?quote ;
+             medkg:quoteStart ?start ; medkg:quoteEnd ?end ; medkg:evidenceRationale ?rationale ;
+             medkg:negated ?negated .
+  ?proposition medkg:subject ?subject ; medkg:relation ?relation ; medkg:object ?object .
+  ?relation skos:notation ?relationSlug ; rdfs:label ?relationLabel .
+  ?evidence skos:notation ?evidenceSlug ; skos:prefLabel ?evidenceLabel ; medkg:rank ?rank .
+  ?stance skos:notation ?stanceSlug ; skos:prefLabel ?stanceLabel .
+  ?source dcterms:title ?sourceTitle .""",
+)
+
+_HEDGES = _Select(
+    "SELECT ?assertion ?text ?typeSlug ?start",
+    """  ?assertion medkg:hedge ?cue . ?cue medkg:cueText ?text ; medkg:cueType ?type ; medkg:cueStart ?start .
+  ?type skos:notation ?typeSlug .""",
+)
+
+_MECHANISMS = _Select("SELECT ?assertion ?mechanism", "  ?assertion medkg:mechanism ?mechanism .")
+
+_CAUSAL = _Select("SELECT ?relation", "  ?relation rdfs:subPropertyOf+ medkg:causallyInfluences .")
+
+# Every assertion an entity takes part in, once per end (a claim about itself counts twice, as in the
+# whole projection).
+_CLAIM_COUNTS = _Select(
+    "SELECT ?entity (COUNT(?assertion) AS ?claims)",
+    """  { ?proposition medkg:subject ?entity } UNION { ?proposition medkg:object ?entity }
+  ?assertion medkg:proposition ?proposition .""",
+    " GROUP BY ?entity",
+)
+
+# Entities one claim away from ?node, either direction (negated claims too: they are drawn).
+_NEIGHBOURS = _Select(
+    "SELECT DISTINCT ?next",
+    """  { ?proposition medkg:subject ?node ; medkg:object ?next } UNION
+  { ?proposition medkg:object ?node ; medkg:subject ?next }""",
+)
+
+# One hop along the plain triples (materialised for claims that are not negated), forwards or back.
+_FORWARD = _Select("SELECT DISTINCT ?next", "  ?node ?relation ?next . FILTER(?next != ?node)")
+_BACKWARD = _Select("SELECT DISTINCT ?next", "  ?next ?relation ?node . FILTER(?next != ?node)")
+
+_CHAIN_STEPS = _Select(
+    "SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank",
+    """  ?chain a medkg:Chain ; medkg:claimId ?claimId ; medkg:step ?step ; medkg:evidenceLevel ?evidence .
+  ?step medkg:position ?position ; medkg:assertion ?assertion .
+  ?evidence skos:notation ?evidenceSlug ; medkg:rank ?rank .""",
+)
+
+
+def _rows(
+    store: ox.Store, query: _Select, values: Mapping[str, Iterable[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Run a query; ``values`` binds variables to IRIs (the rows are those of each combination)."""
+    return run_sparql(query.sparql(values), store).to_records()
+
+
+def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.MultiDiGraph[str]:
+    """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
+
+    ``entities`` (IRIs) restricts the projection to those entities and the assertions between two of
+    them, so that a focused view of a large store reads only what it shows (:func:`entities_near`,
+    :func:`entities_between` choose them); nodes and edges are then those of the whole projection.
+    ``None`` (the default) projects the whole store.
+
+    Node attributes are a :class:`NodeData`, edge attributes an :class:`EdgeData` (key: the assertion IRI).
+    """
+    only = None if entities is None else sorted(set(entities))
+    by_entity = None if only is None else {"entity": only}
+    assertions = _rows(store, _ASSERTIONS, None if only is None else {"subject": only})
+    by_assertion = None
+    if only is not None:
+        keep = set(only)
+        assertions = [r for r in assertions if r["object"] in keep]
+        by_assertion = {"assertion": [r["assertion"] for r in assertions]}
+    nodes: dict[str, NodeData] = {
+        r["entity"]: NodeData(
+            label=r["label"],
+            type=r["typeSlug"],
+            type_label=r["typeLabel"],
+            synonyms=[],
+            groundings=[],
+            claims=0,
+        )
+        for r in sorted(_rows(store, _ENTITIES, by_entity), key=lambda r: r["entity"])
+    }
+    for r in sorted(_rows(store, _SYNONYMS, by_entity), key=lambda r: (r["entity"], r["synonym"])):
+        if r["entity"] in nodes:
+            nodes[r["entity"]]["synonyms"].append(r["synonym"])
+    for r in sorted(_rows(store, _GROUNDINGS, by_entity), key=lambda r: (r["entity"], r["curie"])):
+        if r["entity"] in nodes:
+            match: Literal["exact", "close"] = "exact" if r["match"].endswith("exactMatch") else "close"
+            nodes[r["entity"]]["groundings"].append(
+                GroundingData(curie=r["curie"], label=r["vocabLabel"], match=match)
+            )
+    if by_entity is None:
+        for r in assertions:
+            for end in (r["subject"], r["object"]):
+                if end in nodes:
+                    nodes[end]["claims"] += 1
+    else:  # in a focused projection an entity's claims are counted in the whole store, as without focus
+        for r in _rows(store, _CLAIM_COUNTS, by_entity):
+            if r["entity"] in nodes:
+                nodes[r["entity"]]["claims"] = r["claims"]
+    causal = {r["relation"] for r in _rows(store, _CAUSAL)}
+    hedges: dict[str, list[HedgeData]] = defaultdict(list)
+    for r in sorted(
+        _rows(store, _HEDGES, by_assertion), key=lambda r: (r["assertion"], r["start"], r["text"])
+    ):
+        hedges[r["assertion"]].append(HedgeData(text=r["text"], type=r["typeSlug"]))
+    mechanisms = {r["assertion"]: r["mechanism"] for r in _rows(store, _MECHANISMS, by_assertion)}
+    if by_assertion is None:
+        chain_rows = _rows(store, _CHAIN_STEPS)
+    else:  # every step of the chains touched, so that chain lengths stay whole
+        touched = sorted({r["chain"] for r in _rows(store, _CHAIN_STEPS, by_assertion)})
+        chain_rows = _rows(store, _CHAIN_STEPS, {"chain": touched})
+    lengths: dict[str, int] = defaultdict(int)
+    for r in chain_rows:
+        lengths[r["chain"]] += 1
+    chains: dict[str, list[ChainData]] = defaultdict(list)
+    for r in sorted(chain_rows, key=lambda r: (r["chain"], r["position"])):
+        chains[r["assertion"]].append(
+            ChainData(
+                chain=r["chain"],
+                id=r["claimId"],
+                position=r["position"],
+                length=lengths[r["chain"]],
+                evidence=r["evidenceSlug"],
+                rank=r["rank"],
+            )
+        )
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for node, data in nodes.items():
+        graph.add_node(node, **data)
+    for r in sorted(assertions, key=lambda r: r["assertion"]):
+        a = r["assertion"]
+        edge = EdgeData(
+            claim_id=r["claimId"],
+            relation=r["relationSlug"],
+            relation_label=r["relationLabel"],
+            relation_iri=r["relation"],
+            causal=r["relation"] in causal,
+            evidence=r["evidenceSlug"],
+            evidence_label=r["evidenceLabel"],
+            rank=r["rank"],
+            stance=r["stanceSlug"],
+            stance_label=r["stanceLabel"],
+            quote=r["quote"],
+            start=r["start"],
+            end=r["end"],
+            source=r["source"],
+            source_title=r["sourceTitle"],
+            rationale=r["rationale"],
+            negated=r["negated"],
+            proposition=r["proposition"],
+            hedges=hedges.get(a, []),
+            mechanism=mechanisms.get(a),
+            chains=chains.get(a, []),
+        )
+        graph.add_edge(r["subject"], r["object"], key=a, **edge)
+    return graph
+
+
+def entity_names(store: ox.Store) -> nx.MultiDiGraph[str]:
+    """Entities only, with labels and synonyms (a :class:`NameData`): enough to resolve a name without
+    projecting claims.
+
+    >>> from graph_builder.analysis.chains import resolve_entity
+    >>> from graph_builder.kg.build import build_example
+    >>> resolve_entity(entity_names(build_example()), "lumbago")
+    'https://w3id.org/medkg/entity/lower-back-pain'
+    """
+    names = {
+        r["entity"]: NameData(label=r["label"], synonyms=[])
+        for r in sorted(_rows(store, _ENTITIES), key=lambda r: r["entity"])
+    }
+    for r in sorted(_rows(store, _SYNONYMS), key=lambda r: (r["entity"], r["synonym"])):
+        if r["entity"] in names:
+            names[r["entity"]]["synonyms"].append(r["synonym"])
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    for node, data in names.items():
+        graph.add_node(node, **data)
+    return graph
+
+
+def entities_near(store: ox.Store, centre: str, depth: int = 1) -> set[str]:
+    """The entity ``centre`` (an IRI) and every entity at most ``depth`` claims away, either direction.
+
+    Projecting these gives the same view of ``centre`` as projecting the whole store and focusing.
+
+    >>> from graph_builder.kg.build import build_example
+    >>> sorted(e.rsplit("/", 1)[1] for e in entities_near(build_example(), "https://w3id.org/medkg/entity/hsv-1"))
+    ['hsv-1', 'lower-back-pain']
+    """
+    seen, frontier = {centre}, [centre]
+    for _ in range(depth):
+        found = {r["next"] for r in _rows(store, _NEIGHBOURS, {"node": frontier})} - seen
+        if not found:
+            break
+        seen |= found
+        frontier = sorted(found)
+    return seen
+
+
+def entities_between(
+    store: ox.Store, start: str, end: str, max_hops: int, relations: Iterable[str]
+) -> set[str]:
+    """Entities on some path of at most ``max_hops`` hops from ``start`` to ``end`` (IRIs) along claims
+    of these relations (IRIs) that are not negated: those with d(start, v) + d(v, end) ≤ max_hops.
+
+    A breadth-first search from both ends, one query per level. Projecting these entities gives
+    :func:`~graph_builder.analysis.chains.find_chains` the same chains as projecting the whole store, as long
+    as ``relations`` holds every relation it may use.
+    """
+    rels = {"relation": sorted(relations)}
+
+    def distances(origin: str, query: _Select) -> dict[str, int]:
+        dist, frontier = {origin: 0}, [origin]
+        for level in range(1, max_hops):
+            found = {r["next"] for r in _rows(store, query, {**rels, "node": frontier})} - dist.keys()
+            if not found:
+                break
+            dist.update(dict.fromkeys(found, level))
+            frontier = sorted(found)
+        return dist
+
+    from_start, to_end = distances(start, _FORWARD), distances(end, _BACKWARD)
+    keep = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
+    return keep | {start, end}

@@ -1,0 +1,40 @@
+"""The one place that knows where medkg's data files live.
+
+In a checkout they sit beside the package (``ontology/``, ``queries/``, ``data/``); in an installed
+wheel they are shipped inside it under ``graph_builder/_data/``.
+
+>>> (ONTOLOGY_DIR / "medkg.ttl").is_file()
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent.parent  # graph_builder/, this file is in graph_builder/core/
+
+
+def _data_root() -> Path:
+    shipped = _PACKAGE / "_data"
+    if (shipped / "ontology").is_dir():
+        return shipped
+    return _PACKAGE.parent
+
+
+DATA_ROOT = _data_root()
+ONTOLOGY_DIR = DATA_ROOT / "ontology"
+QUERIES_DIR = DATA_ROOT / "queries"
+QA_QUERIES_DIR = QUERIES_DIR / "qa"
+EXAMPLES_DIR = DATA_ROOT / "data"
+ARTICLES_DIR = EXAMPLES_DIR / "articles"
+ANNOTATIONS_DIR = EXAMPLES_DIR / "annotations"
+
+ONTOLOGY_FILE = ONTOLOGY_DIR / "medkg.ttl"
+EVIDENCE_FILE = ONTOLOGY_DIR / "evidence.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+ANNOTATION_SCHEMA_FILE = ONTOLOGY_DIR / "annotation.schema.json"
+
+SEED_SOURCE_ID = "does-herpes-cause-lower-back-pain"
+SEED_ANNOTATION = ANNOTATIONS_DIR / f"{SEED_SOURCE_ID}.yaml"
+
+DEFAULT_OUT_DIR = Path("out")

@@ -1,0 +1,145 @@
+"""The controlled terms annotation files may use, read from the ontology files themselves.
+
+The ontology (``ontology/medkg.ttl``, ``ontology/evidence.ttl``) is the single source of truth: a
+relation, entity type, evidence level, stance or hedge type exists when the ontology defines it with a
+``skos:notation``.
+
+>>> vocab = load_vocabulary()
+>>> vocab.relations["causes"].iri
+'https://w3id.org/medkg/vocab#causes'
+>>> vocab.evidence["explicitly-unsupported"].rank
+1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from graph_builder.core import namespaces as ns
+from graph_builder.core.paths import EVIDENCE_FILE, ONTOLOGY_FILE
+from graph_builder.core.results import from_query_result
+
+
+@dataclass(frozen=True)
+class Term:
+    """A controlled term: its annotation slug, IRI and label."""
+
+    slug: str
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Relation(Term):
+    """A relation between entities, with the Biolink predicate used for the Biolink reading."""
+
+    biolink: str
+    causal: bool
+
+
+@dataclass(frozen=True)
+class EvidenceLevel(Term):
+    """A level of the ordered evidence scheme; rank 1 is the weakest."""
+
+    rank: int
+    knowledge_level: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every controlled term, keyed by slug."""
+
+    relations: dict[str, Relation]
+    entity_types: dict[str, Term]
+    evidence: dict[str, EvidenceLevel]
+    stances: dict[str, Term]
+    hedge_types: dict[str, Term]
+
+    def evidence_by_rank(self) -> list[EvidenceLevel]:
+        """Evidence levels from weakest to strongest."""
+        return sorted(self.evidence.values(), key=lambda e: e.rank)
+
+
+def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
+    # The engine directly, not the named-query machinery above this module: ingest needs the vocabulary.
+    result = store.query(sparql, prefixes=ns.PREFIXES, use_default_graph_as_union=True)
+    return from_query_result(result)[0].to_records()
+
+
+_SCHEME_TERMS = """
+SELECT ?scheme ?iri ?slug ?label WHERE {
+  ?iri skos:inScheme ?scheme ; skos:notation ?slug ; skos:prefLabel ?label .
+} ORDER BY ?scheme ?slug
+"""
+
+
+def _scheme(rows: list[dict[str, Any]], scheme: str) -> dict[str, Term]:
+    return {
+        str(r["slug"]): Term(str(r["slug"]), str(r["iri"]), str(r["label"]))
+        for r in rows
+        if r["scheme"] == scheme
+    }
+
+
+def vocabulary_from_store(store: ox.Store) -> Vocabulary:
+    """Read the controlled terms out of a store holding the ontology and evidence scheme."""
+    relations = {
+        r["slug"]: Relation(r["slug"], r["iri"], r["label"], r["biolink"], bool(r.get("causal")))
+        for r in _rows(
+            store,
+            """
+            SELECT ?iri ?slug ?label ?biolink ?causal WHERE {
+              ?iri a owl:ObjectProperty ; skos:notation ?slug ; rdfs:label ?label ;
+                   medkg:biolinkPredicate ?biolink .
+              BIND(EXISTS { ?iri rdfs:subPropertyOf+ medkg:causallyInfluences } AS ?causal)
+            } ORDER BY ?slug""",
+        )
+    }
+    entity_types = {
+        r["slug"]: Term(r["slug"], r["iri"], r["label"])
+        for r in _rows(
+            store,
+            """
+            SELECT ?iri ?slug ?label WHERE {
+              ?iri rdfs:subClassOf medkg:Entity ; skos:notation ?slug ; rdfs:label ?label .
+            } ORDER BY ?slug""",
+        )
+    }
+    evidence = {
+        r["slug"]: EvidenceLevel(r["slug"], r["iri"], r["label"], int(r["rank"]), r["kl"])
+        for r in _rows(
+            store,
+            """
+            SELECT ?iri ?slug ?label ?rank ?kl WHERE {
+              ?iri skos:inScheme evidence:scheme ; skos:notation ?slug ; skos:prefLabel ?label ;
+                   medkg:rank ?rank ; medkg:knowledgeLevel ?kl .
+            } ORDER BY ?rank""",
+        )
+    }
+    schemes = _rows(store, _SCHEME_TERMS)
+    return Vocabulary(
+        relations=relations,
+        entity_types=entity_types,
+        evidence=evidence,
+        stances=_scheme(schemes, ns.STANCE + "scheme"),
+        hedge_types=_scheme(schemes, ns.HEDGE + "scheme"),
+    )
+
+
+def load_ontology(store: ox.Store) -> None:
+    """Load the shipped ontology and evidence scheme into the store's ontology graph."""
+    graph = ox.NamedNode(ns.ONTOLOGY_GRAPH)
+    for path in (ONTOLOGY_FILE, EVIDENCE_FILE):
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """Return the controlled vocabulary of the shipped ontology (read once per process)."""
+    store = ox.Store()
+    load_ontology(store)
+    return vocabulary_from_store(store)

@@ -1,0 +1,1 @@
+"""medkg's own SPARQL endpoint (``medkg serve``) and named queries on other SPARQL stores (``medkg push``)."""

@@ -1,0 +1,293 @@
+"""Turn checked annotations into RDF quads: the two-layer claim model of docs/data-model.md.
+
+Facts shared by every source (entities, groundings, propositions, the plain triples) go to the shared
+graph; what one source says goes to that source's named graph.
+
+>>> from graph_builder.ingest.annotations import load_annotation
+>>> from graph_builder.core.paths import SEED_ANNOTATION
+>>> quads = list(iter_quads(load_annotation(SEED_ANNOTATION)))
+>>> len(quads) > 500
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from graph_builder.core import namespaces as ns
+from graph_builder.core.model import Annotation, Claim, Entity, Grounding, Span
+from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
+
+SELECTOR_CONTEXT = 32
+
+_N = NamedNode
+
+
+def _v(local: str) -> NamedNode:
+    return _N(ns.MEDKG_VOCAB + local)
+
+
+RDF_TYPE = _N(ns.RDF + "type")
+RDFS_LABEL = _N(ns.RDFS + "label")
+XSD_INTEGER = _N(ns.XSD + "integer")
+SHARED = _N(ns.SHARED_GRAPH)
+DESCRIBES = _v("describes")
+ENTITY_TYPE = _v("entityType")
+CURIE = _v("curie")
+VOCABULARY = _v("vocabulary")
+SKOS_PREF_LABEL = _N(ns.SKOS + "prefLabel")
+SKOS_ALT_LABEL = _N(ns.SKOS + "altLabel")
+SKOS_DEFINITION = _N(ns.SKOS + "definition")
+SKOS_EXACT = _N(ns.SKOS + "exactMatch")
+SKOS_CLOSE = _N(ns.SKOS + "closeMatch")
+#: The fields of an entity record carried over to the entity as they are.
+ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, SKOS_EXACT, SKOS_CLOSE)
+#: The predicates of an entity's shared description (what ``describe_entity`` makes).
+ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, *ENTITY_FIELDS)
+#: The fields of a term record, which are the term's shared description.
+TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY)
+
+
+class _Writer:
+    """Accumulates quads of one graph at a time."""
+
+    def __init__(self) -> None:
+        self.quads: list[Quad] = []
+        self.graph = _N(ns.SHARED_GRAPH)
+
+    def add(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        self.quads.append(Quad(s, p, o, self.graph))
+
+    def text(self, s: NamedNode, p: NamedNode, value: str) -> None:
+        self.add(s, p, Literal(value))
+
+    def integer(self, s: NamedNode, p: NamedNode, value: int) -> None:
+        self.add(s, p, Literal(str(value), datatype=XSD_INTEGER))
+
+
+def proposition_of(claim: Claim, vocab: Vocabulary) -> str:
+    """The proposition IRI a claim states."""
+    return ns.proposition_iri(
+        ns.entity_iri(claim.subject), vocab.relations[claim.relation].iri, ns.entity_iri(claim.object)
+    )
+
+
+def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
+    """The assertion IRI of a claim made by a source."""
+    return ns.assertion_iri(
+        proposition_of(claim, vocab), ns.source_iri(source_id), claim.quote.start, claim.quote.end
+    )
+
+
+def _selectors(w: _Writer, node: NamedNode, source: NamedNode, span: Span, text: str) -> None:
+    """Anchor a span in the source with W3C Web Annotation selectors, and shortcuts for queries."""
+    w.text(node, _v("quote"), span.text)
+    w.integer(node, _v("quoteStart"), span.start)
+    w.integer(node, _v("quoteEnd"), span.end)
+    target = _N(node.value + "#target")
+    quote_sel = _N(node.value + "#quote-selector")
+    pos_sel = _N(node.value + "#position-selector")
+    w.add(node, _N(ns.OA + "hasTarget"), target)
+    w.add(target, RDF_TYPE, _N(ns.OA + "SpecificResource"))
+    w.add(target, _N(ns.OA + "hasSource"), source)
+    w.add(target, _N(ns.OA + "hasSelector"), quote_sel)
+    w.add(target, _N(ns.OA + "hasSelector"), pos_sel)
+    w.add(quote_sel, RDF_TYPE, _N(ns.OA + "TextQuoteSelector"))
+    w.text(quote_sel, _N(ns.OA + "exact"), span.text)
+    w.text(quote_sel, _N(ns.OA + "prefix"), text[max(0, span.start - SELECTOR_CONTEXT) : span.start])
+    w.text(quote_sel, _N(ns.OA + "suffix"), text[span.end : span.end + SELECTOR_CONTEXT])
+    w.add(pos_sel, RDF_TYPE, _N(ns.OA + "TextPositionSelector"))
+    w.integer(pos_sel, _N(ns.OA + "start"), span.start)
+    w.integer(pos_sel, _N(ns.OA + "end"), span.end)
+
+
+Record = list[tuple[NamedNode, NamedNode | Literal]]
+
+
+def _entity_record(ent: Entity, vocab: Vocabulary) -> Record:
+    """What one source says about an entity: kept in its graph as an entity record."""
+    record: Record = [(RDFS_LABEL, Literal(ent.label)), (ENTITY_TYPE, _N(vocab.entity_types[ent.type].iri))]
+    record += [(SKOS_ALT_LABEL, Literal(syn)) for syn in ent.synonyms]
+    if ent.definition:
+        record.append((SKOS_DEFINITION, Literal(ent.definition)))
+    record += [(SKOS_EXACT if g.match == "exact" else SKOS_CLOSE, _N(g.iri)) for g in ent.groundings]
+    return record
+
+
+def _term_record(g: Grounding) -> Record:
+    """What one source says about a grounding term."""
+    return [(RDFS_LABEL, Literal(g.label)), (CURIE, Literal(g.curie)), (VOCABULARY, Literal(g.vocabulary))]
+
+
+# The shared graph is the union over sources of what these three functions make of each source's
+# records and claims: a fresh build (``iter_quads``) and a recomputation after a source is replaced or
+# removed (``corpus``) both call them, so the two cannot disagree.
+
+
+def describe_entity(entity: NamedNode, record: Iterable[tuple[Any, Any]]) -> Iterator[Quad]:
+    """An entity's shared description from one source's record (pairs of predicate and object).
+
+    Other predicates of a record (its own type, what it describes) are not part of the description.
+    """
+    for p, o in record:
+        if p == RDFS_LABEL:
+            yield Quad(entity, RDFS_LABEL, o, SHARED)
+            yield Quad(entity, SKOS_PREF_LABEL, o, SHARED)
+        elif p == ENTITY_TYPE:
+            yield Quad(entity, RDF_TYPE, _v("Entity"), SHARED)
+            yield Quad(entity, RDF_TYPE, o, SHARED)
+        elif p in ENTITY_FIELDS:
+            yield Quad(entity, p, o, SHARED)
+
+
+def describe_term(term: NamedNode, record: Iterable[tuple[Any, Any]]) -> Iterator[Quad]:
+    """A grounding term's shared description from one source's term record."""
+    for p, o in record:
+        if p in TERM_FIELDS:
+            yield Quad(term, p, o, SHARED)
+
+
+def describe_proposition(
+    prop: NamedNode, subject: NamedNode, relation: NamedNode, obj: NamedNode, *, stated: bool
+) -> Iterator[Quad]:
+    """A proposition some source makes; the plain triple only when some source states it unnegated."""
+    yield Quad(prop, RDF_TYPE, _v("Proposition"), SHARED)
+    yield Quad(prop, _v("subject"), subject, SHARED)
+    yield Quad(prop, _v("relation"), relation, SHARED)
+    yield Quad(prop, _v("object"), obj, SHARED)
+    if stated:
+        yield Quad(subject, relation, obj, SHARED)
+
+
+def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
+    for ent in ann.entities.values():
+        w.quads.extend(describe_entity(_N(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
+        for g in ent.groundings:
+            w.quads.extend(describe_term(_N(g.iri), _term_record(g)))
+    for claim in ann.claims:
+        w.quads.extend(
+            describe_proposition(
+                _N(proposition_of(claim, vocab)),
+                _N(ns.entity_iri(claim.subject)),
+                _N(vocab.relations[claim.relation].iri),
+                _N(ns.entity_iri(claim.object)),
+                stated=not claim.negated,
+            )
+        )
+
+
+def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) -> None:
+    """What this source says about its entities and grounding terms, kept in its own graph.
+
+    The shared graph holds the union of these records over all sources, so it can be recomputed for
+    the entities a source touched when that source is replaced or removed (see ``corpus``).
+    """
+    for ent in ann.entities.values():
+        record = _N(f"{source.value}#entity/{ent.id}")
+        w.add(record, RDF_TYPE, _v("EntityRecord"))
+        w.add(record, DESCRIBES, _N(ns.entity_iri(ent.id)))
+        for p, o in _entity_record(ent, vocab):
+            w.add(record, p, o)
+        for g in ent.groundings:
+            term = _N(f"{source.value}#term/{g.curie}")
+            w.add(term, RDF_TYPE, _v("TermRecord"))
+            w.add(term, DESCRIBES, _N(g.iri))
+            for p, o in _term_record(g):
+                w.add(term, p, o)
+
+
+def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
+    src = ann.source
+    source = _N(ns.source_iri(src.id))
+    _records(w, ann, source, vocab)
+    w.add(source, RDF_TYPE, _v("SourceDocument"))
+    if src.kind == "web-page":
+        w.add(source, RDF_TYPE, _N(ns.SCHEMA + "MedicalWebPage"))
+    w.text(source, _N(ns.DCTERMS + "title"), src.title)
+    w.text(source, _N(ns.DCTERMS + "description"), src.description)
+    w.text(source, _N(ns.DCTERMS + "identifier"), src.id)
+    w.text(source, _v("text"), src.text)
+    w.integer(source, _v("textLength"), len(src.text))
+    w.text(source, _v("textSha256"), hashlib.sha256(src.text.encode("utf-8")).hexdigest())
+    if src.url:
+        w.add(source, _N(ns.SCHEMA + "url"), _N(src.url))
+    method = _N(
+        ns.ECO
+        + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203")
+    )
+    assertions: dict[str, NamedNode] = {}
+    for claim in ann.claims:
+        rel = vocab.relations[claim.relation]
+        level = vocab.evidence[claim.evidence]
+        node = _N(assertion_of(claim, src.id, vocab))
+        assertions[claim.id] = node
+        w.add(node, RDF_TYPE, _v("Assertion"))
+        w.add(node, _v("proposition"), _N(proposition_of(claim, vocab)))
+        w.add(node, _v("source"), source)
+        w.text(node, _v("claimId"), claim.id)
+        _selectors(w, node, source, claim.quote, src.text)
+        w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
+        w.add(node, _v("evidenceLevel"), _N(level.iri))
+        w.text(node, _v("evidenceRationale"), claim.rationale)
+        w.add(node, _v("negated"), Literal(claim.negated))
+        w.text(node, _v("agentType"), ann.agent)
+        w.add(node, _v("assertionMethod"), method)
+        if claim.mechanism is not None:
+            w.text(node, _v("mechanism"), claim.mechanism.text)
+        for cue in claim.hedges:
+            hedge = _N(f"{node.value}#hedge-{cue.span.start}-{cue.span.end}")
+            w.add(node, _v("hedge"), hedge)
+            w.add(hedge, RDF_TYPE, _v("HedgeCue"))
+            w.text(hedge, _v("cueText"), cue.span.text)
+            w.integer(hedge, _v("cueStart"), cue.span.start)
+            w.integer(hedge, _v("cueEnd"), cue.span.end)
+            w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
+        # The Biolink reading: the assertion is also an association (an rdf:Statement).
+        w.add(node, RDF_TYPE, _N(ns.RDF + "Statement"))
+        w.add(node, _N(ns.RDF + "subject"), _N(ns.entity_iri(claim.subject)))
+        w.add(node, _N(ns.RDF + "predicate"), _N(rel.biolink))
+        w.add(node, _N(ns.RDF + "object"), _N(ns.entity_iri(claim.object)))
+        w.add(node, _N(ns.BIOLINK + "negated"), Literal(claim.negated))
+        w.text(node, _N(ns.BIOLINK + "knowledge_level"), level.knowledge_level)
+        w.text(node, _N(ns.BIOLINK + "agent_type"), ann.agent)
+    for chain in ann.chains:
+        steps = [assertions[s] for s in chain.steps]
+        node = _N(ns.chain_iri(source.value, [s.value for s in steps]))
+        first, last = ann.claim(chain.steps[0]), ann.claim(chain.steps[-1])
+        w.add(node, RDF_TYPE, _v("Chain"))
+        w.add(node, _v("source"), source)
+        w.text(node, _v("claimId"), chain.id)
+        w.add(node, _v("stance"), _N(vocab.stances[chain.stance].iri))
+        w.add(node, _v("evidenceLevel"), _N(vocab.evidence[chain.evidence].iri))
+        w.text(node, _v("evidenceRationale"), chain.rationale)
+        w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
+        w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))
+        if chain.quote is not None:
+            _selectors(w, node, source, chain.quote, src.text)
+        for position, assertion in enumerate(steps, start=1):
+            step = _N(f"{node.value}#step-{position}")
+            w.add(node, _v("step"), step)
+            w.add(step, RDF_TYPE, _v("ChainStep"))
+            w.integer(step, _v("position"), position)
+            w.add(step, _v("assertion"), assertion)
+
+
+def iter_quads(annotation: Annotation, vocab: Vocabulary | None = None) -> Iterator[Quad]:
+    """Yield the quads of one annotation: shared facts first, then the source's named graph."""
+    vocab = vocab or load_vocabulary()
+    w = _Writer()
+    _shared(w, annotation, vocab)
+    w.graph = _N(ns.source_graph_iri(annotation.source.id))
+    _source(w, annotation, vocab)
+    yield from w.quads
+
+
+def iter_corpus_quads(annotations: Iterable[Annotation], vocab: Vocabulary | None = None) -> Iterator[Quad]:
+    """Yield the quads of many annotations (shared facts repeat; a store keeps each quad once)."""
+    vocab = vocab or load_vocabulary()
+    for ann in annotations:
+        yield from iter_quads(ann, vocab)

@@ -1,0 +1,1 @@
+"""Checks on a built graph: SHACL and the qa queries, groundings against shipped vocabularies, counts."""

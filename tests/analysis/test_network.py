@@ -1,0 +1,100 @@
+"""The networkx projection: attributes as declared, focused projections equal to the whole one."""
+
+from __future__ import annotations
+
+import itertools
+import types
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from graph_builder.analysis.network import (
+    EdgeData,
+    NameData,
+    NodeData,
+    entities_between,
+    entities_near,
+    entity_names,
+    to_networkx,
+)
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether a value has the declared type (the few kinds the projection's TypedDicts use)."""
+    origin = get_origin(hint)
+    if is_typeddict(hint):
+        hints = get_type_hints(hint)
+        return (
+            isinstance(value, dict)
+            and set(value) == set(hints)
+            and all(_conforms(value[k], h) for k, h in hints.items())
+        )
+    if origin is list:
+        return isinstance(value, list) and all(_conforms(v, get_args(hint)[0]) for v in value)
+    if origin is Literal:
+        return value in get_args(hint)
+    if origin in (Union, types.UnionType):
+        return any(_conforms(value, h) for h in get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is int:  # a bool is an int to isinstance, not to a reader of "rank" or "start"
+        return isinstance(value, int) and not isinstance(value, bool)
+    assert hint in (str, bool), f"no check for {hint}"
+    return isinstance(value, hint)
+
+
+def _data(graph: nx.MultiDiGraph[str]) -> tuple[dict[str, Any], dict[tuple[str, str, str], Any]]:
+    return dict(graph.nodes(data=True)), {(u, v, k): d for u, v, k, d in graph.edges(keys=True, data=True)}
+
+
+def test_attributes_are_what_the_typeddicts_declare(seed_store: ox.Store) -> None:
+    graph = to_networkx(seed_store)
+    nodes, edges = _data(graph)
+    assert nodes and edges
+    assert [n for n, d in nodes.items() if not _conforms(d, NodeData)] == []
+    assert [k for k, d in edges.items() if not _conforms(d, EdgeData)] == []
+    # The optional parts are exercised too: hedges, chains, groundings and a mechanism exist in the seed.
+    assert any(d["hedges"] for d in edges.values()) and any(d["chains"] for d in edges.values())
+    assert any(d["groundings"] for d in nodes.values()) and any(d["mechanism"] for d in edges.values())
+    names = dict(entity_names(seed_store).nodes(data=True))
+    assert names.keys() == nodes.keys()
+    assert all(_conforms(d, NameData) for d in names.values())
+
+
+def test_focused_projection_is_the_whole_projection_restricted(seed_store: ox.Store) -> None:
+    whole = to_networkx(seed_store)
+    for centre in whole.nodes:
+        near = entities_near(seed_store, centre, 1)
+        assert near == {centre} | set(whole.successors(centre)) | set(whole.predecessors(centre))
+        # Node data equal too: an entity's claims are counted in the whole store, not in the view.
+        assert _data(to_networkx(seed_store, entities=near)) == _data(whole.subgraph(near)), centre
+
+
+def test_entities_between_are_those_on_short_enough_paths(seed_store: ox.Store) -> None:
+    """Checked against networkx's breadth-first search over the projection's claims that are not negated."""
+    whole = to_networkx(seed_store)
+    # Every relation but one whose claims lie on some of the paths, so that the filter has work to do.
+    relations = {d["relation_iri"] for _, _, d in whole.edges(data=True)} - {
+        "https://w3id.org/medkg/vocab#symptomOf"
+    }
+    hops = nx.DiGraph(
+        (u, v) for u, v, d in whole.edges(data=True) if d["relation_iri"] in relations and not d["negated"]
+    )
+    assert hops.number_of_edges() > 1
+    checked = 0
+    for (start, end), max_hops in itertools.product(itertools.permutations(hops.nodes, 2), (1, 2, 3)):
+        from_start = nx.single_source_shortest_path_length(hops, start, cutoff=max_hops)
+        to_end = nx.single_source_shortest_path_length(hops.reverse(), end, cutoff=max_hops)
+        expected = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
+        found = entities_between(seed_store, start, end, max_hops, relations)
+        assert found == expected | {start, end}, (start, end, max_hops)
+        checked += len(expected) > 2
+    assert checked  # some pair has an entity between its ends
+
+
+def test_an_iri_cannot_change_the_query(seed_store: ox.Store) -> None:
+    """IRIs become terms, which refuse what is not an IRI, rather than text pasted into the query."""
+    with pytest.raises(ValueError, match="Invalid IRI"):
+        to_networkx(seed_store, entities=["https://w3id.org/medkg/entity/herpes> } ?s ?p ?o {"])

@@ -1,0 +1,384 @@
+"""Push to real triple stores (Oxigraph server, Virtuoso) on loopback; named queries match local rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder import cli
+from graph_builder.core import namespaces as ns
+from graph_builder.core.paths import SEED_ANNOTATION
+from graph_builder.core.results import ResultTable
+from graph_builder.endpoint import remote
+from graph_builder.endpoint.remote import (
+    Auth,
+    Endpoint,
+    RemoteError,
+    bind_text,
+    push,
+    run_remote,
+    run_remote_sparql,
+)
+from graph_builder.ingest.annotations import load_annotations
+from graph_builder.kg.build import build_example, build_store
+from graph_builder.kg.export import to_trig
+from graph_builder.sparql.queries import (
+    Parameter,
+    QueryError,
+    get_query,
+    query_names,
+    run_query,
+    run_sparql,
+    to_term,
+)
+
+pytestmark = pytest.mark.server
+
+NAMES = query_names(include_qa=True)
+EVIL = 'x" } ; DROP ALL #'
+
+
+def required() -> bool:
+    """In CI (or when asked), a missing server is a failure, never a skip."""
+    return bool(os.environ.get("CI") or os.environ.get("MEDKG_REQUIRE_BROWSER"))
+
+
+def find_binary(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        message = f"{name} is not installed"
+        if required():
+            pytest.fail(f"{message} (CI needs it: see .ci/run and the dev extra)")
+        pytest.skip(message)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"the server did not answer {url} within {seconds} s:\n{tail(log)}")
+
+
+def tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:]
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+@dataclass(frozen=True)
+class Store:
+    """A running triple store: where to query, where to write, and which engine it is."""
+
+    engine: str
+    query: Endpoint
+    graph_store: Endpoint
+    update: Endpoint
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """``oxigraph serve`` (PyPI oxigraph) on a free loopback port, with its data in a tmp dir."""
+    binary = find_binary("oxigraph")
+    folder = tmp_path_factory.mktemp("oxigraph")
+    port = free_port()
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/query?query=ASK%7B%7D", process, log)
+        yield Store("oxigraph", Endpoint(f"{url}/query"), Endpoint(f"{url}/store"), Endpoint(f"{url}/update"))
+    finally:
+        stop(process)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+CheckpointInterval = 0
+; Stop planning when planning takes longer than the query would: a fresh database has no
+; statistics and would spend seconds on the first run of each many-join query.
+StopCompilerWhenXOverRunTime = 1
+MaxOptimizeLayouts = 100
+DirsAllowed = ., {d}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {d}
+ServerThreads = 10
+MaxClientConnections = 10
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Virtuoso Open Source (Debian virtuoso-opensource) with its own config, bound to 127.0.0.1.
+
+    A fresh database has the account dba/dba; writes go to the Graph Store endpoint that needs
+    HTTP Digest authentication (the unauthenticated one is read-only).
+    """
+    binary = find_binary("virtuoso-t")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port = free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(d=folder, sql_port=free_port(), http_port=http_port), encoding="utf-8")
+    log = folder / "stdout.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{http_port}"
+    dba = Auth("digest", "dba", "dba")
+    try:
+        wait_until_up(f"{url}/sparql?query=ASK%7B%7D", process, log, seconds=90)
+        yield Store(
+            "virtuoso",
+            Endpoint(f"{url}/sparql"),
+            Endpoint(f"{url}/sparql-graph-crud-auth", dba),
+            Endpoint(f"{url}/sparql-auth", dba),
+        )
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def pushed(request: pytest.FixtureRequest) -> Store:
+    """Each real store, with the seed example pushed with the Graph Store Protocol."""
+    store: Store = request.getfixturevalue(request.param)
+    report = push(build_example(), endpoint=store.query, graph_store=store.graph_store)
+    assert report.method == "graph-store" and report.triples == len(build_example())
+    return store
+
+
+def count(endpoint: Endpoint, sparql: str) -> int:
+    """The ``?n`` of a counting query run on a store as it is (no dataset named)."""
+    value = run_remote_sparql(sparql, endpoint, union="endpoint").column("n")[0]
+    assert isinstance(value, int)
+    return value
+
+
+def key(table: ResultTable) -> list[tuple[str, ...]]:
+    return [tuple("" if term is None else str(term) for term in row) for row in table.rows]
+
+
+# --- the named queries on real stores ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_named_queries_match_local_rows(name: str, pushed: Store, seed_store: ox.Store) -> None:
+    local = run_query(name, seed_store)
+    there = run_remote(name, pushed.query)
+    if pushed.engine == "oxigraph":
+        assert key(there) == key(local)  # same engine: same order too
+    else:
+        assert sorted(key(there)) == sorted(key(local))
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("unsupported-claims", "3"),
+        ("claims-about", "Nerve Pain"),
+        ("claims-about", "lower-back-pain"),
+        ("claims-about", "https://w3id.org/medkg/entity/herpes"),
+        ("remedies-for", "back pain"),
+        ("causal-chains", "herpes"),
+    ],
+)
+def test_parameters_bind_on_remote_stores(name: str, value: str, pushed: Store, seed_store: ox.Store) -> None:
+    query = get_query(name)
+    param = query.parameters[0]
+    local = run_query(query, seed_store, {param.name: value})
+    assert len(local) > 0
+    assert sorted(key(run_remote(query, pushed.query, {param.name: value}))) == sorted(key(local))
+    if param.type == "string":
+        assert len(run_remote(query, pushed.query, {param.name: EVIL})) == 0
+    everything = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(pushed.query, everything) >= len(seed_store)  # nothing was dropped
+
+
+def test_union_strategies_on_oxigraph(oxigraph: Store, seed_store: ox.Store) -> None:
+    push(seed_store, endpoint=oxigraph.query, graph_store=oxigraph.graph_store)
+    local = key(run_query("all-claims", seed_store))
+    # Plain `oxigraph serve`: the data sit in named graphs, its default graph is empty.
+    assert not remote.default_graph_is_union(oxigraph.query)
+    assert key(run_remote("all-claims", oxigraph.query, union="dataset")) == local
+    assert key(run_remote("all-claims", oxigraph.query, union="auto")) == local
+    assert len(run_remote("all-claims", oxigraph.query, union="endpoint")) == 0
+
+
+def test_virtuoso_default_graph_is_the_union(virtuoso: Store, seed_store: ox.Store) -> None:
+    push(seed_store, endpoint=virtuoso.query, graph_store=virtuoso.graph_store)
+    assert remote.default_graph_is_union(virtuoso.query)
+    local = key(run_query("all-claims", seed_store))
+    assert key(run_remote("all-claims", virtuoso.query, union="dataset")) == local
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_push_with_sparql_update_keeps_blank_nodes_whole(
+    engine: str, request: pytest.FixtureRequest, seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store: Store = request.getfixturevalue(engine)
+    # Many batches, so that the ontology's OWL blank nodes straddle batch boundaries.
+    monkeypatch.setattr(remote, "UPDATE_CHUNK", 50)
+    report = push(seed_store, endpoint=store.query, update_endpoint=store.update)
+    assert report.method == "update"
+    ontology = f"GRAPH <{ns.ONTOLOGY_GRAPH}> {{ ?b ?p ?o FILTER(isBlank(?b)) }}"
+    blanks = f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ {ontology} }}"
+    local_blanks = run_sparql(blanks, seed_store).column("n")[0]
+    assert isinstance(local_blanks, int) and local_blanks > 0
+    assert count(store.query, blanks) == local_blanks
+    for graph, triples in report.graphs.items():
+        assert (
+            count(store.query, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            == triples
+        )
+    local = sorted(key(run_query("all-claims", seed_store)))
+    assert sorted(key(run_remote("all-claims", store.query))) == local
+
+
+def test_push_prunes_sources_removed_locally(
+    oxigraph: Store, write_annotation: Callable[..., Path], seed_store: ox.Store
+) -> None:
+    def second(data: dict[str, Any]) -> None:
+        data["source"]["id"] = "a-second-article"
+
+    two = build_store(load_annotations([SEED_ANNOTATION, write_annotation(second)]))
+    push(two, endpoint=oxigraph.query, graph_store=oxigraph.graph_store)
+    assert len(run_remote("sources", oxigraph.query)) == 2
+    report = push(seed_store, endpoint=oxigraph.query, graph_store=oxigraph.graph_store)
+    assert report.removed == [ns.source_graph_iri("a-second-article")]
+    for name in NAMES:
+        assert key(run_remote(name, oxigraph.query)) == key(run_query(name, seed_store)), name
+
+
+def test_virtuoso_graph_store_needs_credentials(virtuoso: Store, seed_store: ox.Store) -> None:
+    anonymous = Endpoint(virtuoso.graph_store.url)
+    with pytest.raises(RemoteError, match="HTTP 401"):
+        push(seed_store, graph_store=anonymous)
+    wrong = Endpoint(virtuoso.graph_store.url, Auth("digest", "dba", "not-the-password"))
+    with pytest.raises(RemoteError, match="HTTP 401"):
+        push(seed_store, graph_store=wrong)
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+def test_cli_push_and_query_run_endpoint(
+    pushed: Store,
+    seed_store: ox.Store,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trig = tmp_path / "medkg.trig"
+    trig.write_bytes(to_trig(seed_store))
+    args = ["push", "--graph", str(trig), "--endpoint", pushed.query.url]
+    args += ["--graph-store", pushed.graph_store.url]
+    if pushed.graph_store.auth is not None:
+        monkeypatch.setenv("MEDKG_TEST_PASSWORD", pushed.graph_store.auth.secret)
+        args += ["--user", "dba", "--auth", "digest", "--password-env", "MEDKG_TEST_PASSWORD"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert f"pushed 3 graphs ({len(seed_store)} triples) with the Graph Store Protocol" in out
+    assert cli.main(["query", "run", "sources", "--endpoint", pushed.query.url, "--format", "json"]) == 0
+    there = json.loads(capsys.readouterr().out)
+    sources = [b["source"]["value"] for b in there["results"]["bindings"]]
+    assert sources == run_query("sources", seed_store).column("source")
+    assert cli.main(["query", "run", "claims-about", "--endpoint", "http://127.0.0.1:9/none"]) == 1
+    assert "cannot reach the endpoint" in capsys.readouterr().err
+
+
+def test_cli_auth_needs_the_password_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("MEDKG_PASSWORD", raising=False)
+    code = cli.main(["query", "run", "sources", "--endpoint", "http://127.0.0.1:9/sparql", "--user", "dba"])
+    assert code == 1
+    assert "reads the password from $MEDKG_PASSWORD, which is not set" in capsys.readouterr().err
+
+
+# --- binding parameters as text -------------------------------------------------------------------------
+
+
+def test_bind_text_escapes_an_injection_attempt() -> None:
+    term = to_term(Parameter("entity", "string", None, "an entity"), EVIL)
+    text = bind_text("SELECT ?c WHERE { ?c rdfs:label ?entity }", {"entity": term})
+    escaped = '"x\\" } ; DROP ALL #"'
+    assert text == f"SELECT ?c WHERE {{ VALUES (?entity) {{ ({escaped}) }} ?c rdfs:label {escaped} }}"
+    parsed = ox.Store().query(text, prefixes=ns.PREFIXES)
+    assert isinstance(parsed, ox.QuerySolutions) and list(parsed) == []  # one query, which parses
+
+
+def test_bind_text_leaves_strings_comments_iris_and_sub_selects_alone() -> None:
+    sparql = (
+        'SELECT ?x (COUNT(*) AS ?n) WHERE {\n  # ?e in a comment\n  ?x rdfs:label "?e" ; <urn:?e> ?e .\n'
+        "  { SELECT ?e WHERE { ?e a medkg:Entity } }\n  FILTER(?x != $e)\n} GROUP BY ?x ?e"
+    )
+    text = bind_text(sparql, {"e": ox.NamedNode("urn:e")})
+    assert text == (
+        "SELECT ?x (COUNT(*) AS ?n) WHERE { VALUES (?e) { (<urn:e>) }\n  # ?e in a comment\n"
+        '  ?x rdfs:label "?e" ; <urn:?e> <urn:e> .\n  { SELECT ?e WHERE { ?e a medkg:Entity } }\n'
+        "  FILTER(?x != <urn:e>)\n} GROUP BY ?x ?e"
+    )
+
+
+def test_bind_text_skips_a_construct_template() -> None:
+    text = bind_text("CONSTRUCT { ?s ?p ?v } WHERE { ?s ?p ?v }", {"v": ox.Literal(1)})
+    assert text.startswith("CONSTRUCT { ?s ?p ?v } WHERE { VALUES (?v)")
+    assert text.endswith('?s ?p "1"^^<http://www.w3.org/2001/XMLSchema#integer> }')
+    with pytest.raises(QueryError, match="no complete WHERE"):
+        bind_text("SELECT * WHERE { ?s ?p ?o", {"o": ox.Literal(1)})

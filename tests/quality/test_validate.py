@@ -1,0 +1,74 @@
+"""Validation of built graphs: SHACL when the graph is small enough, qa queries always, per source on demand."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder.core import namespaces as ns
+from graph_builder.kg.export import canonical_quads
+from graph_builder.quality import validate
+from graph_builder.quality.validate import ValidationReport, source_subgraph, validate_store
+from graph_builder.sparql.queries import query_names
+
+SEED = "does-herpes-cause-lower-back-pain"
+
+
+def _without_a_quote(store: ox.Store) -> tuple[ox.Store, str]:
+    copy = ox.Store()
+    copy.extend(store)
+    quote = ox.NamedNode(ns.MEDKG_VOCAB + "quote")
+    victim = next(
+        q for q in copy.quads_for_pattern(None, quote, None) if q.subject.value.startswith(ns.ASSERTION)
+    )
+    copy.remove(victim)
+    return copy, victim.subject.value
+
+
+def test_source_subgraph_of_a_one_source_graph_is_the_whole_graph(seed_store: ox.Store) -> None:
+    whole = {str(q) for q in canonical_quads(seed_store)}
+    assert {str(q) for q in canonical_quads(source_subgraph(seed_store, SEED))} == whole
+
+
+def test_seed_graph_passes_every_check(seed_report: ValidationReport) -> None:
+    assert seed_report.conforms, seed_report.summary()
+    assert set(seed_report.checks) == {"shacl", *(n for n in query_names() if n.startswith("qa/"))}
+
+
+def test_source_subgraph_conforms_and_catches_a_missing_quote(
+    seed_store: ox.Store, seed_report: ValidationReport
+) -> None:
+    # With one source, the source's subgraph is the whole graph (the test above), which seed_report
+    # validated: it conforms.
+    assert seed_report.conforms
+    broken, focus = _without_a_quote(seed_store)
+    report = validate_store(source_subgraph(broken, SEED))
+    assert not report.conforms
+    assert any(
+        "AssertionShape" in v.check and focus.removeprefix(ns.ASSERTION) in v.focus for v in report.violations
+    )
+
+
+def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
+    with pytest.raises(ValueError, match="no source 'nope'"):
+        source_subgraph(seed_store, "nope")
+
+
+def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(
+    seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(validate, "SHACL_AUTO_LIMIT", 10)
+    broken, focus = _without_a_quote(seed_store)
+    report = validate_store(broken)
+    assert "shacl" not in report.checks and any(c.startswith("qa/") for c in report.checks)
+    assert report.notes and "SHACL left out" in report.notes[0]
+    # The qa query for quote-less assertions still catches the damage.
+    assert any(v.check == "qa/assertions-without-quote" for v in report.violations)
+    # Forced, SHACL runs however big the store: the broken assertion's own 20 quads are over the limit
+    # and prove it as well as the whole graph, in a twentieth of the time.
+    small = ox.Store()
+    small.extend(broken.quads_for_pattern(ox.NamedNode(focus), None, None))
+    assert len(small) > validate.SHACL_AUTO_LIMIT
+    forced = validate_store(small, shacl=True)
+    assert "shacl" in forced.checks
+    assert any(v.check.endswith("AssertionShape-quote") for v in forced.violations), forced.summary()

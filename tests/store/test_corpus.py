@@ -1,0 +1,149 @@
+"""The on-disk corpus store: build, add or replace a source, remove it again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder.core import namespaces as ns
+from graph_builder.core.paths import SEED_ANNOTATION, SEED_SOURCE_ID
+from graph_builder.ingest.annotations import AnnotationError, load_annotation
+from graph_builder.kg.build import build_example
+from graph_builder.kg.export import canonical_quads
+from graph_builder.store.corpus import (
+    add_annotations,
+    build_corpus_store,
+    new_store,
+    open_store,
+    remove_source,
+    source_ids,
+)
+
+
+def _second_article(d: dict[str, Any]) -> None:
+    """A second source sharing entities with the seed, adding synonyms, a grounding and a new entity."""
+    d["source"]["id"] = "second-article"
+    d["entities"]["herpes"]["synonyms"].append("cold sores")
+    d["entities"]["back-pain"]["groundings"].append(
+        {"vocabulary": "mesh", "id": "D017116", "label": "Low Back Pain", "match": "close"}
+    )
+    d["entities"]["sciatica"] = {"label": "sciatica", "type": "sign-or-symptom"}
+    d["claims"] = [*d["claims"][:3], dict(d["claims"][10], id="sciatica-claim", subject="sciatica")]
+    d["chains"] = []
+
+
+def _quads(store: ox.Store) -> set[str]:
+    # Blank-node labels differ between two loads of the ontology; compare them canonically.
+    return {str(q) for q in canonical_quads(store)}
+
+
+def test_add_then_remove_leaves_the_store_as_before(write_annotation: Callable[..., Path]) -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    before = _quads(store)
+    second = load_annotation(write_annotation(_second_article))
+    report = add_annotations(store, [second])
+    assert report.added == ["second-article"]
+    assert source_ids(store) == ["does-herpes-cause-lower-back-pain", "second-article"]
+    sores = ox.Quad(
+        ox.NamedNode(ns.ENTITY + "herpes"),
+        ox.NamedNode(ns.SKOS + "altLabel"),
+        ox.Literal("cold sores"),
+        ox.NamedNode(ns.SHARED_GRAPH),
+    )
+    assert sores in store
+    remove_source(store, "second-article")
+    assert _quads(store) == before
+
+
+def test_incremental_store_equals_a_full_build() -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    assert _quads(store) == _quads(build_example())
+
+
+def test_adding_a_source_again_replaces_it(write_annotation: Callable[..., Path]) -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    changed = load_annotation(write_annotation(lambda d: d["claims"].pop(0)))
+    report = add_annotations(store, [changed])
+    assert report.replaced == [SEED_SOURCE_ID]
+    full = new_store(None)
+    add_annotations(full, [changed])
+    assert _quads(store) == _quads(full)
+
+
+def test_remove_unknown_source_names_the_known_ones() -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    with pytest.raises(ValueError, match=SEED_SOURCE_ID):
+        remove_source(store, "nope")
+
+
+def test_add_rejects_an_entity_the_store_types_differently(write_annotation: Callable[..., Path]) -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+
+    def mutate(d: dict[str, Any]) -> None:
+        _second_article(d)
+        d["entities"]["herpes"]["type"] = "pathogen"
+
+    with pytest.raises(AnnotationError) as info:
+        add_annotations(store, [load_annotation(write_annotation(mutate))])
+    [problem] = info.value.problems
+    assert (problem.item, problem.field) == ("entity herpes", "type") and "disease" in problem.expected
+
+
+def test_on_disk_build_swaps_in_and_a_bad_file_leaves_the_old_store(
+    tmp_path: Path, write_annotation: Callable[..., Path]
+) -> None:
+    target = tmp_path / "store"
+    files, quads = build_corpus_store([SEED_ANNOTATION], target)
+    assert files == 1 and quads > 0
+    store = open_store(target, read_only=True)
+    before = _quads(store)
+    del store
+    good = write_annotation(_second_article, name="good.yaml")
+    bad = write_annotation(
+        lambda d: (
+            _second_article(d),
+            d["source"].update(id="third"),
+            d["claims"][0].update(quote="not there"),
+        ),
+        name="bad.yaml",
+    )
+    with pytest.raises(AnnotationError) as info:
+        build_corpus_store([SEED_ANNOTATION, good, bad], target)
+    assert [p.file for p in info.value.problems] == [str(bad)]
+    assert "claim" in info.value.problems[0].item
+    store = open_store(target, read_only=True)
+    assert _quads(store) == before
+    assert not list(tmp_path.glob(".store.*"))
+
+
+def test_open_store_refuses_a_folder_that_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no store there"):
+        open_store(tmp_path)
+
+
+def test_cli_add_and_remove_on_disk(
+    tmp_path: Path, write_annotation: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graph_builder.cli import main
+
+    target = tmp_path / "corpus.db"
+    assert main(["build", "--store", str(target)]) == 0
+    before = _quads(open_store(target, read_only=True))
+    second = write_annotation(_second_article, name="second.yaml")
+    assert main(["add", str(second), "--store", str(target)]) == 0
+    assert "added second-article" in capsys.readouterr().out
+    assert main(["query", "run", "sources", "--graph", str(target), "--format", "csv"]) == 0
+    assert "second-article" in capsys.readouterr().out
+    assert main(["remove", "second-article", "--store", str(target)]) == 0
+    assert _quads(open_store(target, read_only=True)) == before
+    assert main(["remove", "second-article", "--store", str(target)]) == 1
+    assert "no source 'second-article'" in capsys.readouterr().err
