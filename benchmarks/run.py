@@ -101,7 +101,8 @@ def phase_query(
     from graph_builder.core import namespaces as ns
     from graph_builder.sparql.queries import bind_parameters, get_query, run_query
     from graph_builder.store.open import load_graph
-    from graph_builder.viz.visualize import select_view, to_html
+    from graph_builder.viz.view import select_view
+    from graph_builder.viz.visualize import to_html
 
     info = load_corpus_info(corpus)
     assert info is not None

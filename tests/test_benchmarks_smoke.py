@@ -37,7 +37,8 @@ from graph_builder.kg.build import build_example
 from graph_builder.kg.export import sorted_quads
 from graph_builder.sparql.queries import bind_parameters, get_query, run_query
 from graph_builder.store.corpus import build_corpus_store, open_store
-from graph_builder.viz.visualize import select_view, to_html
+from graph_builder.viz.view import select_view
+from graph_builder.viz.visualize import to_html
 
 pytestmark = pytest.mark.slow
 

@@ -67,7 +67,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from graph_builder.analysis.network import entities_near, entity_names, to_networkx
     from graph_builder.sparql.queries import QueryError, get_query, run_query
     from graph_builder.store.open import open_graph
-    from graph_builder.viz.visualize import select_view, write_html
+    from graph_builder.viz.view import select_view
+    from graph_builder.viz.visualize import write_html
 
     if args.param and not args.query:
         return fail("viz: --param needs --query NAME")

@@ -15,8 +15,8 @@ import pytest
 import graph_builder
 from graph_builder import cli
 from graph_builder.core.errors import MedkgError
+from graph_builder.endpoint.jobs import PoolError
 from graph_builder.endpoint.remote import RemoteError
-from graph_builder.endpoint.server import PoolError
 
 # Exceptions that never leave the package, each with where it is caught and turned into a MedkgError or a
 # reply. A new exception class must derive from MedkgError or be listed here, saying why.

@@ -23,8 +23,9 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from graph_builder import cli
 from graph_builder.core import namespaces as ns
+from graph_builder.endpoint.negotiation import GRAPH_TYPES, RESULT_TYPES
 from graph_builder.endpoint.remote import bound_text
-from graph_builder.endpoint.server import GRAPH_TYPES, RESULT_TYPES, SparqlServer, prepare_store
+from graph_builder.endpoint.server import SparqlServer, prepare_store
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import to_trig
 from graph_builder.sparql.queries import get_query, query_names, resolve_in_store, run_query, run_sparql

@@ -20,7 +20,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder import cli
-from graph_builder.endpoint import server as server_module
+from graph_builder.endpoint.connections import EndpointHTTPServer
+from graph_builder.endpoint.handler import Handler
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import to_trig
@@ -172,7 +173,7 @@ def test_busy_connections_over_the_cap_get_503(tight: SparqlServer) -> None:
 
 def test_listen_backlog_takes_a_burst() -> None:
     # Nothing accepts on this socket: every connect must wait in the kernel's queue, which held 5.
-    httpd = server_module._HTTPServer(("127.0.0.1", 0), server_module._Handler)
+    httpd = EndpointHTTPServer(("127.0.0.1", 0), Handler)
     clients = []
     try:
         for _ in range(64):

@@ -22,7 +22,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from graph_builder.endpoint.server import GRAPH_TYPES, RESULT_TYPES, SparqlServer
+from graph_builder.endpoint.negotiation import GRAPH_TYPES, RESULT_TYPES
+from graph_builder.endpoint.server import SparqlServer
 
 pytestmark = pytest.mark.server
 

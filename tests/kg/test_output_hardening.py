@@ -30,7 +30,8 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.results import ResultTable, format_results, to_csv
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import OUTPUT_FILES, render_outputs, write_files
-from graph_builder.viz.visualize import page_data, to_html
+from graph_builder.viz.drawing import page_data
+from graph_builder.viz.visualize import to_html
 
 XSD_INTEGER = ox.NamedNode(ns.XSD + "integer")
 XSD_DECIMAL = ox.NamedNode(ns.XSD + "decimal")

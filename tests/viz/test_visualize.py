@@ -27,18 +27,17 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.results import ResultTable
 from graph_builder.kg.build import build_example
 from graph_builder.sparql.queries import run_query
-from graph_builder.viz.visualize import (
+from graph_builder.viz.drawing import EVIDENCE_COLOURS
+from graph_builder.viz.view import (
     DEFAULT_MAX_EDGES,
     DEFAULT_MAX_NODES,
-    EVIDENCE_COLOURS,
     cap_graph,
     filter_graph,
     focus_subgraph,
     select_results,
     select_view,
-    to_html,
-    write_html,
 )
+from graph_builder.viz.visualize import to_html, write_html
 
 REPO = Path(__file__).resolve().parents[2]
 HERPES = ns.ENTITY + "herpes"
