@@ -73,7 +73,7 @@ RDFLIB_MAX_RUNS = 3
 
 def phase_build(size: int, corpus: Path, store_dir: Path) -> list[dict[str, Any]]:
     """Build the on-disk store with medkg, as ``medkg build --store`` does."""
-    from graph_builder.store.corpus import build_corpus_store
+    from graph_builder.store.bulk import build_corpus_store
 
     if store_dir.exists():
         shutil.rmtree(store_dir)
@@ -99,7 +99,8 @@ def phase_query(
     from graph_builder.analysis.chains import find_chains
     from graph_builder.analysis.network import to_networkx
     from graph_builder.core import namespaces as ns
-    from graph_builder.sparql.queries import bind_parameters, get_query, run_query
+    from graph_builder.sparql.queries import get_query
+    from graph_builder.sparql.run import bind_parameters, run_query
     from graph_builder.store.open import load_graph
     from graph_builder.viz.view import select_view
     from graph_builder.viz.visualize import to_html

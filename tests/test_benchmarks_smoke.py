@@ -35,8 +35,10 @@ from graph_builder.core import namespaces as ns
 from graph_builder.ingest.annotations import corpus_problems, read_annotation
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import sorted_quads
-from graph_builder.sparql.queries import bind_parameters, get_query, run_query
-from graph_builder.store.corpus import build_corpus_store, open_store
+from graph_builder.sparql.queries import get_query
+from graph_builder.sparql.run import bind_parameters, run_query
+from graph_builder.store.bulk import build_corpus_store
+from graph_builder.store.corpus import open_store
 from graph_builder.viz.view import select_view
 from graph_builder.viz.visualize import to_html
 

@@ -1,5 +1,5 @@
-"""Questions over the claims graph: which chains of claims lead from one entity to another, and which
-entities the claims centre on. Pure functions over :func:`graph_builder.analysis.network.to_networkx`.
+"""Which chains of claims lead from one entity to another, each with its weakest link. Pure functions
+over :func:`graph_builder.analysis.network.to_networkx`; rankings are in :mod:`graph_builder.analysis.rank`.
 
 >>> from graph_builder.kg.build import build_example
 >>> from graph_builder.analysis.network import to_networkx
@@ -7,8 +7,6 @@ entities the claims centre on. Pure functions over :func:`graph_builder.analysis
 >>> best = find_chains(g, "herpes", "lower back pain")[0]
 >>> best.labels, best.kind, best.weakest.label
 (('herpes', 'nerve pain', 'lower back pain'), 'stated', 'explicitly unsupported')
->>> [(row.label, row.value) for row in rank_entities(g, "causes", top=1)]
-[('herpes', 4)]
 """
 
 from __future__ import annotations
@@ -18,213 +16,21 @@ import json
 import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
+from graph_builder.analysis.chain_values import ChainList, ChainResult, Evidence, Hop, StatedChain
 from graph_builder.core import namespaces as ns
 from graph_builder.core.names import EntityName, resolve_name
 from graph_builder.core.names import normalize as _norm
-from graph_builder.core.results import table_lines
 from graph_builder.core.vocabulary import load_vocabulary
 
 #: Non-causal relations a chain may still pass through. Sources state chains whose premise is an
 #: association ("once herpes is associated with nerve pain, it can cause lower back pain").
 CHAIN_LINK_RELATIONS: frozenset[str] = frozenset({"associated-with"})
-#: Relations that say something makes a condition better, less likely or go away.
-REMEDY_RELATIONS: frozenset[str] = frozenset({"alleviates", "treats", "prevents", "reduces-risk-of"})
 #: The longest chain :func:`find_chains` searches: simple paths explode combinatorially past this.
 MAX_HOPS = 6
-#: The measures of :func:`rank_entities`, each with what it counts.
-MEASURES: dict[str, str] = {
-    "claims": "assertions the entity takes part in, as subject or object",
-    "caused": "assertions that something causes it (causal relations into the entity, not negated)",
-    "causes": "assertions that it causes something (causal relations out of the entity, not negated)",
-    "remedied": "assertions that something alleviates, treats, prevents or reduces the risk of it",
-    "pagerank": "PageRank over entities; parallel assertions collapse into one edge weighted by their number",
-}
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """An evidence level: slug, label and rank (1 is the weakest)."""
-
-    slug: str
-    label: str
-    rank: int
-
-    def __str__(self) -> str:
-        return f"{self.label} (rank {self.rank})"
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One step of a chain: one source's assertion of ``subject relation object``."""
-
-    subject: str
-    subject_label: str
-    relation: str
-    relation_label: str
-    object: str
-    object_label: str
-    assertion: str
-    claim_id: str
-    evidence: Evidence
-    stance: str
-    quote: str
-    source: str
-    source_title: str
-
-    @property
-    def source_id(self) -> str:
-        return self.source.removeprefix(ns.SOURCE)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "subject": self.subject,
-            "subject_label": self.subject_label,
-            "relation": self.relation,
-            "object": self.object,
-            "object_label": self.object_label,
-            "assertion": self.assertion,
-            "claim_id": self.claim_id,
-            "evidence": self.evidence.slug,
-            "evidence_label": self.evidence.label,
-            "rank": self.evidence.rank,
-            "stance": self.stance,
-            "quote": self.quote,
-            "source": self.source_id,
-        }
-
-
-@dataclass(frozen=True)
-class StatedChain:
-    """A medkg:Chain: a multi-hop claim a source states as one unit, with its own evidence level."""
-
-    iri: str
-    claim_id: str
-    source: str
-    evidence: Evidence
-
-
-@dataclass(frozen=True)
-class ChainResult:
-    """A path of assertions from one entity to another.
-
-    ``kind`` is ``stated`` when its hops are, in order, the steps of one stated chain (``chain``);
-    ``direct`` for a single assertion; ``inferred`` when it joins separate claims.
-    """
-
-    hops: tuple[Hop, ...]
-    chain: StatedChain | None = None
-
-    @property
-    def stated(self) -> bool:
-        return self.chain is not None
-
-    @property
-    def kind(self) -> str:
-        return "stated" if self.stated else "direct" if len(self.hops) == 1 else "inferred"
-
-    @property
-    def hop_count(self) -> int:
-        return len(self.hops)
-
-    @property
-    def weakest(self) -> Evidence:
-        """The weakest link: the lowest evidence rank of any hop (the first such hop on a tie)."""
-        return min((h.evidence for h in self.hops), key=lambda e: e.rank)
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return (self.hops[0].subject, *(h.object for h in self.hops))
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return (self.hops[0].subject_label, *(h.object_label for h in self.hops))
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        """The ids of the sources of its hops, in order of first appearance."""
-        return tuple(dict.fromkeys(h.source_id for h in self.hops))
-
-    def to_dict(self) -> dict[str, Any]:
-        chain = self.chain
-        return {
-            "path": list(self.labels),
-            "nodes": list(self.nodes),
-            "hops": self.hop_count,
-            "kind": self.kind,
-            "stated": self.stated,
-            "chain": None
-            if chain is None
-            else {
-                "iri": chain.iri,
-                "id": chain.claim_id,
-                "source": chain.source.removeprefix(ns.SOURCE),
-                "evidence": chain.evidence.slug,
-                "evidence_label": chain.evidence.label,
-                "rank": chain.evidence.rank,
-            },
-            "weakest_link": {
-                "evidence": self.weakest.slug,
-                "label": self.weakest.label,
-                "rank": self.weakest.rank,
-            },
-            "steps": [h.to_dict() for h in self.hops],
-        }
-
-
-class ChainList(list[ChainResult]):
-    """The chains :func:`find_chains` found, best first, and how the search went.
-
-    ``truncated`` is true when more than ``limit`` chains exist and the search stopped early.
-    """
-
-    def __init__(
-        self,
-        chains: Iterable[ChainResult],
-        *,
-        source: str,
-        target: str,
-        source_label: str,
-        target_label: str,
-        max_hops: int,
-        rule: str,
-        limit: int,
-        truncated: bool,
-    ) -> None:
-        super().__init__(chains)
-        self.source, self.target = source, target
-        self.source_label, self.target_label = source_label, target_label
-        self.max_hops, self.rule, self.limit, self.truncated = max_hops, rule, limit, truncated
-
-
-@dataclass(frozen=True)
-class RankRow:
-    """One entity's place in a ranking; ``position`` is shared by ties (1, 2, 2, 4)."""
-
-    measure: str
-    position: int
-    entity: str
-    label: str
-    type: str
-    value: int | float
-
-    def to_dict(self) -> dict[str, Any]:
-        value = round(self.value, 6) if isinstance(self.value, float) else self.value
-        return {
-            "measure": self.measure,
-            "position": self.position,
-            "entity": self.entity,
-            "label": self.label,
-            "type": self.type,
-            "value": value,
-        }
-
-
-# --- entities ----------------------------------------------------------------------------------------
 
 
 def resolve_entity(graph: nx.MultiDiGraph, text: str) -> str:
@@ -506,70 +312,3 @@ def format_chains(chains: ChainList, fmt: str = "table") -> str:
             f"(showing the first {chains.limit} chains; more exist: raise --limit or lower --max-hops)",
         ]
     return "\n".join(lines) + "\n"
-
-
-# --- rankings ----------------------------------------------------------------------------------------
-
-
-def _scores(graph: nx.MultiDiGraph, measure: str) -> dict[str, int | float]:
-    if measure == "pagerank":
-        # Each assertion weighs 1 and networkx sums the parallel edges of a multigraph: the one weighted
-        # edge per pair that MEASURES promises.
-        return dict(nx.pagerank(graph, weight=None))
-    counts: dict[str, int | float] = dict.fromkeys(graph, 0)
-    for u, v, d in graph.edges(data=True):
-        affirmed = not d.get("negated")
-        if measure == "claims":
-            for node in {u, v}:
-                counts[node] += 1
-        elif measure == "caused" and affirmed and d["causal"]:
-            counts[v] += 1
-        elif measure == "causes" and affirmed and d["causal"]:
-            counts[u] += 1
-        elif measure == "remedied" and affirmed and d["relation"] in REMEDY_RELATIONS:
-            counts[v] += 1
-    return {node: c for node, c in counts.items() if c}
-
-
-def rank_entities(graph: nx.MultiDiGraph, measure: str, *, top: int | None = None) -> list[RankRow]:
-    """Rank entities by a measure of :data:`MEASURES`, highest first; counts of zero are left out.
-
-    Ties keep one position and are ordered by label, then IRI, so rankings are deterministic.
-    """
-    if measure not in MEASURES:
-        raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
-    scores = _scores(graph, measure)
-
-    def tie(value: int | float) -> float:
-        return round(float(value), 12)  # pagerank floats: equal up to rounding noise are tied
-
-    order = sorted(scores, key=lambda e: (-tie(scores[e]), _norm(str(graph.nodes[e].get("label", e))), e))
-    rows: list[RankRow] = []
-    for i, entity in enumerate(order[:top] if top is not None else order):
-        previous = rows[-1] if rows else None
-        tied = previous is not None and tie(previous.value) == tie(scores[entity])
-        position = previous.position if tied and previous is not None else i + 1
-        node = graph.nodes[entity]
-        rows.append(
-            RankRow(
-                measure, position, entity, node.get("label", entity), node.get("type", ""), scores[entity]
-            )
-        )
-    return rows
-
-
-def format_ranking(rows: list[RankRow], measure: str, fmt: str = "table") -> str:
-    """A ranking as a text table headed by its measure (``table``) or a JSON list of rows (``json``)."""
-    if fmt == "json":
-        return json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False) + "\n"
-    if fmt != "table":
-        raise ValueError(f"format: expected table or json; found {fmt!r}")
-    header = f"entities by {measure}: {MEASURES[measure]}"
-    if not rows:
-        return f"{header}\n(no entity scores above zero)\n"
-    cells = [
-        (str(r.position), r.label, r.type, f"{r.value:.4f}" if isinstance(r.value, float) else str(r.value))
-        for r in rows
-    ]
-    table = table_lines(cells, ("#", "entity", "type", measure), right=(True, False, False, True))
-    return "\n".join([header, "", *table]) + "\n"

@@ -44,7 +44,8 @@ def _build_store(paths: list[Path], target: Path, workers: int | None, allow_emp
     import time
 
     from graph_builder.ingest.annotations import AnnotationError
-    from graph_builder.store.corpus import NoAnnotationFiles, StoreError, build_corpus_store
+    from graph_builder.store.bulk import build_corpus_store
+    from graph_builder.store.corpus import NoAnnotationFiles, StoreError
 
     started = time.perf_counter()
     try:

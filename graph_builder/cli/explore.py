@@ -52,8 +52,8 @@ def cmd_chains(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    from graph_builder.analysis.chains import format_ranking, rank_entities
     from graph_builder.analysis.network import to_networkx
+    from graph_builder.analysis.rank import format_ranking, rank_entities
     from graph_builder.store.open import open_graph
 
     graph = to_networkx(open_graph(graph_path(args)))
@@ -65,7 +65,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def cmd_viz(args: argparse.Namespace) -> int:
     from graph_builder.analysis.chains import resolve_entity
     from graph_builder.analysis.network import entities_near, entity_names, to_networkx
-    from graph_builder.sparql.queries import QueryError, get_query, run_query
+    from graph_builder.sparql.queries import QueryError, get_query
+    from graph_builder.sparql.run import run_query
     from graph_builder.store.open import open_graph
     from graph_builder.viz.view import select_view
     from graph_builder.viz.visualize import write_html
@@ -132,7 +133,13 @@ def add_rank(command: AddCommand) -> None:
         "into it), pagerank (over the entity graph)\n",
         cmd_rank,
     )
-    measures = ["claims", "caused", "causes", "remedied", "pagerank"]  # = analysis.MEASURES (a test checks)
+    measures = [
+        "claims",
+        "caused",
+        "causes",
+        "remedied",
+        "pagerank",
+    ]  # = analysis.rank.MEASURES (a test checks)
     p.add_argument("--measure", choices=measures, default="claims", help="what to rank by (default: claims)")
     p.add_argument("--top", type=int, default=10, metavar="N", help="how many entities to list (default: 10)")
     p.add_argument("--format", choices=["table", "json"], default="table", help="table (for people) or json")

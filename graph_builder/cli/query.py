@@ -17,7 +17,7 @@ from graph_builder.cli.common import (
 
 
 def cmd_query_list(args: argparse.Namespace) -> int:
-    from graph_builder.core.results import table_lines
+    from graph_builder.core.tables import table_lines
     from graph_builder.sparql.queries import iter_queries
 
     print("\n".join(table_lines((q.name, q.summary) for q in iter_queries(include_qa=args.qa))))
@@ -33,8 +33,9 @@ def cmd_query_show(args: argparse.Namespace) -> int:
 
 
 def cmd_query_run(args: argparse.Namespace) -> int:
-    from graph_builder.core.results import format_results
-    from graph_builder.sparql.queries import QueryError, get_query, run_query, run_sparql
+    from graph_builder.core.formats import format_results
+    from graph_builder.sparql.queries import QueryError, get_query
+    from graph_builder.sparql.run import run_query, run_sparql
     from graph_builder.store.open import open_graph
 
     if bool(args.name) == bool(args.sparql):
@@ -58,7 +59,7 @@ def cmd_query_run(args: argparse.Namespace) -> int:
 
 
 def _query_remote(args: argparse.Namespace, params: dict[str, str]) -> int:
-    from graph_builder.core.results import format_results
+    from graph_builder.core.formats import format_results
     from graph_builder.endpoint.remote import RemoteError, make_endpoint, run_remote, run_remote_sparql
     from graph_builder.sparql.queries import QueryError, get_query
 
@@ -129,7 +130,7 @@ def add_query(command: AddCommand) -> None:
     )
     qr.add_argument(
         "--format",
-        choices=["table", "csv", "tsv", "json", "xml"],  # = results.FORMATS
+        choices=["table", "csv", "tsv", "json", "xml"],  # = formats.FORMATS
         default="table",
         help="table (for people) or a W3C SPARQL results format; csv is made safe for spreadsheets "
         "(a cell starting with = + - @ gets a leading ' unless it is a number)",

@@ -50,7 +50,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    from graph_builder.endpoint.remote import Endpoint, RemoteError, make_endpoint, push
+    from graph_builder.endpoint.push import push
+    from graph_builder.endpoint.remote import Endpoint, RemoteError, make_endpoint
     from graph_builder.store.open import open_graph
 
     def at(url: str | None) -> Endpoint | None:

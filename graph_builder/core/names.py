@@ -1,7 +1,7 @@
 """The one rule that turns what a person types (an IRI, an entity id, a label or a synonym) into an entity IRI.
 
 Pure: the candidates come from a networkx projection (:func:`graph_builder.analysis.chains.resolve_entity`), a
-local store (:func:`graph_builder.sparql.queries.resolve_in_store`) or a remote endpoint, read with
+local store (:func:`graph_builder.sparql.parameters.resolve_in_store`) or a remote endpoint, read with
 :data:`ENTITY_NAMES_SPARQL`, so Python and the named queries resolve every name alike.
 
 >>> herpes = EntityName("https://w3id.org/medkg/entity/herpes", "herpes", ("cold sores",))

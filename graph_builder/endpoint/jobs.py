@@ -21,10 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph_builder.core.errors import MedkgError
+from graph_builder.core.formats import format_results
 from graph_builder.core.namespaces import PREFIXES
-from graph_builder.core.results import ResultTable, format_results, from_query_result, to_triples
+from graph_builder.core.results import ResultTable, from_query_result, to_triples
 from graph_builder.endpoint.negotiation import GRAPH_TYPES, RDF_FORMATS, RESULT_TYPES
-from graph_builder.sparql.queries import NamedQuery, run_query
+from graph_builder.sparql.queries import NamedQuery
 from graph_builder.sparql.query_guard import (
     QueryError,
     QueryRefusedError,
@@ -32,6 +33,7 @@ from graph_builder.sparql.query_guard import (
     dataset_options,
     on_engine_stack,
 )
+from graph_builder.sparql.run import run_query
 
 
 @dataclass(frozen=True)

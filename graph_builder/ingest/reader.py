@@ -1,5 +1,6 @@
 """Read annotation files safely: size, alias-expansion and depth limits, duplicate keys, before any value
-is built. A refusal is a :class:`ReadRefused`; :mod:`graph_builder.ingest.annotations` reports it as a problem.
+is built. A refusal is a :class:`ReadRefused`; :mod:`graph_builder.ingest.annotations` (and
+:mod:`graph_builder.ingest.checker`, for a source text) report it as a problem.
 """
 
 from __future__ import annotations

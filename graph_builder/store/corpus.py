@@ -1,4 +1,5 @@
-"""A corpus in a persistent on-disk Oxigraph store: build it, add or replace a source, remove one.
+"""A corpus in a persistent on-disk Oxigraph store: open it, add or replace a source, remove one, and find
+the annotation files to put in it. The streaming bulk build is :mod:`graph_builder.store.bulk`.
 
 The shared graph is a pure function of the set of sources (docs/data-model.md), so replacing or
 removing a source recomputes only the shared facts of the entities and propositions it touched, and
@@ -16,17 +17,7 @@ removing a source recomputes only the shared facts of the entities and propositi
 
 from __future__ import annotations
 
-import io
-import itertools
-import multiprocessing
-import os
-import shutil
-import sys
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,14 +73,14 @@ def new_store(path: Path | None) -> ox.Store:
     return store
 
 
-def _is_store(path: Path) -> bool:
+def is_store(path: Path) -> bool:
     """A folder holding an Oxigraph (RocksDB) store: what ``medkg build --store`` makes."""
     return (path / "CURRENT").is_file()
 
 
 def open_store(path: Path, *, read_only: bool = False) -> ox.Store:
     """Open an existing on-disk store made by ``medkg build --store``."""
-    if not _is_store(path):
+    if not is_store(path):
         raise StoreError(
             f"{path}: expected an Oxigraph store folder made by 'medkg build --store'; found no store there"
         )
@@ -315,226 +306,3 @@ def annotation_files(paths: Sequence[Path], *, allow_empty: bool = False) -> lis
         where = ", ".join(str(p) for p in paths) or "no paths given"
         raise NoAnnotationFiles(f"{where}: found no annotation files (*.yaml or *.yml, in any case)")
     return files
-
-
-def _progress(total: int, label: str) -> Any:
-    """A tqdm bar on a terminal, and nothing when output is piped or logged."""
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=label, unit="file", disable=not sys.stderr.isatty(), leave=False)
-
-
-@dataclass(frozen=True)
-class _FileResult:
-    """One annotation file read, checked and turned into N-Quads (by a worker process or in-process)."""
-
-    path: str
-    problems: list[Problem]
-    summary: FileSummary | None = None  # for the cross-file checks, also of a file with problems
-    nquads: bytes = b""  # empty when the file has problems
-    quads: int = 0
-
-
-#: The vocabulary of the worker processes, set before they are forked (they inherit it).
-_WORKER_VOCAB: Vocabulary | None = None
-
-
-def _read_file(path: Path, vocab: Vocabulary | None = None) -> _FileResult:
-    """Read one file into its N-Quads; what ``build_corpus_store`` runs in its worker processes."""
-    vocab = vocab or _WORKER_VOCAB or load_vocabulary()
-    ann, problems = read_annotation(path, vocab)
-    if ann is None:
-        return _FileResult(str(path), problems, read_summary(path))
-    quads = list(iter_quads(ann, vocab))
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-    assert nquads is not None  # serialize returns the bytes when given no output
-    return _FileResult(str(path), problems, summarise(ann), nquads, len(quads))
-
-
-def _start_worker(parent: int) -> None:
-    """Set up a reading worker: at lower priority, and gone when the build that started it is.
-
-    The bulk loader is the slow side of a build; workers, ahead anyway, take only the CPU it leaves
-    (a 100k-claim build on 2 cores: 66 s -> 60 s). A build killed outright cannot stop its pool, and
-    forked workers would wait for work forever: each watches for its parent to change.
-    """
-    os.nice(10)
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Generator[_FileResult, None, None]:
-    """Results of ``_read_file`` in file order, from ``workers`` processes (in-process when 1).
-
-    At most 32 files per worker are in flight (each a few hundred KiB of N-Quads): enough for the
-    workers to keep reading while the store loads a batch, and memory stays bounded when the store is
-    the slow side. The pool is forked before the caller opens a store: no store threads are copied.
-    """
-    if workers <= 1 or len(files) < 2 * workers:
-        yield from (_read_file(path, vocab) for path in files)
-        return
-    global _WORKER_VOCAB
-    _WORKER_VOCAB = vocab
-    pending: deque[Future[_FileResult]] = deque()
-    try:
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_start_worker,
-            initargs=(os.getpid(),),
-        ) as pool:
-            todo = iter(files)
-            try:
-                for path in itertools.islice(todo, 32 * workers):
-                    pending.append(pool.submit(_read_file, path))
-                while pending:
-                    result = pending.popleft().result()
-                    for path in itertools.islice(todo, 1):
-                        pending.append(pool.submit(_read_file, path))
-                    yield result
-            finally:  # a build that stops early does not wait for the files in flight
-                for future in pending:
-                    future.cancel()
-    finally:
-        _WORKER_VOCAB = None
-
-
-def build_corpus_store(
-    paths: Sequence[Path],
-    target: Path,
-    *,
-    vocab: Vocabulary | None = None,
-    workers: int | None = None,
-    allow_empty: bool = False,
-) -> tuple[int, int]:
-    """Build an on-disk store at ``target`` from annotation files, streaming them into one bulk load.
-
-    Files are read, checked and turned into N-Quads by ``workers`` processes (default: one per CPU)
-    while Oxigraph's bulk loader in this process pulls their text as one stream: it parses the next
-    batch while its loader thread writes the last one. The store is built in a sibling folder and
-    swapped in by rename only when every file passed its checks (problems of all files are reported
-    together), so a failed or interrupted build leaves the previous store as it was and removes its
-    half-built folder (a build killed outright leaves it, and the next build removes it first). Returns
-    (files, quads). The store's content does not depend on ``workers``.
-
-    Raises NoAnnotationFiles when the paths hold no annotation file (unless ``allow_empty``), and
-    StoreError when ``target`` is a file, or a folder that is neither empty nor a store: what is there
-    would be replaced.
-    """
-    vocab = vocab or load_vocabulary()
-    files = annotation_files(paths, allow_empty=allow_empty)
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    target = target.resolve()
-    _check_target(target)
-    building = target.with_name(f".{target.name}.building")
-    if building.exists():
-        shutil.rmtree(building)  # the leftovers of a killed build
-    target.parent.mkdir(parents=True, exist_ok=True)
-    results = _read_files(files, vocab, workers)
-    store: ox.Store | None = None
-    try:
-        first = next(results, None)  # forks the workers before the store starts its threads
-        store = new_store(building)
-        with _progress(len(files), "building") as bar:
-            feed = _Feed(itertools.chain([first] if first else [], results), on_file=bar.update)
-            # lenient: the text is Oxigraph's own serialisation of checked terms; not re-validating IRIs
-            # and literals makes loading a tenth faster.
-            store.bulk_load(io.BufferedReader(feed, 2**20), format=ox.RdfFormat.N_QUADS, lenient=True)
-        if feed.failure is not None:
-            raise feed.failure
-        if feed.problems:
-            raise AnnotationError(feed.problems)
-        # The loader writes each batch of a million quads as files overlapping the others; compacting
-        # them here (8 s at 100k claims) keeps that work out of the first queries on the new store.
-        store.optimize()
-        store.flush()
-        store = None  # closed: its folder can move
-        _swap_in(building, target)
-    finally:
-        # Whatever stopped the build (a bad file, a full disk, Ctrl-C), the store is closed, the
-        # workers stopped, and the half-built folder removed; the previous store was never touched.
-        store = None
-        results.close()
-        shutil.rmtree(building, ignore_errors=True)
-    return len(files), feed.quads
-
-
-def _check_target(target: Path) -> None:
-    """Refuse to build over anything but nothing, an empty folder, or a store: it would be deleted."""
-    if target.is_dir():
-        if _is_store(target) or next(target.iterdir(), None) is None:
-            return
-        raise StoreError(
-            f"{target}: expected a new or empty folder, or a store made by 'medkg build --store'; "
-            "found a folder of other files (left as it was)"
-        )
-    if target.exists() or target.is_symlink():
-        raise StoreError(f"{target}: expected a folder for the store; found a file (left as it was)")
-
-
-class _Feed(io.RawIOBase):
-    """The N-Quads of checked files as one readable stream, for ``Store.bulk_load``.
-
-    Every file is checked against the ones before it (``CrossFileChecks``); after the first problem
-    the remaining files are still read, for their problems, but no more text is fed. An exception
-    while reading (a worker that died) ends the stream and is kept in ``failure``, for the caller to
-    raise once the loader has returned.
-    """
-
-    def __init__(self, results: Iterator[_FileResult], on_file: Callable[[int], Any]) -> None:
-        super().__init__()
-        self._results = results
-        self._on_file = on_file  # called with 1 as each file is taken: a progress bar's update
-        self._chunk = memoryview(b"")
-        self.problems: list[Problem] = []
-        self.failure: BaseException | None = None
-        self.quads = 0
-        self._checks = CrossFileChecks()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while not self._chunk:
-            text = self._next_text()
-            if text is None:
-                return 0
-            self._chunk = memoryview(text)
-        n = min(len(buffer), len(self._chunk))
-        buffer[:n] = self._chunk[:n]
-        self._chunk = self._chunk[n:]
-        return n
-
-    def _next_text(self) -> bytes | None:
-        """The N-Quads of the next file that passed, or None at the end (or after a failure)."""
-        if self.failure is not None:
-            return None
-        try:
-            for result in self._results:
-                self._on_file(1)
-                self.problems += result.problems
-                if result.summary is not None:
-                    self.problems += self._checks.check(result.summary)
-                if not self.problems:
-                    self.quads += result.quads
-                    return result.nquads
-        except BaseException as err:  # re-raised by build_corpus_store once the loader returns
-            self.failure = err
-        return None
-
-
-def _swap_in(building: Path, target: Path) -> None:
-    """Replace target with the freshly built folder; at every moment one complete store exists."""
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(building, target)
-    if old.exists():
-        shutil.rmtree(old)

@@ -20,15 +20,13 @@ import pytest
 from graph_builder.analysis.chains import (
     CHAIN_LINK_RELATIONS,
     MAX_HOPS,
-    MEASURES,
-    REMEDY_RELATIONS,
     find_chains,
     format_chains,
-    rank_entities,
     resolve_entity,
     resolve_evidence,
 )
 from graph_builder.analysis.network import to_networkx
+from graph_builder.analysis.rank import MEASURES, REMEDY_RELATIONS, rank_entities
 from graph_builder.cli import build_parser, main
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import load_vocabulary

@@ -11,15 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.core import namespaces as ns
-from graph_builder.core.results import (
-    ResultTable,
-    format_results,
-    from_query_result,
-    shorten_iri,
-    to_python,
-    to_table,
-    to_triples,
-)
+from graph_builder.core.formats import format_results
+from graph_builder.core.results import ResultTable, from_query_result, to_python, to_triples
+from graph_builder.core.tables import shorten_iri, to_table
 
 XSD_INTEGER = ox.NamedNode(ns.XSD + "integer")
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"

@@ -23,28 +23,23 @@ from graph_builder import cli
 from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import SEED_ANNOTATION
 from graph_builder.core.results import ResultTable
+from graph_builder.endpoint import push as push_module
 from graph_builder.endpoint import remote
+from graph_builder.endpoint.push import push
 from graph_builder.endpoint.remote import (
     Auth,
     Endpoint,
     RemoteError,
     bind_text,
-    push,
     run_remote,
     run_remote_sparql,
 )
 from graph_builder.ingest.annotations import load_annotations
 from graph_builder.kg.build import build_example, build_store
 from graph_builder.kg.export import to_trig
-from graph_builder.sparql.queries import (
-    Parameter,
-    QueryError,
-    get_query,
-    query_names,
-    run_query,
-    run_sparql,
-    to_term,
-)
+from graph_builder.sparql.parameters import Parameter, to_term
+from graph_builder.sparql.queries import QueryError, get_query, query_names
+from graph_builder.sparql.run import run_query, run_sparql
 
 pytestmark = pytest.mark.server
 
@@ -273,7 +268,7 @@ def test_push_with_sparql_update_keeps_blank_nodes_whole(
 ) -> None:
     store: Store = request.getfixturevalue(engine)
     # Many batches, so that the ontology's OWL blank nodes straddle batch boundaries.
-    monkeypatch.setattr(remote, "UPDATE_CHUNK", 50)
+    monkeypatch.setattr(push_module, "UPDATE_CHUNK", 50)
     report = push(seed_store, endpoint=store.query, update_endpoint=store.update)
     assert report.method == "update"
     ontology = f"GRAPH <{ns.ONTOLOGY_GRAPH}> {{ ?b ?p ?o FILTER(isBlank(?b)) }}"

@@ -28,7 +28,9 @@ from graph_builder.endpoint.remote import bound_text
 from graph_builder.endpoint.server import SparqlServer, prepare_store
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import to_trig
-from graph_builder.sparql.queries import get_query, query_names, resolve_in_store, run_query, run_sparql
+from graph_builder.sparql.parameters import resolve_in_store
+from graph_builder.sparql.queries import get_query, query_names
+from graph_builder.sparql.run import run_query, run_sparql
 
 pytestmark = pytest.mark.server
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from graph_builder.ingest.annotations import AnnotationError, Problem, load_annotation, load_annotations
+from graph_builder.store.bulk import build_corpus_store
 from graph_builder.store.corpus import (
     add_annotation_files,
     add_annotations,
-    build_corpus_store,
     new_store,
     source_ids,
 )

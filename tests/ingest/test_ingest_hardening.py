@@ -23,8 +23,9 @@ from graph_builder.cli import main
 from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
 from graph_builder.ingest.annotations import AnnotationError, Problem, load_annotation, read_annotation
 from graph_builder.kg.export import canonical_quads
-from graph_builder.store import corpus
-from graph_builder.store.corpus import build_corpus_store, iter_annotation_files, open_store, source_ids
+from graph_builder.store import bulk
+from graph_builder.store.bulk import build_corpus_store
+from graph_builder.store.corpus import iter_annotation_files, open_store, source_ids
 
 ARTICLE = ARTICLES_DIR / f"{SEED_SOURCE_ID}.txt"
 
@@ -341,8 +342,8 @@ def test_a_failed_build_removes_its_building_folder(
     error: BaseException,
 ) -> None:
     target, before = seed_store
-    new_store = corpus.new_store
-    monkeypatch.setattr(corpus, "new_store", lambda path: _FailingStore(new_store(path), method, error))
+    new_store = bulk.new_store
+    monkeypatch.setattr(bulk, "new_store", lambda path: _FailingStore(new_store(path), method, error))
     with pytest.raises(type(error)):
         build_corpus_store([SEED_ANNOTATION], target, workers=1)
     assert not (tmp_path / ".store.building").exists()
@@ -356,9 +357,9 @@ def test_a_full_disk_is_one_line_and_keeps_the_store(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     target, before = seed_store
-    new_store = corpus.new_store
+    new_store = bulk.new_store
     full = OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(corpus, "new_store", lambda path: _FailingStore(new_store(path), "bulk_load", full))
+    monkeypatch.setattr(bulk, "new_store", lambda path: _FailingStore(new_store(path), "bulk_load", full))
     capsys.readouterr()
     assert main(["build", str(SEED_ANNOTATION), "--store", str(target), "--workers", "1"]) == 1
     err = capsys.readouterr().err

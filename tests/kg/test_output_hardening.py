@@ -27,7 +27,8 @@ import pytest
 from graph_builder.analysis.network import to_networkx
 from graph_builder.cli import main
 from graph_builder.core import namespaces as ns
-from graph_builder.core.results import ResultTable, format_results, to_csv
+from graph_builder.core.formats import format_results, to_csv
+from graph_builder.core.results import ResultTable
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import OUTPUT_FILES, render_outputs, write_files
 from graph_builder.viz.drawing import page_data

@@ -13,26 +13,23 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.core import namespaces as ns
+from graph_builder.core.formats import format_results
 from graph_builder.core.paths import ARTICLES_DIR, QA_QUERIES_DIR, QUERIES_DIR, SEED_SOURCE_ID
-from graph_builder.core.results import Value, format_results
+from graph_builder.core.results import Value
+from graph_builder.sparql.parameters import Parameter, ParameterError, to_term
 from graph_builder.sparql.queries import (
     NamedQuery,
-    Parameter,
-    ParameterError,
     QueryError,
     QueryHeaderError,
     QueryNotFoundError,
-    bind_parameters,
     get_query,
     iter_queries,
     load_query,
     parse_header,
     parse_query,
     query_names,
-    run_query,
-    run_sparql,
-    to_term,
 )
+from graph_builder.sparql.run import bind_parameters, run_query, run_sparql
 
 NAMED_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 QA_FILES = sorted(QA_QUERIES_DIR.glob("*.rq"))

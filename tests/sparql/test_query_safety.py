@@ -21,7 +21,7 @@ import pytest
 from graph_builder.core import namespaces as ns
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_example
-from graph_builder.sparql.queries import get_query, query_names, run_sparql
+from graph_builder.sparql.queries import get_query, query_names
 from graph_builder.sparql.query_guard import (
     CLI_BASE_IRI,
     MAX_NESTING,
@@ -30,6 +30,7 @@ from graph_builder.sparql.query_guard import (
     check_query_text,
     on_engine_stack,
 )
+from graph_builder.sparql.run import run_sparql
 
 REMOTE_BINDINGS = [{"x": {"type": "literal", "value": "remote"}}]
 REMOTE_ROW = {"head": {"vars": ["x"]}, "results": {"bindings": REMOTE_BINDINGS}}

@@ -14,9 +14,9 @@ from graph_builder.core.paths import SEED_ANNOTATION, SEED_SOURCE_ID
 from graph_builder.ingest.annotations import AnnotationError, load_annotation
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import canonical_quads
+from graph_builder.store.bulk import build_corpus_store
 from graph_builder.store.corpus import (
     add_annotations,
-    build_corpus_store,
     new_store,
     open_store,
     remove_source,

@@ -16,7 +16,8 @@ import yaml
 from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
 from graph_builder.ingest.annotations import AnnotationError
 from graph_builder.kg.export import canonical_quads
-from graph_builder.store.corpus import build_corpus_store, open_store, source_ids
+from graph_builder.store.bulk import build_corpus_store
+from graph_builder.store.corpus import open_store, source_ids
 
 pytestmark = pytest.mark.slow
 _DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -137,13 +138,13 @@ def test_a_killed_build_leaves_the_previous_store_and_a_rerun_completes(tmp_path
 def test_a_reader_that_fails_midway_raises_its_own_error_and_keeps_the_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from graph_builder.store import corpus
+    from graph_builder.store import bulk
 
     target = tmp_path / "store"
     build_corpus_store([SEED_ANNOTATION], target)
     before = _snapshot(target)
     files = _small_corpus(tmp_path / "corpus", 40)
-    read_file = corpus._read_file
+    read_file = bulk._read_file
     calls: list[Path] = []
 
     def failing(path: Path, vocab: Any = None) -> Any:
@@ -152,7 +153,7 @@ def test_a_reader_that_fails_midway_raises_its_own_error_and_keeps_the_store(
             raise MemoryError("a worker ran out of memory")
         return read_file(path, vocab)
 
-    monkeypatch.setattr(corpus, "_read_file", failing)
+    monkeypatch.setattr(bulk, "_read_file", failing)
     with pytest.raises(MemoryError, match="ran out of memory"):
         build_corpus_store([tmp_path / "corpus"], target, workers=1)
     assert calls[-1] == files[25]  # the stream ended at the failure: no file after it was read

@@ -1,0 +1,166 @@
+"""The values a chain search returns: evidence levels, hops (one claim each, with its source and
+quote), chains stated by a source or found by the search, and the list of them with how it was searched.
+:func:`graph_builder.analysis.chains.find_chains` makes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graph_builder.core import namespaces as ns
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An evidence level: slug, label and rank (1 is the weakest)."""
+
+    slug: str
+    label: str
+    rank: int
+
+    def __str__(self) -> str:
+        return f"{self.label} (rank {self.rank})"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a chain: one source's assertion of ``subject relation object``."""
+
+    subject: str
+    subject_label: str
+    relation: str
+    relation_label: str
+    object: str
+    object_label: str
+    assertion: str
+    claim_id: str
+    evidence: Evidence
+    stance: str
+    quote: str
+    source: str
+    source_title: str
+
+    @property
+    def source_id(self) -> str:
+        return self.source.removeprefix(ns.SOURCE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "subject_label": self.subject_label,
+            "relation": self.relation,
+            "object": self.object,
+            "object_label": self.object_label,
+            "assertion": self.assertion,
+            "claim_id": self.claim_id,
+            "evidence": self.evidence.slug,
+            "evidence_label": self.evidence.label,
+            "rank": self.evidence.rank,
+            "stance": self.stance,
+            "quote": self.quote,
+            "source": self.source_id,
+        }
+
+
+@dataclass(frozen=True)
+class StatedChain:
+    """A medkg:Chain: a multi-hop claim a source states as one unit, with its own evidence level."""
+
+    iri: str
+    claim_id: str
+    source: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    """A path of assertions from one entity to another.
+
+    ``kind`` is ``stated`` when its hops are, in order, the steps of one stated chain (``chain``);
+    ``direct`` for a single assertion; ``inferred`` when it joins separate claims.
+    """
+
+    hops: tuple[Hop, ...]
+    chain: StatedChain | None = None
+
+    @property
+    def stated(self) -> bool:
+        return self.chain is not None
+
+    @property
+    def kind(self) -> str:
+        return "stated" if self.stated else "direct" if len(self.hops) == 1 else "inferred"
+
+    @property
+    def hop_count(self) -> int:
+        return len(self.hops)
+
+    @property
+    def weakest(self) -> Evidence:
+        """The weakest link: the lowest evidence rank of any hop (the first such hop on a tie)."""
+        return min((h.evidence for h in self.hops), key=lambda e: e.rank)
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return (self.hops[0].subject, *(h.object for h in self.hops))
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.hops[0].subject_label, *(h.object_label for h in self.hops))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The ids of the sources of its hops, in order of first appearance."""
+        return tuple(dict.fromkeys(h.source_id for h in self.hops))
+
+    def to_dict(self) -> dict[str, Any]:
+        chain = self.chain
+        return {
+            "path": list(self.labels),
+            "nodes": list(self.nodes),
+            "hops": self.hop_count,
+            "kind": self.kind,
+            "stated": self.stated,
+            "chain": None
+            if chain is None
+            else {
+                "iri": chain.iri,
+                "id": chain.claim_id,
+                "source": chain.source.removeprefix(ns.SOURCE),
+                "evidence": chain.evidence.slug,
+                "evidence_label": chain.evidence.label,
+                "rank": chain.evidence.rank,
+            },
+            "weakest_link": {
+                "evidence": self.weakest.slug,
+                "label": self.weakest.label,
+                "rank": self.weakest.rank,
+            },
+            "steps": [h.to_dict() for h in self.hops],
+        }
+
+
+class ChainList(list[ChainResult]):
+    """The chains :func:`find_chains` found, best first, and how the search went.
+
+    ``truncated`` is true when more than ``limit`` chains exist and the search stopped early.
+    """
+
+    def __init__(
+        self,
+        chains: Iterable[ChainResult],
+        *,
+        source: str,
+        target: str,
+        source_label: str,
+        target_label: str,
+        max_hops: int,
+        rule: str,
+        limit: int,
+        truncated: bool,
+    ) -> None:
+        super().__init__(chains)
+        self.source, self.target = source, target
+        self.source_label, self.target_label = source_label, target_label
+        self.max_hops, self.rule, self.limit, self.truncated = max_hops, rule, limit, truncated
