@@ -278,7 +278,7 @@ def write_results(
         "targets": [t.to_dict() for t in check_targets(all_records)],
         "notes": {
             "times": "medians and 95th percentiles in seconds, timed runs after one warm-up run",
-            "medkg": "graph_builder.sparql.run.run_query by name, results as a ResultTable",
+            "medkg": "graph_builder.sparql.runner.run_query by name, results as a ResultTable",
             "pyoxigraph": "Store.query with the same text and substitutions, rows materialised as tuples",
             "rdflib": "rdflib.Graph (default in-memory store) parsed from the store's triples, Graph.query with the same text and initBindings",
             "peak_rss_mb": "peak resident set of the process doing the task (build, or queries) in MiB",

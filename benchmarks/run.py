@@ -100,7 +100,7 @@ def phase_query(
     from graph_builder.analysis.network import to_networkx
     from graph_builder.core import namespaces as ns
     from graph_builder.sparql.queries import get_query
-    from graph_builder.sparql.run import bind_parameters, run_query
+    from graph_builder.sparql.runner import bind_parameters, run_query
     from graph_builder.store.open import load_graph
     from graph_builder.viz.view import select_view
     from graph_builder.viz.visualize import to_html

@@ -18,7 +18,7 @@ from graph_builder.analysis.network import entities_between, entities_near
 from graph_builder.core.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
 from graph_builder.core.vocabulary import load_vocabulary
 from graph_builder.sparql.queries import NamedQuery, iter_queries
-from graph_builder.sparql.run import bind_parameters
+from graph_builder.sparql.runner import bind_parameters
 
 #: The parameter that names an entity, for the named queries that take one.
 ENTITY_PARAMETERS = {"claims-about": "entity", "causal-chains": "start", "remedies-for": "condition"}

@@ -13,7 +13,7 @@ from graph_builder.core.formats import format_results
 from graph_builder.core.results import ResultTable
 from graph_builder.kg.build import build_example, build_from_files, build_store
 from graph_builder.sparql.queries import get_query, iter_queries
-from graph_builder.sparql.run import run_query, run_sparql
+from graph_builder.sparql.runner import run_query, run_sparql
 from graph_builder.store.open import load_graph, open_graph
 
 __version__ = "0.1.0"

@@ -36,7 +36,7 @@ from graph_builder.ingest.annotations import corpus_problems, read_annotation
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import sorted_quads
 from graph_builder.sparql.queries import get_query
-from graph_builder.sparql.run import bind_parameters, run_query
+from graph_builder.sparql.runner import bind_parameters, run_query
 from graph_builder.store.bulk import build_corpus_store
 from graph_builder.store.corpus import open_store
 from graph_builder.viz.view import select_view

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypedDict
 import networkx as nx
 import pyoxigraph as ox
 
-from graph_builder.sparql.run import run_sparql
+from graph_builder.sparql.runner import run_sparql
 
 
 class GroundingData(TypedDict):

@@ -66,7 +66,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
     from graph_builder.analysis.chains import resolve_entity
     from graph_builder.analysis.network import entities_near, entity_names, to_networkx
     from graph_builder.sparql.queries import QueryError, get_query
-    from graph_builder.sparql.run import run_query
+    from graph_builder.sparql.runner import run_query
     from graph_builder.store.open import open_graph
     from graph_builder.viz.view import select_view
     from graph_builder.viz.visualize import write_html

@@ -35,7 +35,7 @@ def cmd_query_show(args: argparse.Namespace) -> int:
 def cmd_query_run(args: argparse.Namespace) -> int:
     from graph_builder.core.formats import format_results
     from graph_builder.sparql.queries import QueryError, get_query
-    from graph_builder.sparql.run import run_query, run_sparql
+    from graph_builder.sparql.runner import run_query, run_sparql
     from graph_builder.store.open import open_graph
 
     if bool(args.name) == bool(args.sparql):

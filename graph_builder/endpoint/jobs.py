@@ -33,7 +33,7 @@ from graph_builder.sparql.query_guard import (
     dataset_options,
     on_engine_stack,
 )
-from graph_builder.sparql.run import run_query
+from graph_builder.sparql.runner import run_query
 
 
 @dataclass(frozen=True)

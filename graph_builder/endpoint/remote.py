@@ -39,7 +39,7 @@ from graph_builder.core.names import ENTITY_NAMES_SPARQL, EntityName, entity_nam
 from graph_builder.core.results import ResultTable, Term, from_query_result, to_python
 from graph_builder.sparql.parameters import Resolver
 from graph_builder.sparql.queries import NamedQuery, QueryError, get_query, parse_query
-from graph_builder.sparql.run import bind_parameters
+from graph_builder.sparql.runner import bind_parameters
 
 UnionStrategy: TypeAlias = Literal["auto", "dataset", "endpoint"]
 AuthScheme: TypeAlias = Literal["basic", "digest", "bearer"]

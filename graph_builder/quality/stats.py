@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph_builder.core.tables import table_lines
-from graph_builder.sparql.run import run_sparql
+from graph_builder.sparql.runner import run_sparql
 
 
 @dataclass(frozen=True)

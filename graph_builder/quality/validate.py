@@ -118,7 +118,7 @@ def shacl_violations(store: ox.Store, shapes_file: str = str(SHAPES_FILE)) -> li
 def qa_violations(store: ox.Store) -> tuple[list[Violation], list[str]]:
     """Run every qa/ query; each row it returns is a violation. Also returns the names run."""
     from graph_builder.sparql.queries import iter_queries
-    from graph_builder.sparql.run import run_query
+    from graph_builder.sparql.runner import run_query
 
     out, names = [], []
     for query in iter_queries(include_qa=True):

@@ -4,7 +4,7 @@ Each query is one ``.rq`` file whose leading ``#+`` comment lines hold grlc-styl
 (summary, description, tags, params). Binding parameters is :mod:`graph_builder.sparql.parameters`
 (a parameter of type ``entity`` takes a name, which
 :func:`graph_builder.sparql.parameters.resolve_in_store` turns into the entity's IRI first); running
-a query is :mod:`graph_builder.sparql.run`.
+a query is :mod:`graph_builder.sparql.runner`.
 
 >>> [p.name for p in get_query("unsupported-claims").parameters]
 ['maxRank']

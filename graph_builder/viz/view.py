@@ -162,7 +162,7 @@ def select_results(graph: nx.MultiDiGraph, table: ResultLike) -> nx.MultiDiGraph
 
     >>> from graph_builder.kg.build import build_example
     >>> from graph_builder.analysis.network import to_networkx
-    >>> from graph_builder.sparql.run import run_query
+    >>> from graph_builder.sparql.runner import run_query
     >>> store = build_example()
     >>> g = select_results(to_networkx(store), run_query("unsupported-claims", store, {"maxRank": "1"}))
     >>> sorted({d["rank"] for _, _, d in g.edges(data=True)})

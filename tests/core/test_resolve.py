@@ -18,7 +18,7 @@ from graph_builder.core import namespaces as ns
 from graph_builder.endpoint.remote import run_remote
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.sparql.parameters import ParameterError, resolve_in_store
-from graph_builder.sparql.run import run_query
+from graph_builder.sparql.runner import run_query
 
 #: The entity column of each query that takes an entity, and the name of its parameter.
 ENTITY_QUERIES = {"claims-about": ("entity", "match"), "causal-chains": ("start", "startEntity")}

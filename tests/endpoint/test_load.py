@@ -18,7 +18,7 @@ import pytest
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_example
 from graph_builder.sparql.queries import query_names
-from graph_builder.sparql.run import run_query, run_sparql
+from graph_builder.sparql.runner import run_query, run_sparql
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 

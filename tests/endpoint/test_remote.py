@@ -39,7 +39,7 @@ from graph_builder.kg.build import build_example, build_store
 from graph_builder.kg.export import to_trig
 from graph_builder.sparql.parameters import Parameter, to_term
 from graph_builder.sparql.queries import QueryError, get_query, query_names
-from graph_builder.sparql.run import run_query, run_sparql
+from graph_builder.sparql.runner import run_query, run_sparql
 
 pytestmark = pytest.mark.server
 

@@ -30,7 +30,7 @@ from graph_builder.kg.build import build_example
 from graph_builder.kg.export import to_trig
 from graph_builder.sparql.parameters import resolve_in_store
 from graph_builder.sparql.queries import get_query, query_names
-from graph_builder.sparql.run import run_query, run_sparql
+from graph_builder.sparql.runner import run_query, run_sparql
 
 pytestmark = pytest.mark.server
 

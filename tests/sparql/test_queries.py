@@ -29,7 +29,7 @@ from graph_builder.sparql.queries import (
     parse_query,
     query_names,
 )
-from graph_builder.sparql.run import bind_parameters, run_query, run_sparql
+from graph_builder.sparql.runner import bind_parameters, run_query, run_sparql
 
 NAMED_FILES = sorted(QUERIES_DIR.glob("*.rq"))
 QA_FILES = sorted(QA_QUERIES_DIR.glob("*.rq"))

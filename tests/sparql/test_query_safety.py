@@ -30,7 +30,7 @@ from graph_builder.sparql.query_guard import (
     check_query_text,
     on_engine_stack,
 )
-from graph_builder.sparql.run import run_sparql
+from graph_builder.sparql.runner import run_sparql
 
 REMOTE_BINDINGS = [{"x": {"type": "literal", "value": "remote"}}]
 REMOTE_ROW = {"head": {"vars": ["x"]}, "results": {"bindings": REMOTE_BINDINGS}}

@@ -26,7 +26,7 @@ from graph_builder.cli import main
 from graph_builder.core import namespaces as ns
 from graph_builder.core.results import ResultTable
 from graph_builder.kg.build import build_example
-from graph_builder.sparql.run import run_query
+from graph_builder.sparql.runner import run_query
 from graph_builder.viz.drawing import EVIDENCE_COLOURS
 from graph_builder.viz.view import (
     DEFAULT_MAX_EDGES,
