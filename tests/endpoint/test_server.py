@@ -16,6 +16,8 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from http_client import http
+from http_client import root as base
 from rdflib import BNode, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -49,21 +51,6 @@ def small_server(store_dir: Path) -> Iterator[SparqlServer]:
     """A server with a short timeout and a small row cap."""
     with SparqlServer(store_dir, port=0, timeout=1.5, max_rows=5, workers=2, quiet=True) as running:
         yield running
-
-
-def base(server: SparqlServer) -> str:
-    return server.url.removesuffix("/sparql")
-
-
-def http(
-    url: str, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def form(**fields: str) -> bytes:

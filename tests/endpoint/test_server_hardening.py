@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from http_client import http, root
 
 from graph_builder import cli
 from graph_builder.endpoint.connections import EndpointHTTPServer
@@ -41,21 +42,6 @@ def tight(store_dir: Path) -> Iterator[SparqlServer]:
     )  # fmt: skip
     with limits as running:
         yield running
-
-
-def root(server: SparqlServer) -> str:
-    return server.url.removesuffix("/sparql")
-
-
-def http(
-    url: str, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
 
 
 def connect(server: SparqlServer) -> socket.socket:
