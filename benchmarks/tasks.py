@@ -13,7 +13,6 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from graph_builder.analysis.chains import CHAIN_LINK_RELATIONS
 from graph_builder.analysis.network import entities_between, entities_near
 from graph_builder.core.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
 from graph_builder.core.vocabulary import load_vocabulary
@@ -48,7 +47,7 @@ def query_tasks(hub: str, mid: str) -> list[QueryTask]:
 def chain_relations() -> list[str]:
     """The relations ``find_chains`` follows by default (causal ones and the chain links), as IRIs."""
     vocab = load_vocabulary()
-    return sorted(r.iri for r in vocab.relations.values() if r.causal or r.slug in CHAIN_LINK_RELATIONS)
+    return sorted(r.iri for r in vocab.relations.values() if r.chain_link)
 
 
 def chain_entities(store: ox.Store, start: str, end: str, max_hops: int = 3) -> set[str]:

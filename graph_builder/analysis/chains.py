@@ -26,9 +26,6 @@ from graph_builder.core.names import EntityName, resolve_name
 from graph_builder.core.names import normalize as _norm
 from graph_builder.core.vocabulary import load_vocabulary
 
-#: Non-causal relations a chain may still pass through. Sources state chains whose premise is an
-#: association ("once herpes is associated with nerve pain, it can cause lower back pain").
-CHAIN_LINK_RELATIONS: frozenset[str] = frozenset({"associated-with"})
 #: The longest chain :func:`find_chains` searches: simple paths explode combinatorially past this.
 MAX_HOPS = 6
 
@@ -127,11 +124,16 @@ def _stated_chain(
     return StatedChain(iri, c["id"], graph.edges[u, v, key]["source"], evidence)
 
 
+def chain_link_relations() -> list[str]:
+    """The slugs of the relations a chain follows by default (the ``medkg:chainsTo`` group)."""
+    return sorted(r.slug for r in load_vocabulary().relations.values() if r.chain_link)
+
+
 def _rule(relations: frozenset[str] | None, causal_only: bool) -> str:
     if relations is not None:
         return "relations " + ", ".join(sorted(relations))
     if causal_only:
-        return "causal relations and " + ", ".join(sorted(CHAIN_LINK_RELATIONS))
+        return "relations under medkg:chainsTo (" + ", ".join(sorted(chain_link_relations())) + ")"
     return "every relation"
 
 
@@ -149,7 +151,8 @@ def find_chains(
     """Return every chain of assertions leading from ``source`` to ``target``, best first.
 
     A chain is a simple path of at most ``max_hops`` edges (assertions; parallel assertions of one hop
-    give separate chains). A hop may use a causal relation or one of :data:`CHAIN_LINK_RELATIONS`; with
+    give separate chains). A hop may use a relation of the ``medkg:chainsTo`` group (the causal
+    relations and association: sources state chains whose premise is an association); with
     ``causal_only=False`` any relation, and ``relations`` names the allowed relation slugs exactly.
     Negated assertions and, with ``min_rank``, assertions of a lower evidence rank are never hops.
     ``source`` and ``target`` are resolved with :func:`resolve_entity`.
@@ -180,7 +183,7 @@ def find_chains(
             return False
         if allowed is not None:
             return d["relation"] in allowed
-        return not causal_only or bool(d["causal"]) or d["relation"] in CHAIN_LINK_RELATIONS
+        return not causal_only or bool(d["chain_link"])
 
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for u, v, key, d in graph.edges(keys=True, data=True):

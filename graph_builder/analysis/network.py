@@ -22,6 +22,7 @@ from typing import Any, Literal, TypedDict
 import networkx as nx
 import pyoxigraph as ox
 
+from graph_builder.core.vocabulary import CAUSAL, CHAIN_LINK, GROUPS, REMEDY, vocabulary_from_store
 from graph_builder.sparql.runner import run_sparql
 
 
@@ -75,6 +76,8 @@ class EdgeData(TypedDict):
     relation_label: str
     relation_iri: str
     causal: bool
+    remedy: bool
+    chain_link: bool
     evidence: str
     evidence_label: str
     rank: int
@@ -148,8 +151,6 @@ _HEDGES = _Select(
 )
 
 _MECHANISMS = _Select("SELECT ?assertion ?mechanism", "  ?assertion medkg:mechanism ?mechanism .")
-
-_CAUSAL = _Select("SELECT ?relation", "  ?relation rdfs:subPropertyOf+ medkg:causallyInfluences .")
 
 # Every assertion an entity takes part in, once per end (a claim about itself counts twice, as in the
 # whole projection).
@@ -233,7 +234,10 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
         for r in _rows(store, _CLAIM_COUNTS, by_entity):
             if r["entity"] in nodes:
                 nodes[r["entity"]]["claims"] = r["claims"]
-    causal = {r["relation"] for r in _rows(store, _CAUSAL)}
+    # Relation groups from the store's own ontology graph, which is what its triples were built with.
+    # A graph without the ontology (loaded from elsewhere) has relations in no group.
+    relations = vocabulary_from_store(store).relations.values()
+    groups = {g: {r.iri for r in relations if g in r.groups} for g in GROUPS}
     hedges: dict[str, list[HedgeData]] = defaultdict(list)
     for r in sorted(
         _rows(store, _HEDGES, by_assertion), key=lambda r: (r["assertion"], r["start"], r["text"])
@@ -270,7 +274,9 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
             relation=r["relationSlug"],
             relation_label=r["relationLabel"],
             relation_iri=r["relation"],
-            causal=r["relation"] in causal,
+            causal=r["relation"] in groups[CAUSAL],
+            remedy=r["relation"] in groups[REMEDY],
+            chain_link=r["relation"] in groups[CHAIN_LINK],
             evidence=r["evidenceSlug"],
             evidence_label=r["evidenceLabel"],
             rank=r["rank"],

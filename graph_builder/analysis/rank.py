@@ -19,14 +19,12 @@ import networkx as nx
 from graph_builder.core.names import normalize as _norm
 from graph_builder.core.tables import table_lines
 
-#: Relations that say something makes a condition better, less likely or go away.
-REMEDY_RELATIONS: frozenset[str] = frozenset({"alleviates", "treats", "prevents", "reduces-risk-of"})
 #: The measures of :func:`rank_entities`, each with what it counts.
 MEASURES: dict[str, str] = {
     "claims": "assertions the entity takes part in, as subject or object",
     "caused": "assertions that something causes it (causal relations into the entity, not negated)",
     "causes": "assertions that it causes something (causal relations out of the entity, not negated)",
-    "remedied": "assertions that something alleviates, treats, prevents or reduces the risk of it",
+    "remedied": "assertions that something is a remedy for it (relations under medkg:ameliorates, not negated)",
     "pagerank": "PageRank over entities; parallel assertions collapse into one edge weighted by their number",
 }
 
@@ -72,7 +70,7 @@ def _scores(graph: nx.MultiDiGraph, measure: str) -> dict[str, int | float]:
             counts[v] += 1
         elif measure == "causes" and affirmed and d["causal"]:
             counts[u] += 1
-        elif measure == "remedied" and affirmed and d["relation"] in REMEDY_RELATIONS:
+        elif measure == "remedied" and affirmed and d["remedy"]:
             counts[v] += 1
     return {node: c for node, c in counts.items() if c}
 

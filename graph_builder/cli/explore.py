@@ -12,7 +12,6 @@ from graph_builder.core.paths import DEFAULT_OUT_DIR
 
 def cmd_chains(args: argparse.Namespace) -> int:
     from graph_builder.analysis.chains import (
-        CHAIN_LINK_RELATIONS,
         MAX_HOPS,
         find_chains,
         format_chains,
@@ -34,11 +33,7 @@ def cmd_chains(args: argparse.Namespace) -> int:
         relations = [
             r.iri
             for r in vocab.relations.values()
-            if (
-                r.slug in args.relation
-                if args.relation
-                else args.any_relation or r.causal or r.slug in CHAIN_LINK_RELATIONS
-            )
+            if (r.slug in args.relation if args.relation else args.any_relation or r.chain_link)
         ]
         graph = to_networkx(store, entities=entities_between(store, source, target, args.max_hops, relations))
     chains = find_chains(
@@ -107,8 +102,8 @@ def add_chains(command: AddCommand) -> None:
         '  medkg chains herpes "lower back pain" --max-hops 2 --format json\n'
         '  medkg chains herpes "lower back pain" --min-evidence speculative    (none: every link is weaker)\n'
         "  medkg chains herpes swelling --any-relation --max-hops 4\n"
-        "\nA hop is an assertion with a causal relation or associated-with (set --relation or --any-relation"
-        " to change that);\nentities are named by label, synonym, id or IRI.\n",
+        "\nA hop is an assertion with a relation under medkg:chainsTo, the causal relations and association"
+        "\n(set --relation or --any-relation to change that); entities are named by label, synonym, id or IRI.\n",
         cmd_chains,
     )
     p.add_argument("source", metavar="SOURCE", help="the entity chains start from")
@@ -129,8 +124,8 @@ def add_rank(command: AddCommand) -> None:
         "Rank entities by how the claims treat them: most claimed, most caused, most causing, most remedied.",
         "  medkg rank\n  medkg rank --measure caused --top 5\n  medkg rank --measure pagerank --format json\n"
         "\nmeasures: claims (assertions touching it), caused (causal assertions into it),\n"
-        "causes (causal assertions out of it), remedied (alleviates/treats/prevents/reduces-risk-of\n"
-        "into it), pagerank (over the entity graph)\n",
+        "causes (causal assertions out of it), remedied (relations under medkg:ameliorates into it),\n"
+        "pagerank (over the entity graph)\n",
         cmd_rank,
     )
     measures = [

@@ -33,12 +33,40 @@ class Term:
     label: str
 
 
+#: The relation groups: super-properties in ``ontology/medkg.ttl`` whose sub-properties are the group.
+#: Which relations belong to a group is said there only; the builder writes a group's triple next to
+#: every plain triple of its relations, and queries name the group.
+CAUSAL = ns.MEDKG_VOCAB + "causallyInfluences"
+REMEDY = ns.MEDKG_VOCAB + "ameliorates"
+CHAIN_LINK = ns.MEDKG_VOCAB + "chainsTo"
+GROUPS = (CAUSAL, REMEDY, CHAIN_LINK)
+
+
 @dataclass(frozen=True)
 class Relation(Term):
-    """A relation between entities, with the Biolink predicate used for the Biolink reading."""
+    """A relation between entities, with the Biolink predicate used for the Biolink reading.
+
+    ``groups`` holds the IRIs of every relation group (:data:`GROUPS`) it is a sub-property of,
+    directly or not.
+    """
 
     biolink: str
-    causal: bool
+    groups: frozenset[str] = frozenset()
+
+    @property
+    def causal(self) -> bool:
+        """A causal relation (a sub-property of ``medkg:causallyInfluences``)."""
+        return CAUSAL in self.groups
+
+    @property
+    def remedy(self) -> bool:
+        """A relation that presents the subject as a remedy (``medkg:ameliorates``)."""
+        return REMEDY in self.groups
+
+    @property
+    def chain_link(self) -> bool:
+        """A relation a chain may pass through (``medkg:chainsTo``)."""
+        return CHAIN_LINK in self.groups
 
 
 @dataclass(frozen=True)
@@ -77,6 +105,13 @@ SELECT ?scheme ?iri ?slug ?label WHERE {
 """
 
 
+_RELATION_GROUPS = f"""
+SELECT DISTINCT ?relation ?group WHERE {{
+  VALUES ?group {{ {" ".join(f"<{g}>" for g in GROUPS)} }}
+  ?relation rdfs:subPropertyOf+ ?group .
+}}"""
+
+
 def _scheme(rows: list[dict[str, Any]], scheme: str) -> dict[str, Term]:
     return {
         str(r["slug"]): Term(str(r["slug"]), str(r["iri"]), str(r["label"]))
@@ -87,15 +122,19 @@ def _scheme(rows: list[dict[str, Any]], scheme: str) -> dict[str, Term]:
 
 def vocabulary_from_store(store: ox.Store) -> Vocabulary:
     """Read the controlled terms out of a store holding the ontology and evidence scheme."""
+    groups: dict[str, set[str]] = {}
+    for r in _rows(store, _RELATION_GROUPS):
+        groups.setdefault(r["relation"], set()).add(r["group"])
     relations = {
-        r["slug"]: Relation(r["slug"], r["iri"], r["label"], r["biolink"], bool(r.get("causal")))
+        r["slug"]: Relation(
+            r["slug"], r["iri"], r["label"], r["biolink"], frozenset(groups.get(r["iri"], ()))
+        )
         for r in _rows(
             store,
             """
-            SELECT ?iri ?slug ?label ?biolink ?causal WHERE {
+            SELECT ?iri ?slug ?label ?biolink WHERE {
               ?iri a owl:ObjectProperty ; skos:notation ?slug ; rdfs:label ?label ;
                    medkg:biolinkPredicate ?biolink .
-              BIND(EXISTS { ?iri rdfs:subPropertyOf+ medkg:causallyInfluences } AS ?causal)
             } ORDER BY ?slug""",
         )
     }

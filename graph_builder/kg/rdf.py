@@ -152,15 +152,33 @@ def describe_term(term: NamedNode, record: Iterable[tuple[Any, Any]]) -> Iterato
 
 
 def describe_proposition(
-    prop: NamedNode, subject: NamedNode, relation: NamedNode, obj: NamedNode, *, stated: bool
+    prop: NamedNode,
+    subject: NamedNode,
+    relation: NamedNode,
+    obj: NamedNode,
+    *,
+    stated: bool,
+    groups: Iterable[str] = (),
 ) -> Iterator[Quad]:
-    """A proposition some source makes; the plain triple only when some source states it unnegated."""
+    """A proposition some source makes; the plain triple only when some source states it unnegated.
+
+    With the plain triple come those of the relation ``groups`` the relation belongs to
+    (:attr:`Relation.groups <graph_builder.core.vocabulary.Relation.groups>`), so that queries can
+    name a group (``medkg:causallyInfluences``) where they would otherwise list its relations.
+    """
     yield Quad(prop, RDF_TYPE, _v("Proposition"), SHARED)
     yield Quad(prop, _v("subject"), subject, SHARED)
     yield Quad(prop, _v("relation"), relation, SHARED)
     yield Quad(prop, _v("object"), obj, SHARED)
     if stated:
         yield Quad(subject, relation, obj, SHARED)
+        yield from group_triples(subject, groups, obj)
+
+
+def group_triples(subject: NamedNode, groups: Iterable[str], obj: NamedNode) -> Iterator[Quad]:
+    """The relation-group triples that go with a plain triple of a relation in ``groups``."""
+    for group in sorted(groups):
+        yield Quad(subject, _N(group), obj, SHARED)
 
 
 def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
@@ -176,6 +194,7 @@ def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
                 _N(vocab.relations[claim.relation].iri),
                 _N(ns.entity_iri(claim.object)),
                 stated=not claim.negated,
+                groups=vocab.relations[claim.relation].groups,
             )
         )
 

@@ -27,7 +27,13 @@ import pyoxigraph as ox
 from graph_builder.core import namespaces as ns
 from graph_builder.core.errors import MedkgError
 from graph_builder.core.model import Annotation
-from graph_builder.core.vocabulary import Vocabulary, load_ontology, load_vocabulary
+from graph_builder.core.vocabulary import (
+    GROUPS,
+    Vocabulary,
+    load_ontology,
+    load_vocabulary,
+    vocabulary_from_store,
+)
 from graph_builder.ingest.annotations import AnnotationError, Problem, read_annotation
 from graph_builder.ingest.checks import CrossFileChecks, FileSummary, read_summary, summarise
 from graph_builder.kg.rdf import (
@@ -38,6 +44,7 @@ from graph_builder.kg.rdf import (
     describe_entity,
     describe_proposition,
     describe_term,
+    group_triples,
     iter_quads,
 )
 
@@ -180,6 +187,8 @@ def _recompute_shared(
     and assertions of the sources left: the rule a fresh build follows.
     """
     dropped = 0
+    groups = {r.iri: r.groups for r in vocabulary_from_store(store).relations.values()}
+    ends: set[tuple[ox.NamedNode, ox.NamedNode]] = set()
     for prop in propositions:
         s, r, o = (
             _object(store, prop, _N(ns.MEDKG_VOCAB + part), SHARED)
@@ -195,10 +204,17 @@ def _recompute_shared(
             store.remove(q)
         if isinstance(s, ox.NamedNode) and isinstance(r, ox.NamedNode) and isinstance(o, ox.NamedNode):
             store.remove(ox.Quad(s, r, o, SHARED))
+            ends.add((s, o))
             if assertions:
                 store.extend(describe_proposition(prop, s, r, o, stated=stated))
         if not assertions:
             dropped += 1
+    # A group triple between two entities stands while any plain triple of the group's relations does.
+    for s, o in sorted(ends, key=lambda e: (e[0].value, e[1].value)):
+        for group in GROUPS:
+            store.remove(ox.Quad(s, _N(group), o, SHARED))
+        for q in list(store.quads_for_pattern(s, None, o, SHARED)):
+            store.extend(group_triples(s, groups.get(q.predicate.value, ()), o))
     for nodes, fields, describe in (
         (entities, ENTITY_DESCRIPTION, describe_entity),
         (terms, TERM_FIELDS, describe_term),

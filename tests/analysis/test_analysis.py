@@ -18,7 +18,6 @@ import networkx as nx
 import pytest
 
 from graph_builder.analysis.chains import (
-    CHAIN_LINK_RELATIONS,
     MAX_HOPS,
     find_chains,
     format_chains,
@@ -26,7 +25,7 @@ from graph_builder.analysis.chains import (
     resolve_evidence,
 )
 from graph_builder.analysis.network import to_networkx
-from graph_builder.analysis.rank import MEASURES, REMEDY_RELATIONS, rank_entities
+from graph_builder.analysis.rank import MEASURES, rank_entities
 from graph_builder.cli import build_parser, main
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import load_vocabulary
@@ -98,7 +97,7 @@ def test_direct_assertions_are_one_hop_chains_not_stated(
         c["id"]
         for c in seed_data["claims"]
         if (c["subject"], c["object"]) == ("herpes", "lower-back-pain")
-        and (vocab.relations[c["relation"]].causal or c["relation"] in CHAIN_LINK_RELATIONS)
+        and vocab.relations[c["relation"]].chain_link
     }
     assert len(expected) >= 2  # the seed says it twice: causes and has-complication
     direct = [c for c in find_chains(seed_graph, "herpes", "lower back pain") if c.hop_count == 1]
@@ -256,7 +255,8 @@ def _edge(causal: bool = True, rank: int = 3) -> dict[str, Any]:
     evidence = {"evidence": "uncited-assertion", "evidence_label": "uncited assertion", "rank": rank}
     source = {"source": ns.SOURCE + "s", "source_title": "S"}
     return dict(
-        claim_id="c", relation=relation, relation_label=relation, causal=causal, stance="asserted", quote="q",
+        claim_id="c", relation=relation, relation_label=relation, causal=causal, chain_link=causal,
+        remedy=not causal, stance="asserted", quote="q",
         negated=False, chains=[], **evidence, **source,
     )  # fmt: skip
 
@@ -315,6 +315,7 @@ def test_negated_assertions_are_not_hops() -> None:
 
 def _expected_counts(seed_data: dict[str, Any], measure: str) -> Counter[str]:
     causal = {slug for slug, r in load_vocabulary().relations.items() if r.causal}
+    remedy = {slug for slug, r in load_vocabulary().relations.items() if r.remedy}
     claims = [c for c in seed_data["claims"] if not c.get("negated", False) or measure == "claims"]
     counts: Counter[str] = Counter()
     for c in claims:
@@ -324,7 +325,7 @@ def _expected_counts(seed_data: dict[str, Any], measure: str) -> Counter[str]:
             counts[c["object"]] += 1
         elif measure == "causes" and c["relation"] in causal:
             counts[c["subject"]] += 1
-        elif measure == "remedied" and c["relation"] in REMEDY_RELATIONS:
+        elif measure == "remedied" and c["relation"] in remedy:
             counts[c["object"]] += 1
     return counts
 

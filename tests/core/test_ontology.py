@@ -10,8 +10,9 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as vocabularies
 from rdflib.namespace import DCTERMS
 
@@ -435,6 +436,18 @@ def _two_entity_types(g: Graph) -> None:
 @needs_java
 def test_reasoner_finds_ontology_and_fixture_consistent(tmp_path: Path) -> None:
     assert _hermit_consistent(_fixture_graph(), tmp_path)
+
+
+@needs_java
+def test_reasoner_finds_ontology_and_seed_graph_consistent(seed_store: ox.Store, tmp_path: Path) -> None:
+    # Every graph of the built seed store (shared, source and ontology graphs) merged into one.
+    graph = _load(ONTOLOGY_FILE, EVIDENCE_FILE)
+    quads = Dataset()
+    quads.parse(data=seed_store.dump(format=ox.RdfFormat.N_QUADS).decode(), format="nquads")
+    for s, p, o, _ in quads.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    assert len(graph) > 2000
+    assert _hermit_consistent(graph, tmp_path)
 
 
 @needs_java
