@@ -15,12 +15,13 @@ import itertools
 import json
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeAlias
 
 import networkx as nx
 
 from graph_builder.analysis.chain_values import ChainList, ChainResult, Evidence, Hop, StatedChain
+from graph_builder.analysis.network import ChainData, ClaimGraph, EdgeData, NameGraph
 from graph_builder.core import namespaces as ns
 from graph_builder.core.names import EntityName, resolve_name
 from graph_builder.core.names import normalize as _norm
@@ -29,8 +30,11 @@ from graph_builder.core.vocabulary import load_vocabulary
 #: The longest chain :func:`find_chains` searches: simple paths explode combinatorially past this.
 MAX_HOPS = 6
 
+#: What these functions search: the projection, or the entities alone to resolve names against.
+_Graph: TypeAlias = "ClaimGraph | NameGraph"
 
-def resolve_entity(graph: nx.MultiDiGraph, text: str) -> str:
+
+def resolve_entity(graph: _Graph, text: str) -> str:
     """Return the IRI of the entity ``text`` names: its IRI, ``entity:`` id, label or a synonym.
 
     The rule is :func:`graph_builder.core.names.resolve_name`, the one the named queries use: case and
@@ -72,7 +76,7 @@ def resolve_evidence(text: str | int) -> int:
 # --- chains ------------------------------------------------------------------------------------------
 
 
-def _hop(graph: nx.MultiDiGraph, u: str, v: str, key: str, d: Mapping[str, Any]) -> Hop:
+def _hop(graph: _Graph, u: str, v: str, key: str, d: EdgeData) -> Hop:
     return Hop(
         subject=u,
         subject_label=graph.nodes[u].get("label", u),
@@ -90,7 +94,7 @@ def _hop(graph: nx.MultiDiGraph, u: str, v: str, key: str, d: Mapping[str, Any])
     )
 
 
-def _evidence_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
+def _evidence_labels(graph: _Graph) -> dict[str, str]:
     """Evidence labels by slug: from the graph, else from the shipped vocabulary (chains carry only slugs)."""
     labels = {slug: e.label for slug, e in load_vocabulary().evidence.items()}
     labels.update({d["evidence"]: d["evidence_label"] for _, _, d in graph.edges(data=True)})
@@ -98,14 +102,14 @@ def _evidence_labels(graph: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def _stated_chain(
-    graph: nx.MultiDiGraph, path: list[tuple[str, str, str]], labels: dict[str, str]
+    graph: _Graph, path: list[tuple[str, str, str]], labels: dict[str, str]
 ) -> StatedChain | None:
     """The stated chain whose steps are exactly this path's assertions, in order, if there is one."""
     n = len(path)
     if n < 2:
         return None
     candidates: set[str] | None = None
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, ChainData] = {}
     for position, (u, v, key) in enumerate(path, start=1):
         here = {
             c["chain"]
@@ -138,7 +142,7 @@ def _rule(relations: frozenset[str] | None, causal_only: bool) -> str:
 
 
 def find_chains(
-    graph: nx.MultiDiGraph,
+    graph: _Graph,
     source: str,
     target: str,
     *,
@@ -178,7 +182,7 @@ def find_chains(
                 f"unknown relation(s) {', '.join(unknown)}; expected some of {', '.join(sorted(known))}"
             )
 
-    def usable(d: Mapping[str, Any]) -> bool:
+    def usable(d: EdgeData) -> bool:
         if d.get("negated") or (min_rank is not None and d["rank"] < min_rank):
             return False
         if allowed is not None:
@@ -248,7 +252,7 @@ def find_chains(
 
 
 def _stated_paths(
-    graph: nx.MultiDiGraph, start: str, end: str, max_hops: int, usable: Any
+    graph: _Graph, start: str, end: str, max_hops: int, usable: Callable[[EdgeData], bool]
 ) -> Iterator[list[tuple[str, str, str]]]:
     """The stated chains from start to end whose every step is a usable hop, as edge paths."""
     steps: dict[str, dict[int, tuple[str, str, str]]] = defaultdict(dict)

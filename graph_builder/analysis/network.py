@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, TypeAlias, TypedDict
 
 import networkx as nx
 import pyoxigraph as ox
@@ -94,6 +94,13 @@ class EdgeData(TypedDict):
     hedges: list[HedgeData]
     mechanism: str | None
     chains: list[ChainData]
+
+
+#: The projection: entities (IRIs) with :class:`NodeData`, assertions (keyed by IRI) with :class:`EdgeData`.
+#: A string, because networkx's classes cannot be subscripted at run time.
+ClaimGraph: TypeAlias = "nx.MultiDiGraph[str, NodeData, EdgeData]"
+#: :func:`entity_names`: the entities alone, with :class:`NameData`.
+NameGraph: TypeAlias = "nx.MultiDiGraph[str, NameData, EdgeData]"
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,7 @@ def _rows(
     return run_sparql(query.sparql(values), store).to_records()
 
 
-def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.MultiDiGraph[str]:
+def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> ClaimGraph:
     """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
 
     ``entities`` (IRIs) restricts the projection to those entities and the assertions between two of
@@ -264,7 +271,7 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
                 rank=r["rank"],
             )
         )
-    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    graph: ClaimGraph = nx.MultiDiGraph()
     for node, data in nodes.items():
         graph.add_node(node, **data)
     for r in sorted(assertions, key=lambda r: r["assertion"]):
@@ -298,7 +305,7 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> nx.Mu
     return graph
 
 
-def entity_names(store: ox.Store) -> nx.MultiDiGraph[str]:
+def entity_names(store: ox.Store) -> NameGraph:
     """Entities only, with labels and synonyms (a :class:`NameData`): enough to resolve a name without
     projecting claims.
 
@@ -314,7 +321,7 @@ def entity_names(store: ox.Store) -> nx.MultiDiGraph[str]:
     for r in sorted(_rows(store, _SYNONYMS), key=lambda r: (r["entity"], r["synonym"])):
         if r["entity"] in names:
             names[r["entity"]]["synonyms"].append(r["synonym"])
-    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    graph: NameGraph = nx.MultiDiGraph()
     for node, data in names.items():
         graph.add_node(node, **data)
     return graph

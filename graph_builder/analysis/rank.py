@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
+from graph_builder.analysis.network import ClaimGraph
 from graph_builder.core.names import normalize as _norm
 from graph_builder.core.tables import table_lines
 
@@ -55,11 +56,12 @@ class RankRow:
 # --- entities ----------------------------------------------------------------------------------------
 
 
-def _scores(graph: nx.MultiDiGraph, measure: str) -> dict[str, int | float]:
+def _scores(graph: ClaimGraph, measure: str) -> dict[str, int | float]:
     if measure == "pagerank":
         # Each assertion weighs 1 and networkx sums the parallel edges of a multigraph: the one weighted
         # edge per pair that MEASURES promises.
-        return dict(nx.pagerank(graph, weight=None))
+        # networkx's stubs type algorithms for graphs with dict[str, Any] data only; pagerank reads none here.
+        return dict(nx.pagerank(cast("nx.MultiDiGraph[str]", graph), weight=None))
     counts: dict[str, int | float] = dict.fromkeys(graph, 0)
     for u, v, d in graph.edges(data=True):
         affirmed = not d.get("negated")
@@ -75,7 +77,7 @@ def _scores(graph: nx.MultiDiGraph, measure: str) -> dict[str, int | float]:
     return {node: c for node, c in counts.items() if c}
 
 
-def rank_entities(graph: nx.MultiDiGraph, measure: str, *, top: int | None = None) -> list[RankRow]:
+def rank_entities(graph: ClaimGraph, measure: str, *, top: int | None = None) -> list[RankRow]:
     """Rank entities by a measure of :data:`MEASURES`, highest first; counts of zero are left out.
 
     Ties keep one position and are ordered by label, then IRI, so rankings are deterministic.

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import networkx as nx
-
+from graph_builder.analysis.network import ClaimGraph, EdgeData
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.viz.view import (
     DEFAULT_MAX_EDGES,
@@ -73,13 +72,13 @@ def _border(colour: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c * 0.6) for c in (r, g, b)))
 
 
-def _smooth(graph: nx.MultiDiGraph) -> dict[Hashable, dict[str, Any]]:
+def _smooth(graph: ClaimGraph) -> dict[str, dict[str, Any]]:
     """Curve parallel edges apart, alternately clockwise; a lone edge stays straight."""
-    pairs: dict[tuple[str, str], list[tuple[Hashable, Hashable, Hashable]]] = defaultdict(list)
+    pairs: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     for u, v, k in graph.edges(keys=True):
         a, b = sorted((str(u), str(v)))
         pairs[(a, b)].append((u, v, k))
-    out: dict[Hashable, dict[str, Any]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for (a, _), members in pairs.items():
         members.sort(key=lambda e: str(e[2]))
         for i, (u, _, k) in enumerate(members):
@@ -96,7 +95,7 @@ def _smooth(graph: nx.MultiDiGraph) -> dict[Hashable, dict[str, Any]]:
     return out
 
 
-def _edge_length(graph: nx.MultiDiGraph, u: Hashable, v: Hashable, data: Mapping[str, Any]) -> int:
+def _edge_length(graph: ClaimGraph, u: str, v: str, data: EdgeData) -> int:
     """Spring length: room for the label; more between busy entities, so that their edges fan out; more
     for parallel claims, whose curves need the width; more for chain steps, so that a stated chain
     opens into its own route instead of lying along a direct claim between its ends."""
@@ -167,7 +166,7 @@ def _vis_options(n_nodes: int) -> dict[str, Any]:
     }
 
 
-def _chains(graph: nx.MultiDiGraph, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def _chains(graph: ClaimGraph, labels: Mapping[str, str]) -> list[dict[str, Any]]:
     """Each stated chain once: its steps in order (``None`` for a step outside this view)."""
     chains: dict[str, dict[str, Any]] = {}
     for u, v, k, d in graph.edges(keys=True, data=True):
@@ -186,7 +185,7 @@ def _chains(graph: nx.MultiDiGraph, labels: Mapping[str, str]) -> list[dict[str,
 
 
 def page_data(
-    graph: nx.MultiDiGraph,
+    graph: ClaimGraph,
     *,
     vocab: Vocabulary | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -200,15 +199,15 @@ def page_data(
     smooth = _smooth(graph)
     evidence_labels = {e.slug: e.label for e in vocab.evidence_by_rank()}
     nodes: list[dict[str, Any]] = []
-    for n, d in sorted(graph.nodes(data=True), key=lambda nd: str(nd[0])):
-        colour, shape = NODE_STYLES.get(str(d.get("type")), _OTHER_NODE)
-        claims = int(d.get("claims", 0))
-        label = str(d.get("label", n))
+    for n, node in sorted(graph.nodes.items(), key=lambda nd: str(nd[0])):
+        colour, shape = NODE_STYLES.get(str(node.get("type")), _OTHER_NODE)
+        claims = int(node.get("claims", 0))
+        label = str(node.get("label", n))
         nodes.append({
             "id": str(n), "label": label, "shortLabel": short_label(label),
-            "tipLabel": short_label(label, TOOLTIP_LABEL_MAX), "type": str(d.get("type", "")),
-            "typeLabel": str(d.get("type_label", d.get("type", ""))), "synonyms": list(d.get("synonyms", [])),
-            "groundings": list(d.get("groundings", [])), "claims": claims, "color": colour,
+            "tipLabel": short_label(label, TOOLTIP_LABEL_MAX), "type": str(node.get("type", "")),
+            "typeLabel": str(node.get("type_label", node.get("type", ""))), "synonyms": list(node.get("synonyms", [])),
+            "groundings": list(node.get("groundings", [])), "claims": claims, "color": colour,
             "border": _border(colour), "shape": shape, "size": round(9 + 5 * math.sqrt(max(claims, 1)), 2),
         })  # fmt: skip
     edges: list[dict[str, Any]] = []

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable
-from typing import Any, Protocol
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Protocol, cast
 
 import networkx as nx
 
 from graph_builder.analysis.chains import resolve_entity, resolve_evidence
+from graph_builder.analysis.network import ClaimGraph
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 
 #: The most entities a page draws; above it :func:`to_html` keeps the entities with the most claims.
@@ -63,23 +64,23 @@ def short_label(text: str, limit: int = DISPLAY_LABEL_MAX) -> str:
 # --- choosing what to draw -------------------------------------------------------------------------
 
 
-def with_source_counts(graph: nx.MultiDiGraph) -> dict[Hashable, int]:
+def with_source_counts(graph: ClaimGraph) -> dict[str, int]:
     """Sources stating each edge's proposition, counted in this graph unless an edge already says."""
     sources: dict[str, set[str]] = defaultdict(set)
     for _, _, d in graph.edges(data=True):
         sources[str(d.get("proposition"))].add(str(d.get("source")))
-    return {
-        k: int(d["sources"]) if "sources" in d else len(sources[str(d.get("proposition"))])
-        for _, _, k, d in graph.edges(keys=True, data=True)
-    }
+    counts: dict[str, int] = {}
+    for _, _, k, d in graph.edges(keys=True, data=True):
+        # The copies _subgraph makes also carry "sources", which EdgeData leaves out.
+        attrs: Mapping[str, Any] = d
+        counts[k] = int(attrs["sources"]) if "sources" in attrs else len(sources[str(d.get("proposition"))])
+    return counts
 
 
-def _subgraph(
-    graph: nx.MultiDiGraph, nodes: Iterable[Hashable], edges: Iterable[tuple[Hashable, Hashable, Hashable]]
-) -> nx.MultiDiGraph:
+def _subgraph(graph: ClaimGraph, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]]) -> ClaimGraph:
     """A new graph with copies of these nodes and edges; edges record their proposition's ``sources``."""
     counts = with_source_counts(graph)
-    out = nx.MultiDiGraph()
+    out: ClaimGraph = nx.MultiDiGraph()
     out.graph.update(copy.deepcopy(graph.graph))
     out.add_nodes_from((n, copy.deepcopy(graph.nodes[n])) for n in sorted(nodes, key=str))
     for u, v, k in sorted(edges, key=lambda e: str(e[2])):
@@ -88,7 +89,7 @@ def _subgraph(
 
 
 def filter_graph(
-    graph: nx.MultiDiGraph,
+    graph: ClaimGraph,
     *,
     min_rank: int | None = None,
     relations: Collection[str] | None = None,
@@ -97,7 +98,7 @@ def filter_graph(
     claims: Collection[str] | None = None,
     entities: Collection[str] | None = None,
     keep_isolates: bool = False,
-) -> nx.MultiDiGraph:
+) -> ClaimGraph:
     """A copy holding only the assertions that pass every given test, and the entities they join.
 
     ``claims`` are assertion IRIs or claim ids; ``entities`` node IRIs (only claims between two of
@@ -135,7 +136,7 @@ def filter_graph(
     return _subgraph(graph, nodes, edges)
 
 
-def focus_subgraph(graph: nx.MultiDiGraph, entity: str, depth: int = 1) -> nx.MultiDiGraph:
+def focus_subgraph(graph: ClaimGraph, entity: str, depth: int = 1) -> ClaimGraph:
     """The entities within ``depth`` claims of ``entity`` (either direction) and the claims among them.
 
     ``entity`` is an IRI, entity id, label or synonym (see :func:`graph_builder.analysis.chains.resolve_entity`).
@@ -150,11 +151,13 @@ def focus_subgraph(graph: nx.MultiDiGraph, entity: str, depth: int = 1) -> nx.Mu
     if depth < 0:
         raise ValueError(f"depth must be 0 or more; found {depth}")
     centre = resolve_entity(graph, entity)
-    reach = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), centre, cutoff=depth)
+    # networkx's stubs type algorithms for graphs with dict[str, Any] data only; they read no data here.
+    undirected = cast("nx.MultiGraph[str]", graph.to_undirected(as_view=True))
+    reach = nx.single_source_shortest_path_length(undirected, centre, cutoff=depth)
     return _subgraph(graph, reach, graph.subgraph(reach).edges(keys=True))
 
 
-def select_results(graph: nx.MultiDiGraph, table: ResultLike) -> nx.MultiDiGraph:
+def select_results(graph: ClaimGraph, table: ResultLike) -> ClaimGraph:
     """The part of the graph a query result names: its ``claim`` column, or else the entities it returns.
 
     With a ``claim`` column, the view holds those assertions and their entities. Without one, every
@@ -181,7 +184,7 @@ def select_results(graph: nx.MultiDiGraph, table: ResultLike) -> nx.MultiDiGraph
 
 
 def select_view(
-    graph: nx.MultiDiGraph,
+    graph: ClaimGraph,
     *,
     focus: str | None = None,
     depth: int = 1,
@@ -189,7 +192,7 @@ def select_view(
     results: ResultLike | None = None,
     results_name: str = "a query",
     vocab: Vocabulary | None = None,
-) -> tuple[nx.MultiDiGraph, str | None]:
+) -> tuple[ClaimGraph, str | None]:
     """Apply a query result, an evidence floor and a focus, in that order; return the view and a caption.
 
     The caption says what the view holds, for the page's header (``None`` for the whole graph).
@@ -219,8 +222,8 @@ def select_view(
 
 
 def cap_graph(
-    graph: nx.MultiDiGraph, max_nodes: int, max_edges: int = DEFAULT_MAX_EDGES
-) -> tuple[nx.MultiDiGraph, str | None]:
+    graph: ClaimGraph, max_nodes: int, max_edges: int = DEFAULT_MAX_EDGES
+) -> tuple[ClaimGraph, str | None]:
     """Keep the ``max_nodes`` entities with the most claims, then at most ``max_edges`` claims.
 
     Claims are cut connection by connection (subject, relation, object): every connection keeps its
@@ -239,7 +242,7 @@ def cap_graph(
         return graph, None
     keep = set(graph)
     if n > max_nodes:
-        ranked = sorted(graph.nodes(data=True), key=lambda nd: (-int(nd[1].get("claims", 0)), str(nd[0])))
+        ranked = sorted(graph.nodes.items(), key=lambda nd: (-int(nd[1].get("claims", 0)), str(nd[0])))
         keep = {node for node, _ in ranked[:max_nodes]}
     edges = list(graph.subgraph(keep).edges(keys=True, data=True))
     if len(edges) > max_edges:

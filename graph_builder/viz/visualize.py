@@ -28,8 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
+from graph_builder.analysis.network import ClaimGraph
 from graph_builder.core.vocabulary import Vocabulary
 from graph_builder.kg.export import write_atomic
 from graph_builder.viz.drawing import page_data
@@ -83,7 +82,7 @@ def _csp_hash(script: str) -> str:
 
 
 def to_html(
-    graph: nx.MultiDiGraph,
+    graph: ClaimGraph,
     *,
     title: str = DEFAULT_TITLE,
     caption: str | None = None,
@@ -124,7 +123,7 @@ def to_html(
     return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], page_asset("page.html"))
 
 
-def write_html(graph: nx.MultiDiGraph, path: Path | str, **kwargs: Any) -> Path:
+def write_html(graph: ClaimGraph, path: Path | str, **kwargs: Any) -> Path:
     """Write :func:`to_html` of the graph to ``path`` atomically and return the path."""
     target = Path(path)
     write_atomic(target, to_html(graph, **kwargs).encode("utf-8"))
