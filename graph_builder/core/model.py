@@ -5,7 +5,7 @@ text, the entities, and the claims with their quotes already located in the text
 
 >>> g = Grounding("mesh", "D017116", "Low Back Pain")
 >>> g.curie, g.iri
-('MESH:D017116', 'http://id.nlm.nih.gov/mesh/D017116')
+('mesh:D017116', 'http://id.nlm.nih.gov/mesh/D017116')
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph_builder.core import namespaces as ns
+from graph_builder.core import identifiers
 
 
 @dataclass(frozen=True)
 class VocabularySpec:
-    """How one external vocabulary writes its identifiers."""
+    """How one external vocabulary writes its identifiers; ``prefix`` is Bioregistry's (see
+    :mod:`graph_builder.core.identifiers`), which an id written without one is put under."""
 
     prefix: str
     pattern: str
@@ -31,8 +32,8 @@ class VocabularySpec:
 
 #: The vocabularies an entity may be grounded in, keyed by the name annotation files use.
 VOCABULARIES: dict[str, VocabularySpec] = {
-    "mesh": VocabularySpec("MESH", r"D\d{6}(\d{3})?", "D017116"),
-    "icd10cm": VocabularySpec("ICD10CM", r"[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?", "M54.50"),
+    "mesh": VocabularySpec("mesh", r"D\d{6}(\d{3})?", "D017116"),
+    "icd10cm": VocabularySpec("icd10cm", r"[A-Z]\d[0-9A-Z](\.[0-9A-Z]{1,4})?", "M54.50"),
     "hpo": VocabularySpec("HP", r"HP:\d{7}", "HP:0003419"),
     "doid": VocabularySpec("DOID", r"DOID:\d+", "DOID:8566"),
 }
@@ -49,19 +50,16 @@ class Grounding:
 
     @property
     def curie(self) -> str:
-        """The compact identifier, e.g. ``MESH:D017116`` or ``HP:0003419``."""
-        if ":" in self.id:
-            return self.id
-        return f"{VOCABULARIES[self.vocabulary].prefix}:{self.id}"
+        """The compact identifier with Bioregistry's prefix, e.g. ``mesh:D017116`` or ``HP:0003419``."""
+        written = self.id if ":" in self.id else f"{VOCABULARIES[self.vocabulary].prefix}:{self.id}"
+        return identifiers.standardize(written)
 
     @property
     def iri(self) -> str:
         """The vocabulary's IRI for the term."""
-        if self.vocabulary == "mesh":
-            return ns.MESH + self.id
-        if self.vocabulary == "icd10cm":
-            return ns.ICD10CM + self.id
-        return ns.OBO + self.id.replace(":", "_")
+        iri = identifiers.expand(self.curie)
+        assert iri is not None, self.curie  # curie is standardized, so its prefix is known
+        return iri
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ ONTOLOGY_FILE = ONTOLOGY_DIR / "medkg.ttl"
 EVIDENCE_FILE = ONTOLOGY_DIR / "evidence.ttl"
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 ANNOTATION_SCHEMA_FILE = ONTOLOGY_DIR / "annotation.schema.json"
+#: Bioregistry's records of the prefixes medkg writes; part of the package itself, in a checkout and a wheel.
+PREFIX_MAP_FILE = _PACKAGE / "core" / "prefixes.json"
 
 SEED_SOURCE_ID = "does-herpes-cause-lower-back-pain"
 SEED_ANNOTATION = ANNOTATIONS_DIR / f"{SEED_SOURCE_ID}.yaml"

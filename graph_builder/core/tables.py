@@ -10,23 +10,17 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from graph_builder.core.namespaces import PREFIXES
+from graph_builder.core import identifiers
 from graph_builder.core.results import ResultTable, Term, to_python
-
-# Longest namespace first, so that entity: wins over a shorter prefix of the same IRI.
-_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
 
 
 def shorten_iri(iri: str) -> str:
-    """Write an IRI with the longest matching medkg prefix, or unchanged when none matches.
+    """Write an IRI as a CURIE (:func:`graph_builder.core.identifiers.shorten`), or unchanged.
 
     >>> shorten_iri("https://w3id.org/medkg/vocab#causes"), shorten_iri("http://example.org/x")
     ('medkg:causes', 'http://example.org/x')
     """
-    for prefix, namespace in _NAMESPACES:
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    return identifiers.shorten(iri)
 
 
 # C0 and C1 control characters (those str.split() leaves in place after whitespace is collapsed).

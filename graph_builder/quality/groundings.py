@@ -26,7 +26,7 @@ message gives the ``pip install`` command that fixes it.
 >>> lookup_label("mesh", "D999999") is None
 True
 >>> print(check_grounding(Grounding("mesh", "D017116", "Low back pain")))
-mesh D017116: label: expected 'Low Back Pain' (the label in MeSH); found 'Low back pain'
+mesh:D017116: label: expected 'Low Back Pain' (the label in MeSH); found 'Low back pain'
 """
 
 from __future__ import annotations
@@ -117,13 +117,19 @@ class GroundingProblem:
     file: str | None = None
     entity: str | None = None
 
+    @property
+    def term(self) -> str:
+        """The grounding as a CURIE, or vocabulary and id as written when they are not a well-formed one."""
+        spec = VOCABULARIES.get(self.vocabulary)
+        if spec is None or not spec.matches(self.id):
+            return f"{self.vocabulary} {self.id}"
+        return Grounding(self.vocabulary, self.id, "").curie
+
     def __str__(self) -> str:
         where = "".join(
             [f"{self.file}: " if self.file else "", f"entity {self.entity}: " if self.entity else ""]
         )
-        return (
-            f"{where}{self.vocabulary} {self.id}: {self.field}: expected {self.expected}; found {self.found}"
-        )
+        return f"{where}{self.term}: {self.field}: expected {self.expected}; found {self.found}"
 
 
 def _unavailable(vocabulary: str) -> Callable[[Exception], VocabularyUnavailable]:
@@ -282,7 +288,7 @@ def check_grounding(
     >>> check_grounding(Grounding("hpo", "HP:0003419", "Low back pain")) is None
     True
     >>> print(check_grounding(Grounding("mesh", "D999999", "Nothing"), entity="x"))  # doctest: +ELLIPSIS
-    entity x: mesh D999999: id: expected an id that exists in MeSH (...); found D999999 (no such id)
+    entity x: mesh:D999999: id: expected an id that exists in MeSH (...); found D999999 (no such id)
     """
 
     def problem(field: str, expected: str, found: str) -> GroundingProblem:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as shacl_validate
 
+from graph_builder.core import identifiers
 from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import SHAPES_FILE
 from graph_builder.kg.export import sorted_triples
@@ -74,11 +75,7 @@ def to_rdflib(store: ox.Store) -> rdflib.Graph:
 
 
 def _short(term: object) -> str:
-    text = str(term)
-    for prefix, iri in ns.PREFIXES.items():
-        if text.startswith(iri):
-            return f"{prefix}:{text[len(iri) :]}"
-    return text
+    return identifiers.shorten(str(term))
 
 
 def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node) -> str:

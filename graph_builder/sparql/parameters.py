@@ -13,6 +13,7 @@ from typing import Literal, TypeAlias, get_args
 
 import pyoxigraph as ox
 
+from graph_builder.core import identifiers
 from graph_builder.core.names import (
     ENTITY_NAMES_SPARQL,
     EntityName,
@@ -20,7 +21,7 @@ from graph_builder.core.names import (
     entity_names,
     resolve_name,
 )
-from graph_builder.core.namespaces import PREFIXES, XSD
+from graph_builder.core.namespaces import XSD
 from graph_builder.core.results import Term
 from graph_builder.sparql.query_guard import QueryError
 
@@ -53,17 +54,16 @@ def _expand_iri(value: str) -> str:
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
         return value[1:-1]
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return value
+    if value.partition(":")[2].startswith("//"):
+        return value  # an absolute IRI, even one whose scheme happened to be a known prefix
+    return identifiers.expand(value) or value
 
 
 def to_term(param: Parameter, value: str | int, resolve: Resolver | None = None) -> Term:
     """Turn a parameter value into the RDF term its declared type asks for.
 
-    ``integer`` gives an ``xsd:integer``; ``iri`` an IRI (``<…>``, absolute, or a medkg CURIE such
-    as ``entity:herpes``); ``string`` a plain ``xsd:string`` literal, whatever it contains;
+    ``integer`` gives an ``xsd:integer``; ``iri`` an IRI (``<…>``, absolute, or a CURIE such as
+    ``entity:herpes`` or ``HP:0003419``); ``string`` a plain ``xsd:string`` literal, whatever it contains;
     ``entity`` the IRI of the entity the value names (IRI, id, label or synonym), found by
     ``resolve`` (:func:`resolve_in_store` for a local store) with :func:`graph_builder.core.names.resolve_name`.
 

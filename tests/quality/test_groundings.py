@@ -164,7 +164,9 @@ def test_made_up_id_is_reported_unknown(vocabulary: str, term_id: str) -> None:
         "id",
     )
     assert term_id in problem.found
-    assert f"f.yaml: entity made-up: {vocabulary} {term_id}: id: expected " in str(problem)
+    # Named by its CURIE, or (malformed, so no CURIE of the vocabulary) by vocabulary and id as written.
+    named = f"{vocabulary} {term_id}" if term_id == "M5450" else Grounding(vocabulary, term_id, "").curie
+    assert f"f.yaml: entity made-up: {named}: id: expected " in str(problem)
 
 
 def test_mesh_d999999_really_does_not_exist() -> None:
@@ -229,7 +231,7 @@ def test_annotation_problems_name_file_entity_vocabulary_id_expected_and_found(
     }
     label = next(p for p in problems if p.field == "label")
     assert "'Herpes Simplex'" in label.expected and label.found == "'Herpes simplex'"
-    assert str(label).startswith(f"{path}: entity herpes: mesh D006561: label: expected 'Herpes Simplex'")
+    assert str(label).startswith(f"{path}: entity herpes: mesh:D006561: label: expected 'Herpes Simplex'")
 
 
 # --- a missing package ---------------------------------------------------------------------------------
@@ -300,6 +302,6 @@ def test_cli_groundings_prints_each_problem_and_exits_1(
     path = write_annotation(mutate)
     assert main(["groundings", str(path)]) == 1
     out, err = capsys.readouterr()
-    assert f"{path}: entity herpes: mesh D006561: label: expected 'Herpes Simplex'" in out
-    assert f"{path}: entity lower-back-pain: mesh D999999: id:" in out
+    assert f"{path}: entity herpes: mesh:D006561: label: expected 'Herpes Simplex'" in out
+    assert f"{path}: entity lower-back-pain: mesh:D999999: id:" in out
     assert "2 of " in err

@@ -12,6 +12,7 @@ import pytest
 from pyshacl import validate
 from rdflib import RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 
+from graph_builder.core import identifiers
 from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import EVIDENCE_FILE, ONTOLOGY_FILE, SHAPES_FILE
 
@@ -173,7 +174,7 @@ def _herpes(g: Graph) -> URIRef:
 
 
 def _herpes_grounding(g: Graph) -> URIRef:
-    return URIRef(ns.MESH + "D006561")
+    return URIRef(identifiers.expand("mesh:D006561"))
 
 
 def _herpes_record(g: Graph) -> URIRef:
@@ -181,7 +182,7 @@ def _herpes_record(g: Graph) -> URIRef:
 
 
 def _herpes_term_record(g: Graph) -> URIRef:
-    return URIRef(_source(g) + "#term/MESH:D006561")
+    return URIRef(_source(g) + "#term/mesh:D006561")
 
 
 def _first_proposition(g: Graph) -> URIRef:
