@@ -21,6 +21,8 @@ ASSERTION = BASE + "assertion/"
 CHAIN = BASE + "chain/"
 SOURCE = BASE + "source/"
 GRAPH = BASE + "graph/"
+#: Claim links between entities (ontology/medkg.ttl, "Claim links"): what some source claims, never a fact.
+CLAIMED = BASE + "claimed#"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -38,6 +40,9 @@ BIOLINK = "https://w3id.org/biolink/vocab/"
 
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 SHARED_GRAPH = GRAPH + "shared"
+CLAIMED_GRAPH = GRAPH + "claimed"
+#: The graphs every medkg store has besides one graph per source.
+CORE_GRAPHS = (ONTOLOGY_GRAPH, SHARED_GRAPH, CLAIMED_GRAPH)
 SOURCE_GRAPH = GRAPH + "source/"
 
 #: Prefixes written into every serialisation and prepended to every named query.
@@ -52,6 +57,7 @@ PREFIXES: dict[str, str] = {
     "chain": CHAIN,
     "source": SOURCE,
     "graph": GRAPH,
+    "claimed": CLAIMED,
     "rdf": RDF,
     "rdfs": RDFS,
     "owl": OWL,

@@ -86,6 +86,13 @@ class Vocabulary:
     evidence: dict[str, EvidenceLevel]
     stances: dict[str, Term]
     hedge_types: dict[str, Term]
+    #: The claim-link property (``claimed:``) of each relation and relation group, by their IRIs.
+    claimed_forms: dict[str, str]
+
+    def claim_links(self, relation: Relation) -> list[str]:
+        """The claim-link properties written when a source affirms a proposition of ``relation``:
+        its own and those of its groups."""
+        return sorted(self.claimed_forms[iri] for iri in (relation.iri, *relation.groups))
 
     def evidence_by_rank(self) -> list[EvidenceLevel]:
         """Evidence levels from weakest to strongest."""
@@ -160,7 +167,12 @@ def vocabulary_from_store(store: ox.Store) -> Vocabulary:
         )
     }
     schemes = _rows(store, _SCHEME_TERMS)
+    claimed_forms = {
+        r["property"]: r["claimed"]
+        for r in _rows(store, "SELECT ?property ?claimed WHERE { ?property medkg:claimedForm ?claimed }")
+    }
     return Vocabulary(
+        claimed_forms=claimed_forms,
         relations=relations,
         entity_types=entity_types,
         evidence=evidence,

@@ -1,7 +1,7 @@
 """Turn checked annotations into RDF quads: the two-layer claim model of docs/data-model.md.
 
-Facts shared by every source (entities, groundings, propositions, the plain triples) go to the shared
-graph; what one source says goes to that source's named graph.
+What every source shares (entities, groundings, propositions) goes to the shared graph; what one source
+says goes to that source's named graph; the claim links between entities go to the claimed graph.
 
 >>> from graph_builder.ingest.annotations import load_annotation
 >>> from graph_builder.core.paths import SEED_ANNOTATION
@@ -35,6 +35,7 @@ RDF_TYPE = _N(ns.RDF + "type")
 RDFS_LABEL = _N(ns.RDFS + "label")
 XSD_INTEGER = _N(ns.XSD + "integer")
 SHARED = _N(ns.SHARED_GRAPH)
+CLAIMED = _N(ns.CLAIMED_GRAPH)
 DESCRIBES = _v("describes")
 ENTITY_TYPE = _v("entityType")
 CURIE = _v("curie")
@@ -157,28 +158,29 @@ def describe_proposition(
     relation: NamedNode,
     obj: NamedNode,
     *,
-    stated: bool,
-    groups: Iterable[str] = (),
+    affirmed: bool,
+    links: Iterable[str] = (),
 ) -> Iterator[Quad]:
-    """A proposition some source makes; the plain triple only when some source states it unnegated.
+    """A proposition some source makes, and its claim links when some source affirms it.
 
-    With the plain triple come those of the relation ``groups`` the relation belongs to
-    (:attr:`Relation.groups <graph_builder.core.vocabulary.Relation.groups>`), so that queries can
-    name a group (``medkg:causallyInfluences``) where they would otherwise list its relations.
+    The proposition is a node: the graph never states ``subject relation object`` as a fact. ``links``
+    are the claim-link properties (``claimed:``, :meth:`Vocabulary.claim_links
+    <graph_builder.core.vocabulary.Vocabulary.claim_links>`) of the relation and its groups, written
+    in the claimed graph between the two entities when ``affirmed``, so that a path query can follow
+    what is claimed (``claimed:causallyInfluences+``) in words that say it is claimed.
     """
     yield Quad(prop, RDF_TYPE, _v("Proposition"), SHARED)
     yield Quad(prop, _v("subject"), subject, SHARED)
     yield Quad(prop, _v("relation"), relation, SHARED)
     yield Quad(prop, _v("object"), obj, SHARED)
-    if stated:
-        yield Quad(subject, relation, obj, SHARED)
-        yield from group_triples(subject, groups, obj)
+    if affirmed:
+        yield from claim_links(subject, links, obj)
 
 
-def group_triples(subject: NamedNode, groups: Iterable[str], obj: NamedNode) -> Iterator[Quad]:
-    """The relation-group triples that go with a plain triple of a relation in ``groups``."""
-    for group in sorted(groups):
-        yield Quad(subject, _N(group), obj, SHARED)
+def claim_links(subject: NamedNode, links: Iterable[str], obj: NamedNode) -> Iterator[Quad]:
+    """The claim-link triples between two entities, in the claimed graph."""
+    for link in sorted(links):
+        yield Quad(subject, _N(link), obj, CLAIMED)
 
 
 def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
@@ -193,8 +195,8 @@ def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
                 _N(ns.entity_iri(claim.subject)),
                 _N(vocab.relations[claim.relation].iri),
                 _N(ns.entity_iri(claim.object)),
-                stated=not claim.negated,
-                groups=vocab.relations[claim.relation].groups,
+                affirmed=not claim.negated,
+                links=vocab.claim_links(vocab.relations[claim.relation]),
             )
         )
 

@@ -314,10 +314,15 @@ def _unknown_evidence(store: ox.Store) -> None:
     _replace(store, _assertion(store, CLAIM), _v("evidenceLevel"), _N(ns.EVIDENCE + "hearsay"))
 
 
-def _drop_plain_triple(store: ox.Store) -> None:
+def _drop_claim_link(store: ox.Store) -> None:
     herpes, lbp = _N(ns.ENTITY + "herpes"), _N(ns.ENTITY + "lower-back-pain")
-    (quad,) = store.quads_for_pattern(herpes, _v("causes"), lbp)
+    (quad,) = store.quads_for_pattern(herpes, _N(ns.CLAIMED + "causes"), lbp)
     store.remove(quad)
+
+
+def _state_a_fact(store: ox.Store) -> None:
+    herpes, lbp = _N(ns.ENTITY + "herpes"), _N(ns.ENTITY + "lower-back-pain")
+    store.add(ox.Quad(herpes, _v("causes"), lbp, _N(ns.SHARED_GRAPH)))
 
 
 def _hedge_past_the_end(store: ox.Store) -> None:
@@ -343,10 +348,11 @@ BREAKAGES: dict[str, Mutation] = {
     "qa/propositions-without-assertion": _orphan_proposition,
     "qa/chain-steps-not-joined": _unjoin_chain,
     "qa/evidence-level-not-in-scheme": _unknown_evidence,
-    "qa/missing-materialised-triple": _drop_plain_triple,
+    "qa/missing-claim-link": _drop_claim_link,
+    "qa/relation-stated-as-fact": _state_a_fact,
     "qa/hedge-cues-outside-text": _hedge_past_the_end,
     "qa/selectors-disagree": _alter_quote_selector,
-    "qa/unstated-materialised-triple": _negate_sole_assertion,
+    "qa/unaffirmed-claim-link": _negate_sole_assertion,
 }
 
 
@@ -489,7 +495,7 @@ def test_load_query_names_the_file_with_an_incomplete_header(tmp_path: Path) -> 
 
 
 def test_run_sparql_ask(seed_store: ox.Store) -> None:
-    table = run_sparql("ASK { entity:herpes medkg:causes entity:lower-back-pain }", seed_store)
+    table = run_sparql("ASK { entity:herpes claimed:causes entity:lower-back-pain }", seed_store)
     assert table.kind == "ask" and table.variables == ("ask",) and table.boolean is True
     assert json.loads(format_results(table, "json")) == {"head": {}, "boolean": True}
 
