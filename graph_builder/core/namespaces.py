@@ -15,6 +15,11 @@ MEDKG_VOCAB = BASE + "vocab#"
 EVIDENCE = BASE + "evidence/"
 STANCE = BASE + "stance/"
 HEDGE = BASE + "hedge/"
+POLARITY = BASE + "polarity/"
+CERTAINTY = BASE + "certainty/"
+SUPPORT = BASE + "support/"
+AGENT_TYPE = BASE + "agenttype/"
+QUALIFIER = BASE + "qualifier/"
 ENTITY = BASE + "entity/"
 PROPOSITION = BASE + "proposition/"
 ASSERTION = BASE + "assertion/"
@@ -51,6 +56,11 @@ PREFIXES: dict[str, str] = {
     "evidence": EVIDENCE,
     "stance": STANCE,
     "hedge": HEDGE,
+    "polarity": POLARITY,
+    "certainty": CERTAINTY,
+    "support": SUPPORT,
+    "agenttype": AGENT_TYPE,
+    "qualifier": QUALIFIER,
     "entity": ENTITY,
     "proposition": PROPOSITION,
     "assertion": ASSERTION,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pyoxigraph as ox
 import pytest
 
 from graph_builder.core import namespaces as ns
+from graph_builder.core.paths import ARTICLES_DIR
+from graph_builder.kg.build import build_from_files
 from graph_builder.kg.export import canonical_quads
 from graph_builder.quality import validate
 from graph_builder.quality.validate import ValidationReport, source_subgraph, validate_store
@@ -72,3 +78,32 @@ def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(
     forced = validate_store(small, shacl=True)
     assert "shacl" in forced.checks
     assert any(v.check.endswith("AssertionShape-quote") for v in forced.violations), forced.summary()
+
+
+def test_a_likelihood_cue_is_read_built_and_valid(
+    tmp_path: Path, write_annotation: Callable[..., Path]
+) -> None:
+    # The hedge type `likelihood` was added for the codebook's certainty `probable`; annotation files
+    # may use it at once, so every step from the file to a validated graph must accept it.
+    article = tmp_path / "article.txt"
+    article.write_text(
+        (ARTICLES_DIR / f"{SEED}.txt").read_text(encoding="utf-8") + "\nHerpes likely causes outbreaks.\n",
+        encoding="utf-8",
+    )
+
+    def add_claim(data: dict[str, Any]) -> None:
+        data["source"]["text"] = str(article)
+        data["claims"].append({
+            "id": "herpes-likely-causes-outbreaks", "subject": "herpes", "relation": "causes",
+            "object": "herpes-outbreaks", "quote": "Herpes likely causes outbreaks.",
+            "hedges": [{"text": "likely", "type": "likelihood"}], "stance": "hedged",
+            "evidence": "uncited-assertion", "rationale": "A test sentence, hedged by a likelihood cue.",
+        })  # fmt: skip
+
+    store = build_from_files([write_annotation(add_claim)])
+    cue_type = ox.NamedNode(ns.MEDKG_VOCAB + "cueType")
+    assert ox.NamedNode(ns.HEDGE + "likelihood") in {
+        q.object for q in store.quads_for_pattern(None, cue_type, None)
+    }
+    report = validate_store(store, shacl=True)
+    assert report.conforms, report.summary()
