@@ -221,6 +221,30 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
                 w.add(term, p, o)
 
 
+def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
+    """The codebook's dimensions of a claim: recorded (polarity, support, attribution, qualifiers)
+    and derived (certainty, conditional, strength)."""
+    w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
+    w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
+    w.add(node, _v("conditional"), Literal(claim.conditional))
+    w.add(node, _v("support"), _N(vocab.supports[claim.support].iri))
+    w.integer(node, _v("strength"), claim.strength)
+    if claim.attributed_to is not None:
+        w.add(node, _v("attributedTo"), _N(f"{source.value}#agent/{claim.attributed_to}"))
+    for q in claim.qualifiers:
+        qualifier = _N(f"{node.value}#qualifier-{q.span.start}-{q.span.end}")
+        w.add(node, _v("qualifier"), qualifier)
+        w.add(qualifier, RDF_TYPE, _v("Qualifier"))
+        w.add(qualifier, _v("qualifierType"), _N(vocab.qualifier_types[q.type].iri))
+        w.text(qualifier, _v("cueText"), q.span.text)
+        w.integer(qualifier, _v("cueStart"), q.span.start)
+        w.integer(qualifier, _v("cueEnd"), q.span.end)
+        if q.value is not None:
+            w.text(qualifier, _v("qualifierValue"), q.value)
+        if q.unit is not None:
+            w.text(qualifier, _v("qualifierUnit"), q.unit)
+
+
 def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
     src = ann.source
     source = _N(ns.source_iri(src.id))
@@ -255,6 +279,7 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("evidenceLevel"), _N(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
         w.add(node, _v("negated"), Literal(claim.negated))
+        _dimensions(w, node, claim, source, vocab)
         w.text(node, _v("agentType"), ann.agent)
         w.add(node, _v("assertionMethod"), method)
         if claim.mechanism is not None:
@@ -275,6 +300,11 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _N(ns.BIOLINK + "negated"), Literal(claim.negated))
         w.text(node, _N(ns.BIOLINK + "knowledge_level"), level.knowledge_level)
         w.text(node, _N(ns.BIOLINK + "agent_type"), ann.agent)
+    for agent in ann.agents.values():
+        who = _N(f"{source.value}#agent/{agent.id}")
+        w.add(who, RDF_TYPE, _v("Agent"))
+        w.text(who, RDFS_LABEL, agent.name)
+        w.add(who, _v("agentKind"), _N(vocab.agent_types[agent.type].iri))
     for chain in ann.chains:
         steps = [assertions[s] for s in chain.steps]
         node = _N(ns.chain_iri(source.value, [s.value for s in steps]))
@@ -284,6 +314,7 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.text(node, _v("claimId"), chain.id)
         w.add(node, _v("stance"), _N(vocab.stances[chain.stance].iri))
         w.add(node, _v("evidenceLevel"), _N(vocab.evidence[chain.evidence].iri))
+        w.add(node, _v("support"), _N(vocab.supports[chain.support].iri))
         w.text(node, _v("evidenceRationale"), chain.rationale)
         w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
         w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))

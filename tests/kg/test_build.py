@@ -76,7 +76,7 @@ def test_a_claim_is_never_stated_as_a_fact(seed_store: ox.Store) -> None:
 def test_negated_claim_has_no_claim_link(write_annotation: Callable[..., Path]) -> None:
     def mutate(d: dict[str, Any]) -> None:
         c = next(c for c in d["claims"] if c["id"] == "cancer-causes-back-pain")
-        c.update(negated=True, stance="negated")
+        c.update(polarity="negated", hedges=[*c.get("hedges", []), {"text": "cause", "type": "negation"}])
 
     store = build_from_files([write_annotation(mutate)])
     assert (

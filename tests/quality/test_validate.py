@@ -96,8 +96,8 @@ def test_a_likelihood_cue_is_read_built_and_valid(
         data["claims"].append({
             "id": "herpes-likely-causes-outbreaks", "subject": "herpes", "relation": "causes",
             "object": "herpes-outbreaks", "quote": "Herpes likely causes outbreaks.",
-            "hedges": [{"text": "likely", "type": "likelihood"}], "stance": "hedged",
-            "evidence": "uncited-assertion", "rationale": "A test sentence, hedged by a likelihood cue.",
+            "hedges": [{"text": "likely", "type": "likelihood"}],
+            "support": "none-stated", "rationale": "A test sentence, hedged by a likelihood cue.",
         })  # fmt: skip
 
     store = build_from_files([write_annotation(add_claim)])
@@ -105,5 +105,32 @@ def test_a_likelihood_cue_is_read_built_and_valid(
     assert ox.NamedNode(ns.HEDGE + "likelihood") in {
         q.object for q in store.quads_for_pattern(None, cue_type, None)
     }
+    certainty = ox.NamedNode(ns.MEDKG_VOCAB + "certainty")
+    assert ox.NamedNode(ns.CERTAINTY + "probable") in {
+        q.object for q in store.quads_for_pattern(None, certainty, None)
+    }
     report = validate_store(store, shacl=True)
     assert report.conforms, report.summary()
+
+
+def test_validate_names_a_claim_whose_cues_contradict_its_polarity_and_certainty(
+    seed_store: ox.Store,
+) -> None:
+    store = ox.Store()
+    store.extend(seed_store)
+    (claim,) = store.quads_for_pattern(
+        None, ox.NamedNode(ns.MEDKG_VOCAB + "claimId"), ox.Literal("cancer-causes-back-pain")
+    )
+    node = claim.subject
+    for prop, value in (("polarity", ns.POLARITY + "negated"), ("certainty", ns.CERTAINTY + "possible")):
+        p = ox.NamedNode(ns.MEDKG_VOCAB + prop)
+        for q in list(store.quads_for_pattern(node, p, None)):
+            store.remove(q)
+            store.add(ox.Quad(node, p, ox.NamedNode(value), q.graph_name))
+    report = validate_store(store, shacl=False)
+    assert not report.conforms
+    cues = [v for v in report.violations if v.check == "qa/cues-disagree"]
+    fields = {f.split("=", 1)[1] for v in cues for f in v.value.split("; ") if f.startswith("field=")}
+    # polarity and certainty disagree with the cues; negated and stance then disagree with polarity
+    assert fields == {"polarity", "certainty", "negated", "stance"}
+    assert all("cancer-causes-back-pain" in v.focus for v in cues)

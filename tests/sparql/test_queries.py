@@ -320,6 +320,11 @@ def _drop_claim_link(store: ox.Store) -> None:
     store.remove(quad)
 
 
+def _negate_without_a_cue(store: ox.Store) -> None:
+    # The case: denied in one field, not in the cues (nor in medkg:negated).
+    _replace(store, _assertion(store, CLAIM), _v("polarity"), _N(ns.POLARITY + "negated"))
+
+
 def _state_a_fact(store: ox.Store) -> None:
     herpes, lbp = _N(ns.ENTITY + "herpes"), _N(ns.ENTITY + "lower-back-pain")
     store.add(ox.Quad(herpes, _v("causes"), lbp, _N(ns.SHARED_GRAPH)))
@@ -350,6 +355,7 @@ BREAKAGES: dict[str, Mutation] = {
     "qa/evidence-level-not-in-scheme": _unknown_evidence,
     "qa/missing-claim-link": _drop_claim_link,
     "qa/relation-stated-as-fact": _state_a_fact,
+    "qa/cues-disagree": _negate_without_a_cue,
     "qa/hedge-cues-outside-text": _hedge_past_the_end,
     "qa/selectors-disagree": _alter_quote_selector,
     "qa/unaffirmed-claim-link": _negate_sole_assertion,
