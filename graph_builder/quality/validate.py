@@ -131,7 +131,12 @@ def qa_violations(store: ox.Store) -> tuple[list[Violation], list[str]]:
 
 
 def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
-    """One source on its own, for SHACL: its named graph, the ontology, and the shared facts it uses."""
+    """One source on its own, for SHACL: its named graph, the ontology, and the shared facts it uses.
+
+    The plain triples (and relation-group triples) between entities come only for the propositions this
+    source states unnegated: those of other sources, or of a proposition this source only denies, would
+    be orphans in the subgraph, though the whole store holds them rightly.
+    """
     graph = ox.NamedNode(ns.source_graph_iri(source_id))
     if not store.contains_named_graph(graph):
         raise ValueError(f"no source {source_id!r} in this graph")
@@ -139,30 +144,64 @@ def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
     out.extend(store.quads_for_pattern(None, None, None, ox.NamedNode(ns.ONTOLOGY_GRAPH)))
     shared = ox.NamedNode(ns.SHARED_GRAPH)
     nodes: set[ox.NamedNode] = set()
+    proposition_of: dict[object, ox.NamedNode] = {}  # assertion -> its proposition
+    denied: set[object] = set()  # negated assertions
     for quad in store.quads_for_pattern(None, None, None, graph):
         out.add(quad)
+        if quad.predicate.value == ns.MEDKG_VOCAB + "negated" and _is_true(quad.object):
+            denied.add(quad.subject)
         if isinstance(quad.object, ox.NamedNode) and quad.predicate.value in (
             ns.MEDKG_VOCAB + "proposition",
             ns.MEDKG_VOCAB + "describes",
         ):
             nodes.add(quad.object)
+            if quad.predicate.value == ns.MEDKG_VOCAB + "proposition":
+                proposition_of[quad.subject] = quad.object
     for node in list(nodes):
         for quad in store.quads_for_pattern(node, None, None, shared):
+            if _entity_link(quad):
+                continue
             out.add(quad)
             if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(ns.ENTITY):
                 nodes.add(quad.object)
     for node in nodes:
-        out.extend(store.quads_for_pattern(node, None, None, shared))
-    # The plain triples of the source's propositions.
-    for prop in [n for n in nodes if n.value.startswith(ns.PROPOSITION)]:
+        out.extend(q for q in store.quads_for_pattern(node, None, None, shared) if not _entity_link(q))
+    stated = {prop for assertion, prop in proposition_of.items() if assertion not in denied}
+    for prop in sorted(stated, key=lambda n: n.value):
         parts = [
             next(store.quads_for_pattern(prop, ox.NamedNode(ns.MEDKG_VOCAB + p), None, shared), None)
             for p in ("subject", "relation", "object")
         ]
-        if all(q is not None and isinstance(q.object, ox.NamedNode) for q in parts):
-            s, r, o = (q.object for q in parts if q is not None)
-            out.extend(store.quads_for_pattern(s, r, o, shared))  # type: ignore[arg-type]
+        s, r, o = (q.object if q is not None else None for q in parts)
+        if isinstance(s, ox.NamedNode) and isinstance(r, ox.NamedNode) and isinstance(o, ox.NamedNode):
+            kept = _super_properties(store, r) | {r}
+            out.extend(q for q in store.quads_for_pattern(s, None, o, shared) if q.predicate in kept)
     return out
+
+
+def _is_true(term: object) -> bool:
+    return isinstance(term, ox.Literal) and term.value in ("true", "1")
+
+
+def _entity_link(quad: ox.Quad) -> bool:
+    """A triple between two entities: a relation's plain triple or a relation group's."""
+    return all(
+        isinstance(t, ox.NamedNode) and t.value.startswith(ns.ENTITY) for t in (quad.subject, quad.object)
+    )
+
+
+def _super_properties(store: ox.Store, relation: ox.NamedNode) -> set[ox.NamedNode]:
+    """The properties ``relation`` is a sub-property of in the store's ontology, directly or not."""
+    sub_property_of = ox.NamedNode(ns.RDFS + "subPropertyOf")
+    ontology = ox.NamedNode(ns.ONTOLOGY_GRAPH)
+    found: set[ox.NamedNode] = set()
+    todo = [relation]
+    while todo:
+        for quad in store.quads_for_pattern(todo.pop(), sub_property_of, None, ontology):
+            if isinstance(quad.object, ox.NamedNode) and quad.object not in found:
+                found.add(quad.object)
+                todo.append(quad.object)
+    return found
 
 
 def validate_store(store: ox.Store, *, shacl: bool | None = None, qa: bool = True) -> ValidationReport:
