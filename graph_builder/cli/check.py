@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from graph_builder.cli.common import GRAPH_HELP, AddCommand, fail, graph_path
-from graph_builder.core.paths import SEED_ANNOTATION
+from graph_builder.core.paths import EXAMPLE_CORPUS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -87,12 +87,13 @@ def add_migrate(command: AddCommand) -> None:
 def cmd_groundings(args: argparse.Namespace) -> int:
     from graph_builder.ingest.annotations import AnnotationError, load_annotations
     from graph_builder.quality.groundings import VocabularyUnavailable, check_groundings
+    from graph_builder.store.corpus import NoAnnotationFiles, annotation_files
 
-    paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
+    paths = [Path(p) for p in args.annotations] or [EXAMPLE_CORPUS]
     try:
-        annotations = load_annotations(paths)
+        annotations = load_annotations(annotation_files(paths))
         problems = check_groundings(annotations)
-    except (AnnotationError, VocabularyUnavailable) as err:
+    except (AnnotationError, VocabularyUnavailable, NoAnnotationFiles) as err:
         return fail(str(err))
     count = sum(len(e.groundings) for a in annotations for e in a.entities.values())
     for problem in problems:
@@ -163,4 +164,9 @@ def add_groundings(command: AddCommand) -> None:
         "  medkg groundings\n  medkg groundings data/annotations/*.yaml\n",
         cmd_groundings,
     )
-    p.add_argument("annotations", nargs="*", metavar="ANNOTATION", help="annotation files (default: seed)")
+    p.add_argument(
+        "annotations",
+        nargs="*",
+        metavar="ANNOTATION",
+        help="annotation files or folders (default: the example corpus)",
+    )

@@ -55,6 +55,48 @@ def test_source_subgraph_conforms_and_catches_a_missing_quote(
     )
 
 
+def _plain_triple(subject: str, relation: str, obj: str) -> ox.Quad:
+    return ox.Quad(
+        ox.NamedNode(ns.ENTITY + subject),
+        ox.NamedNode(ns.MEDKG_VOCAB + relation),
+        ox.NamedNode(ns.ENTITY + obj),
+        ox.NamedNode(ns.SHARED_GRAPH),
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        SEED,
+        "shingles-and-back-pain",
+        "hsv-2-and-the-sacral-nerves",
+        "ice-first-for-a-sore-back",
+        "heat-beats-ice-for-back-pain",
+        "epsom-salt-baths-for-back-pain",
+        "myth-check-herpes-and-back-pain",
+    ],
+)
+def test_source_subgraph_of_a_shared_corpus_conforms(corpus_store: ox.Store, source: str) -> None:
+    # Regression: a source's subgraph copied every plain triple of its entities, so the seed's
+    # `herpes` brought another source's claims along as orphans and `medkg validate --source` failed
+    # on any store whose sources share entities.
+    report = validate_store(source_subgraph(corpus_store, source))
+    assert report.conforms, report.summary()
+
+
+def test_source_subgraph_keeps_only_the_plain_triples_the_source_states(corpus_store: ox.Store) -> None:
+    # The myth check only denies "herpes causes lower back pain", which the seed states: the whole
+    # store holds the plain triple, the myth check's subgraph does not; the seed's does, with its
+    # relation group's triple.
+    denied = _plain_triple("herpes", "causes", "lower-back-pain")
+    assert denied in corpus_store
+    assert denied not in source_subgraph(corpus_store, "myth-check-herpes-and-back-pain")
+    seed = source_subgraph(corpus_store, SEED)
+    assert denied in seed
+    assert _plain_triple("herpes", "causallyInfluences", "lower-back-pain") in seed
+    assert _plain_triple("herpes-zoster", "causes", "back-pain") not in seed
+
+
 def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
     with pytest.raises(ValueError, match="no source 'nope'"):
         source_subgraph(seed_store, "nope")
