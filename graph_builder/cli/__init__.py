@@ -22,6 +22,7 @@ EPILOG_MAIN = """examples:
   medkg query run claims-about --param entity=herpes
   medkg chains herpes "lower back pain"
   medkg rank --measure caused
+  medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
 """
 
@@ -36,6 +37,7 @@ COMMANDS = (
     check.add_migrate,
     explore.add_chains,
     explore.add_rank,
+    query.add_compare,
     check.add_groundings,
     query.add_query,
     serve.add_serve,

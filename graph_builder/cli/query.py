@@ -144,3 +144,34 @@ def add_query(command: AddCommand) -> None:
                     help="with --endpoint, how to read the union of medkg's graphs: 'endpoint' when "
                     "its default graph is it, 'dataset' to list them, 'auto' to ask (default)")  # fmt: skip
     add_auth_arguments(qr)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from graph_builder.analysis.compare import compare_sources
+    from graph_builder.sparql.parameters import ParameterError
+    from graph_builder.store.open import open_graph
+
+    store = open_graph(graph_path(args))
+    try:
+        report = compare_sources(store, args.source_a, args.source_b)
+    except (ValueError, ParameterError) as err:
+        return fail(str(err))
+    sys.stdout.write(report.to_json() if args.format == "json" else "\n".join(report.lines()) + "\n")
+    return 0
+
+
+def add_compare(command: AddCommand) -> None:
+    p = command(
+        "compare",
+        "Compare two sources: what both say, what only one says, and where they conflict.",
+        "  medkg compare does-herpes-cause-lower-back-pain myth-check-herpes-and-back-pain\n"
+        "  medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain --format json\n"
+        "\nSources are named by id, source:ID or IRI; a conflict is a pair of claims that disagree in\n"
+        "polarity, in whether the source disclaims the claim, or by two or more support ranks\n"
+        "(queries/conflicts.rq).\n",
+        cmd_compare,
+    )
+    p.add_argument("source_a", metavar="SOURCE_A", help="the first source (A)")
+    p.add_argument("source_b", metavar="SOURCE_B", help="the second source (B)")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="text (for people) or json")
+    p.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)

@@ -21,16 +21,17 @@ from graph_builder.core.names import (
     entity_names,
     resolve_name,
 )
-from graph_builder.core.namespaces import XSD
+from graph_builder.core.namespaces import SOURCE, XSD, source_iri
 from graph_builder.core.results import Term
 from graph_builder.sparql.query_guard import QueryError
 
-ParameterType: TypeAlias = Literal["string", "iri", "integer", "entity"]
+ParameterType: TypeAlias = Literal["string", "iri", "integer", "entity", "source"]
 PARAMETER_TYPES: tuple[str, ...] = get_args(ParameterType)
 #: Turns the name of an entity (IRI, id, label or synonym) into its IRI, against some store.
 Resolver: TypeAlias = Callable[[str], str]
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 class ParameterError(QueryError, ValueError):
@@ -65,12 +66,16 @@ def to_term(param: Parameter, value: str | int, resolve: Resolver | None = None)
     ``integer`` gives an ``xsd:integer``; ``iri`` an IRI (``<…>``, absolute, or a CURIE such as
     ``entity:herpes`` or ``HP:0003419``); ``string`` a plain ``xsd:string`` literal, whatever it contains;
     ``entity`` the IRI of the entity the value names (IRI, id, label or synonym), found by
-    ``resolve`` (:func:`resolve_in_store` for a local store) with :func:`graph_builder.core.names.resolve_name`.
+    ``resolve`` (:func:`resolve_in_store` for a local store) with :func:`graph_builder.core.names.resolve_name`;
+    ``source`` the IRI of a source document, named by its id (as in its annotation file), its CURIE
+    (``source:…``) or its IRI.
 
     >>> to_term(Parameter("maxRank", "integer", "2", "rank"), " 3 ")
     <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
     >>> to_term(Parameter("e", "iri", None, "entity"), "entity:herpes")
     <NamedNode value=https://w3id.org/medkg/entity/herpes>
+    >>> to_term(Parameter("a", "source", None, "a source"), "shingles-and-back-pain")
+    <NamedNode value=https://w3id.org/medkg/source/shingles-and-back-pain>
     >>> to_term(Parameter("maxRank", "integer", "2", "rank"), "two")
     Traceback (most recent call last):
     ...
@@ -90,6 +95,20 @@ def to_term(param: Parameter, value: str | int, resolve: Resolver | None = None)
             raise ParameterError(
                 f"parameter {param.name!r} must be an absolute IRI, found {text!r}: {error}"
             ) from None
+    if param.type == "source":
+        name = text.strip()
+        if _SLUG.fullmatch(name):
+            return ox.NamedNode(source_iri(name))
+        try:
+            iri = _expand_iri(name)
+        except ValueError:  # not a CURIE either
+            iri = name
+        if not iri.startswith(SOURCE) or not _SLUG.fullmatch(iri[len(SOURCE) :]):
+            raise ParameterError(
+                f"parameter {param.name!r} names a source: expected its id (e.g. shingles-and-back-pain), "
+                f"source:ID or its IRI; found {text!r}"
+            )
+        return ox.NamedNode(iri)
     if param.type == "entity":
         if resolve is None:
             raise ParameterError(

@@ -119,7 +119,7 @@ SUPPORT_LEVELS = [
     ("randomized-trials", "high", 2),
     ("systematic-reviews", "high", 1),
 ]
-AGENT_TYPES = ["self", "person", "organisation", "unnamed-studies", "unnamed-experts"]
+AGENT_TYPES = ["self", "person", "organisation", "unnamed-studies", "unnamed-experts", "unnamed-people"]
 QUALIFIER_TYPES = ["frequency", "quantity", "temporal", "onset", "population", "anatomical-site"]
 
 # The ECO crosswalk of the support levels: the same identifiers the evidence levels use, plus

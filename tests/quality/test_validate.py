@@ -55,12 +55,12 @@ def test_source_subgraph_conforms_and_catches_a_missing_quote(
     )
 
 
-def _plain_triple(subject: str, relation: str, obj: str) -> ox.Quad:
+def _claim_link(subject: str, relation: str, obj: str) -> ox.Quad:
     return ox.Quad(
         ox.NamedNode(ns.ENTITY + subject),
-        ox.NamedNode(ns.MEDKG_VOCAB + relation),
+        ox.NamedNode(ns.CLAIMED + relation),
         ox.NamedNode(ns.ENTITY + obj),
-        ox.NamedNode(ns.SHARED_GRAPH),
+        ox.NamedNode(ns.CLAIMED_GRAPH),
     )
 
 
@@ -84,17 +84,18 @@ def test_source_subgraph_of_a_shared_corpus_conforms(corpus_store: ox.Store, sou
     assert report.conforms, report.summary()
 
 
-def test_source_subgraph_keeps_only_the_plain_triples_the_source_states(corpus_store: ox.Store) -> None:
-    # The myth check only denies "herpes causes lower back pain", which the seed states: the whole
-    # store holds the plain triple, the myth check's subgraph does not; the seed's does, with its
-    # relation group's triple.
-    denied = _plain_triple("herpes", "causes", "lower-back-pain")
+def test_source_subgraph_keeps_only_the_claim_links_the_source_affirms(corpus_store: ox.Store) -> None:
+    # The myth check only denies "herpes causes lower back pain", which the seed affirms: the whole
+    # store holds the claim link, the myth check's subgraph does not; the seed's does, with its
+    # relation group's link.
+    denied = _claim_link("herpes", "causes", "lower-back-pain")
     assert denied in corpus_store
     assert denied not in source_subgraph(corpus_store, "myth-check-herpes-and-back-pain")
     seed = source_subgraph(corpus_store, SEED)
     assert denied in seed
-    assert _plain_triple("herpes", "causallyInfluences", "lower-back-pain") in seed
-    assert _plain_triple("herpes-zoster", "causes", "back-pain") not in seed
+    assert _claim_link("herpes", "causallyInfluences", "lower-back-pain") in seed
+    assert _claim_link("herpes-zoster", "causes", "back-pain") in corpus_store
+    assert _claim_link("herpes-zoster", "causes", "back-pain") not in seed
 
 
 def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:

@@ -60,7 +60,8 @@ def test_the_documents_have_examples_and_the_readme_asks_honestly_first() -> Non
     assert len(readme) >= 3
     first = min(readme, key=lambda e: int(e.where.split(":")[1]))
     # The first example asks of assertions and shows how each source frames the claim.
-    assert "medkg:proposition" in first.query and "medkg:negated" in first.query
+    assert "medkg:proposition" in first.query
+    assert all(f"medkg:{d}" in first.query for d in ("polarity", "certainty", "support"))
     assert first.expected_row() is not None
 
 

@@ -1,0 +1,172 @@
+"""Comparing sources on the example corpus: agreement, conflicts, source profiles, `medkg compare`.
+
+Expected rows are worked out here from the annotation files themselves (loaded by the ingest layer,
+not by the queries under test), so a query that drops or invents a row fails.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from graph_builder.analysis.compare import compare_sources
+from graph_builder.cli import main
+from graph_builder.core import namespaces as ns
+from graph_builder.core.model import Annotation
+from graph_builder.core.vocabulary import load_vocabulary
+from graph_builder.ingest.annotations import load_annotations
+from graph_builder.kg.export import to_trig
+from graph_builder.sparql.parameters import Parameter, ParameterError, to_term
+from graph_builder.sparql.runner import run_query
+
+SEED = "does-herpes-cause-lower-back-pain"
+MYTH = "myth-check-herpes-and-back-pain"
+ICE, HEAT = "ice-first-for-a-sore-back", "heat-beats-ice-for-back-pain"
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_files: list[Path]) -> list[Annotation]:
+    return load_annotations(corpus_files)
+
+
+def _key(ann: Annotation, claim_id: str) -> tuple[str, str, str]:
+    c = ann.claim(claim_id)
+    return (c.subject, c.relation, c.object)
+
+
+def _by_proposition(corpus: list[Annotation]) -> dict[tuple[str, str, str], list[tuple[str, Any]]]:
+    out: dict[tuple[str, str, str], list[tuple[str, Any]]] = defaultdict(list)
+    for ann in corpus:
+        for c in ann.claims:
+            out[(c.subject, c.relation, c.object)].append((ann.source.id, c))
+    return out
+
+
+def _slug(value: object) -> str:
+    return str(value).rsplit("/", 1)[-1]
+
+
+def test_agreement_lists_every_proposition_two_sources_state(
+    corpus_store: ox.Store, corpus: list[Annotation]
+) -> None:
+    rows = run_query("agreement", corpus_store).to_records()
+    found = {
+        (r["claimId"], _slug(r["source"]), _slug(r["polarity"]), _slug(r["certainty"]), _slug(r["support"]))
+        for r in rows
+    }
+    expected = {
+        (c.id, source, c.polarity, c.certainty, c.support)
+        for claims in _by_proposition(corpus).values()
+        if len({s for s, _ in claims}) >= 2
+        for source, c in claims
+    }
+    assert found == expected and len({r["proposition"] for r in rows}) >= 10
+    # the shingles back-pain proposition, with each source's framing
+    shingles = {
+        _slug(r["source"]) for r in rows if (r["subjectLabel"], r["objectLabel"]) == ("shingles", "back pain")
+    }
+    assert shingles == {"shingles-and-back-pain", MYTH}
+
+
+def test_conflicts_follow_the_codebook_rule(corpus_store: ox.Store, corpus: list[Annotation]) -> None:
+    vocab = load_vocabulary()
+    rank = {s: t.rank for s, t in vocab.supports.items()}
+    expected = set()
+    for claims in _by_proposition(corpus).values():
+        for sa, a in claims:
+            for sb, b in claims:
+                if sa == sb:
+                    continue
+                if a.polarity == "affirmed" and b.polarity == "negated":
+                    kind = "polarity"
+                elif a.polarity == b.polarity == "affirmed" and a.support != "disclaimed" == b.support:
+                    kind = "disclaimed"
+                elif (
+                    a.polarity == b.polarity == "affirmed"
+                    and "disclaimed" not in (a.support, b.support)
+                    and rank[a.support] - rank[b.support] >= 2
+                ):
+                    kind = "support"
+                else:
+                    continue
+                expected.add((a.id, b.id, kind))
+    rows = run_query("conflicts", corpus_store).to_records()
+    assert {(r["claimA"], r["claimB"], r["kind"]) for r in rows} == expected
+    # the acceptance pairs: ice against heat, and the myth check against the seed
+    pairs = {(_slug(r["sourceA"]), _slug(r["sourceB"]), r["objectLabel"]) for r in rows}
+    assert (ICE, HEAT, "back pain") in pairs and (SEED, MYTH, "lower back pain") in pairs
+
+
+def test_source_profile_counts_add_up_to_each_sources_claims(
+    corpus_store: ox.Store, corpus: list[Annotation]
+) -> None:
+    rows = run_query("source-profile", corpus_store).to_records()
+    for ann in corpus:
+        mine = [r for r in rows if _slug(r["source"]) == ann.source.id]
+        for dimension, attr in (("support", "support"), ("certainty", "certainty"), ("polarity", "polarity")):
+            got = {_slug(r["value"]): r["claims"] for r in mine if r["dimension"] == dimension}
+            assert got == dict(Counter(getattr(c, attr) for c in ann.claims)), (ann.source.id, dimension)
+        agents = {_slug(r["value"]): r["claims"] for r in mine if r["dimension"] == "attribution"}
+        kinds = Counter(ann.agents[c.attributed_to].type if c.attributed_to else "self" for c in ann.claims)
+        assert agents == dict(kinds)
+        assert {r["total"] for r in mine} == {len(ann.claims)}
+
+
+def test_source_parameter_takes_an_id_a_curie_or_an_iri() -> None:
+    param = Parameter("source", "source", None, "a source")
+    iri = ox.NamedNode(ns.source_iri(ICE))
+    for name in (ICE, f"source:{ICE}", ns.source_iri(ICE), f"<{ns.source_iri(ICE)}>"):
+        assert to_term(param, name) == iri
+    for bad in ("Ice First", "entity:herpes", "https://example.org/x", ""):
+        with pytest.raises(ParameterError, match="names a source"):
+            to_term(param, bad)
+
+
+def test_compare_sorts_propositions_into_both_only_and_conflicts(
+    corpus_store: ox.Store, corpus: list[Annotation]
+) -> None:
+    anns = {a.source.id: a for a in corpus}
+    report = compare_sources(corpus_store, SEED, f"source:{MYTH}")
+    keys_a = {(c.subject, c.relation, c.object) for c in anns[SEED].claims}
+    keys_b = {(c.subject, c.relation, c.object) for c in anns[MYTH].claims}
+    labels = {e.id: e.label for a in corpus for e in a.entities.values()}
+    vocab = load_vocabulary()
+
+    def text(k: tuple[str, str, str]) -> str:
+        return f"{labels[k[0]]} —{vocab.relations[k[1]].label}→ {labels[k[2]]}"
+
+    assert sorted(p.text for p in report.both) == sorted(text(k) for k in keys_a & keys_b)
+    assert len(report.only_a) == len(keys_a - keys_b) and len(report.only_b) == len(keys_b - keys_a)
+    assert {(c.claim_a, c.claim_b, c.kind) for c in report.conflicts} >= {
+        ("herpes-causes-lower-back-pain", "herpes-does-not-cause-lower-back-pain", "polarity")
+    }
+    with pytest.raises(ValueError, match="two different sources"):
+        compare_sources(corpus_store, SEED, f"source:{SEED}")
+    with pytest.raises(ValueError, match="no source 'nowhere'"):
+        compare_sources(corpus_store, SEED, "nowhere")
+
+
+def test_medkg_compare_prints_three_sections(
+    corpus_store: ox.Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph = tmp_path / "corpus.trig"
+    graph.write_bytes(to_trig(corpus_store))
+    assert main(["compare", ICE, HEAT, "--graph", str(graph)]) == 0
+    out = capsys.readouterr().out
+    sections = [line for line in out.splitlines() if line and not line.startswith((" ", "A =", "B ="))]
+    assert [s.split(" (")[0] for s in sections] == [
+        "What both say",
+        "What only one says",
+        "Where they conflict",
+    ]
+    assert "cold compress —alleviates→ back pain: polarity" in out
+    assert main(["compare", ICE, HEAT, "--graph", str(graph), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {c["kind"] for c in data["conflicts"]} == {"polarity"}
+    assert main(["compare", ICE, "nowhere", "--graph", str(graph)]) == 1
+    assert capsys.readouterr().err.strip() == "medkg: no source 'nowhere' in the graph"
