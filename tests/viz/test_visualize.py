@@ -195,8 +195,10 @@ def test_page_code_writes_text_never_html() -> None:
 
 def test_page_draws_every_entity_and_claim(seed_graph: nx.MultiDiGraph) -> None:
     data = page_data(to_html(seed_graph))
-    assert len(data["nodes"]) == seed_graph.number_of_nodes() == 31
-    assert len(data["edges"]) == seed_graph.number_of_edges() == 33
+    assert (
+        len(data["nodes"]) == seed_graph.number_of_nodes() == len(load_annotation(SEED_ANNOTATION).entities)
+    )
+    assert len(data["edges"]) == seed_graph.number_of_edges() == len(load_annotation(SEED_ANNOTATION).claims)
     assert {e["id"] for e in data["edges"]} == {k for _, _, k in seed_graph.edges(keys=True)}
 
 
@@ -220,7 +222,7 @@ def test_legend_lists_every_evidence_level_in_rank_order(seed_graph: nx.MultiDiG
     assert [lv["rank"] for lv in data["levels"]] == list(range(1, 9))
     assert data["levels"][0]["label"] == "explicitly unsupported"
     assert [lv["color"] for lv in data["levels"]] == [EVIDENCE_COLOURS[r] for r in range(1, 9)]
-    assert sum(lv["count"] for lv in data["levels"]) == 33
+    assert sum(lv["count"] for lv in data["levels"]) == len(load_annotation(SEED_ANNOTATION).claims)
     assert [s["slug"] for s in data["stances"]] == [
         "asserted",
         "hedged",
@@ -331,7 +333,7 @@ def test_filter_by_evidence_relation_stance_and_claim(seed_graph: nx.MultiDiGrap
         "nerve-pain-causes-lower-back-pain",
     ]
     by_id = filter_graph(seed_graph, claims={CLAIM}, keep_isolates=True)
-    assert by_id.number_of_edges() == 1 and by_id.number_of_nodes() == 31
+    assert by_id.number_of_edges() == 1 and by_id.number_of_nodes() == seed_graph.number_of_nodes()
     by_type = filter_graph(seed_graph, entity_types={"disease", "sign-or-symptom"})
     assert {d["type"] for _, d in by_type.nodes(data=True)} == {"disease", "sign-or-symptom"}
 
@@ -435,8 +437,8 @@ def test_thousands_of_claims_between_a_few_entities_are_cut_per_connection() -> 
 def test_max_nodes_cut_keeps_the_busiest_entities(seed_graph: nx.MultiDiGraph) -> None:
     capped, note = cap_graph(seed_graph, 2)
     assert set(capped) == {ns.ENTITY + "back-pain", LOWER_BACK_PAIN}  # 7 claims each; herpes has 6
-    assert note is not None and "out of 31" in note
-    assert cap_graph(seed_graph, 31) == (seed_graph, None)
+    assert note is not None and f"out of {seed_graph.number_of_nodes()}" in note
+    assert cap_graph(seed_graph, seed_graph.number_of_nodes()) == (seed_graph, None)
     with pytest.raises(ValueError, match="max_nodes"):
         to_html(seed_graph, max_nodes=0)
 
@@ -467,7 +469,9 @@ def seed_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_cli_viz_writes_out_graph_html(seed_cwd: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["viz"]) == 0
     assert capsys.readouterr().out.strip() == str(Path("out") / "graph.html")
-    assert len(page_data((seed_cwd / "out" / "graph.html").read_text(encoding="utf-8"))["edges"]) == 33
+    assert len(page_data((seed_cwd / "out" / "graph.html").read_text(encoding="utf-8"))["edges"]) == len(
+        load_annotation(SEED_ANNOTATION).claims
+    )
 
 
 def test_cli_viz_focus_and_evidence(seed_cwd: Path, capsys: pytest.CaptureFixture[str]) -> None:
