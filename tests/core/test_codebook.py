@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDFS, SKOS, Graph, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
 
 from graph_builder.core import namespaces as ns
-from graph_builder.core.paths import ARTICLES_DIR, EVIDENCE_FILE, ONTOLOGY_FILE, SEED_SOURCE_ID
+from graph_builder.core.paths import ARTICLES_DIR, EVIDENCE_FILE, ONTOLOGY_FILE, SEED_SOURCE_ID, SHAPES_FILE
+from graph_builder.core.vocabulary import load_vocabulary
+from graph_builder.ingest.schema import annotation_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 CODEBOOK = ROOT / "docs" / "codebook.md"
@@ -133,3 +137,30 @@ def test_seed_quote_is_verbatim_in_the_article(quote: str) -> None:
     assert _normalised(quote) in _normalised(SEED_TEXT), (
         f"docs/codebook.md: not in the seed article: “{quote}”"
     )
+
+
+# --- the schema, the shapes and the codebook say the same ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shape", "scheme", "schema_def"),
+    [
+        ("AssertionShape-polarity", ns.POLARITY, "polarity"),
+        ("AssertionShape-certainty", ns.CERTAINTY, None),
+        ("AssertionShape-support", ns.SUPPORT, "support"),
+    ],
+)
+def test_shapes_schema_and_scheme_list_the_same_values(
+    shape: str, scheme: str, schema_def: str | None
+) -> None:
+    shapes = Graph().parse(SHAPES_FILE)
+    listed = shapes.value(MEDKG[shape], SH["in"])
+    assert listed is not None, shape
+    in_shape = {str(v) for v in Collection(shapes, listed)}
+    concepts = {str(c) for c in ONTOLOGY.subjects(SKOS.inScheme, URIRef(scheme + "scheme"))}
+    assert in_shape == concepts and concepts
+    notations = {str(ONTOLOGY.value(URIRef(c), SKOS.notation)) for c in concepts}
+    if schema_def is not None:
+        assert set(annotation_schema(load_vocabulary())["$defs"][schema_def]["enum"]) == notations
+    for notation in notations:  # and each is a row of the codebook
+        assert re.search(rf"^\|\s*`{re.escape(notation)}`\s*\|", CODEBOOK.read_text(encoding="utf-8"), re.M)
