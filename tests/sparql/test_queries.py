@@ -48,6 +48,7 @@ REQUIRED_QUERIES = {
     "propositions-by-source-count",
     "claims-by-stance",
     "relations",
+    "related-claims",
 }
 INJECTION = 'x" } ; DROP ALL #'
 ARTICLE = (ARTICLES_DIR / f"{SEED_SOURCE_ID}.txt").read_text(encoding="utf-8")
@@ -219,6 +220,33 @@ def test_claims_about_finds_an_entity_by_label_synonym_id_or_iri(seed_store: ox.
     assert {r["role"] for r in records} == {"subject", "object"}
     expected = run_query("claims-about", seed_store, {"entity": "lower back pain"}).column("claim")
     assert [r["claim"] for r in records] == expected
+
+
+def test_claims_about_back_pain_include_the_claims_about_lower_back_pain(seed_store: ox.Store) -> None:
+    back = run_query("claims-about", seed_store, {"entity": "back-pain"}).to_records()
+    lower = run_query("claims-about", seed_store, {"entity": "lower-back-pain"}).to_records()
+    assert lower and {r["claim"] for r in lower} < {r["claim"] for r in back}
+    through = {r["claim"]: (r["about"], r["via"]) for r in back}
+    assert {through[r["claim"]] for r in lower} == {(ns.ENTITY + "lower-back-pain", "narrower")}
+    itself = {r["claim"] for r in back} - {r["claim"] for r in lower}
+    assert itself and {through[c] for c in itself} == {(ns.ENTITY + "back-pain", "self")}
+    assert {r["match"] for r in back} == {ns.ENTITY + "back-pain"}
+
+
+def test_claims_about_do_not_climb_to_broader_entities(seed_store: ox.Store) -> None:
+    records = run_query("claims-about", seed_store, {"entity": "lower-back-pain"}).to_records()
+    assert {(r["about"], r["via"]) for r in records} == {(ns.ENTITY + "lower-back-pain", "self")}
+
+
+def test_related_claims_go_both_ways_and_say_which(seed_store: ox.Store) -> None:
+    records = run_query("related-claims", seed_store, {"entity": "back pain"}).to_records()
+    via = {(r["related"].removeprefix(ns.ENTITY), r["via"]) for r in records}
+    assert via == {("back-pain", "self"), ("lower-back-pain", "narrower"), ("pain", "broader")}
+    about = run_query("claims-about", seed_store, {"entity": "back pain"}).to_records()
+    assert {r["claim"] for r in records if r["via"] != "broader"} == {r["claim"] for r in about}
+    broader = {r["claim"] for r in records if r["via"] == "broader"}
+    pain = run_query("claims-about", seed_store, {"entity": "pain"}).to_records()
+    assert broader == {r["claim"] for r in pain if r["via"] == "self"}
 
 
 @pytest.mark.parametrize("start", ["herpes", "HERPES", "herpes simplex", ns.ENTITY + "herpes"])
