@@ -24,6 +24,7 @@ from graph_builder.core.paths import ANNOTATIONS_DIR
 from graph_builder.ingest.annotations import load_annotation
 from graph_builder.kg import hierarchy
 from graph_builder.kg.build import build_from_files, build_store
+from graph_builder.sparql.runner import run_query
 from graph_builder.store.corpus import annotation_files
 
 _N = ox.NamedNode
@@ -154,3 +155,27 @@ def test_without_the_packages_the_build_works_and_loses_only_the_vocabulary_link
     entity_links = list(bare.quads_for_pattern(None, BROADER, None, SHARED))
     assert entity_links and all(q.subject.value.startswith(ns.ENTITY) for q in entity_links)
     assert hierarchy.missing_packages([load_annotation(p) for p in annotations]) == ["hpo", "icd10cm"]
+
+
+def entity(ident: str) -> ox.NamedNode:
+    return _N(ns.entity_iri(ident))
+
+
+def test_the_qa_check_finds_links_that_make_no_hierarchy(seed_store: ox.Store) -> None:
+    store = ox.Store()
+    store.bulk_extend(seed_store)
+    store.add(ox.Quad(entity("pain"), BROADER, entity("lower-back-pain"), SHARED))  # closes a cycle
+    store.add(ox.Quad(entity("hsv-1"), BROADER, entity("herpes"), SHARED))  # a virus under a disease
+    store.add(ox.Quad(entity("hsv-2"), BROADER, entity("no-such-entity"), SHARED))
+    found = {
+        (str(r["entity"]).removeprefix(ns.ENTITY), str(r["problem"]))
+        for r in run_query("qa/broader-links", store).to_records()
+    }
+    assert found == {
+        ("back-pain", "a cycle"),
+        ("lower-back-pain", "a cycle"),
+        ("pain", "a cycle"),
+        ("hsv-1", "another entity type"),
+        ("hsv-2", "not an entity"),
+    }
+    assert len(run_query("qa/broader-links", seed_store)) == 0
