@@ -1,4 +1,5 @@
-# medkg — `make demo` builds and shows the seed article's graph; `make test` runs every check.
+# medkg — `make demo` builds and shows the example corpus's graph (the seed article and six written
+# for medkg); `make test` runs every check.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -22,13 +23,13 @@ $(DEV): $(STAMP) pyproject.toml
 demo: $(STAMP)
 	$(BIN)/medkg build --out out
 	@echo
-	@echo "== claims the article itself admits are unsupported (evidence rank <= 2) =="
+	@echo "== claims their own sources admit are unsupported or only hedged (evidence rank <= 2) =="
 	$(BIN)/medkg query run unsupported-claims
 	@echo
-	@echo "== the stated chain, step by step =="
+	@echo "== the chains the sources state, step by step =="
 	$(BIN)/medkg query run chain-steps
 	@echo
-	@echo "== the chain herpes -> lower back pain and its weakest link =="
+	@echo "== the chains herpes -> lower back pain and their weakest links =="
 	$(BIN)/medkg chains herpes "lower back pain" --max-hops 2
 	@echo
 	$(BIN)/medkg viz --out out/graph.html > /dev/null

@@ -22,6 +22,7 @@ import bisect
 import itertools
 import json
 import random
+import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -60,6 +61,7 @@ from benchmarks.wording import (
     object_phrase,
     title_case,
 )
+from graph_builder.ingest.migrate import SUPPORT_OF_EVIDENCE
 
 #: Bumped whenever the output changes, so that cached corpora are regenerated.
 GENERATOR_VERSION = 1
@@ -354,6 +356,7 @@ def compose_article(plan: ArticlePlan, pools: Pools, seed: int) -> tuple[str, di
     entities: dict[str, EntitySpec] = {}
     claims_yaml: list[dict[str, Any]] = []
     chains_yaml: list[dict[str, Any]] = []
+    agents: dict[str, dict[str, str]] = {}
     used_ids: Counter[str] = Counter()
     all_claims: list[_Claim] = []
     for sentence in sentences:
@@ -376,23 +379,35 @@ def compose_article(plan: ArticlePlan, pools: Pools, seed: int) -> tuple[str, di
                 item["occurrence"] = occurrence
             if c.hedges:
                 item["hedges"] = [{"text": t, "type": k} for t, k in c.hedges]
-            item.update(stance=c.stance, evidence=c.evidence, rationale=rng.choice(RATIONALES[c.evidence]))
+            # Format 2: the codebook's reading of the generator's stance and evidence level.
+            support = SUPPORT_OF_EVIDENCE.get(c.evidence, c.evidence)
+            said_by = next((t for t, kind in c.hedges if kind == "attribution"), None)
+            if support == "attributed" and said_by is None:
+                support = "none-stated"  # no words credit anyone: nothing to attribute it to
+            if support == "disclaimed" and all(kind != "disclaimer" for _, kind in c.hedges):
+                support = "none-stated"  # the sentence does not say research is missing
+            item.update(support=support, rationale=rng.choice(RATIONALES[c.evidence]))
+            if said_by is not None:
+                agent = re.sub(r"[^a-z0-9]+", "-", said_by.lower()).strip("-")
+                studies = any(w in said_by.lower() for w in ("stud", "trial", "review", "report", "research"))
+                agents[agent] = {"name": said_by, "type": "unnamed-studies" if studies else "unnamed-experts"}
+                item["attributed_to"] = agent
             if c.negated:
-                item["negated"] = True
+                item["polarity"] = "negated"
             if c.mechanism:
                 item["mechanism"] = c.mechanism
             claims_yaml.append(item)
             all_claims.append(c)
         if sentence.chain is not None:
-            stance, evidence, quote = sentence.chain
+            _stance, evidence, quote = sentence.chain
             chain: dict[str, Any] = {
-                "id": f"chain-{ids[0]}", "steps": ids, "stance": stance, "evidence": evidence,
+                "id": f"chain-{ids[0]}", "steps": ids, "support": SUPPORT_OF_EVIDENCE.get(evidence, evidence),
                 "rationale": "The article states the path as one sentence; each step is unsupported.",
                 "quote": quote,
             }  # fmt: skip
             chains_yaml.append(chain)
     data: dict[str, Any] = {
-        "medkg": 1,
+        "medkg": 2,
         "source": {
             "id": plan.source_id,
             "title": title,
@@ -405,6 +420,8 @@ def compose_article(plan: ArticlePlan, pools: Pools, seed: int) -> tuple[str, di
         "entities": {e.id: e.to_yaml() for e in sorted(entities.values(), key=lambda e: e.rank)},
         "claims": claims_yaml,
     }
+    if agents:
+        data["agents"] = dict(sorted(agents.items()))
     if chains_yaml:
         data["chains"] = chains_yaml
     return text, data, all_claims

@@ -1,4 +1,4 @@
-"""Fixtures shared by the test suite: the seed example, and variants of its annotation file."""
+"""Fixtures shared by the test suite: the seed example, the example corpus, and variants of the seed's file."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
+from graph_builder.core.paths import ARTICLES_DIR, EXAMPLE_CORPUS, SEED_ANNOTATION, SEED_SOURCE_ID
 from graph_builder.endpoint.server import SparqlServer
-from graph_builder.kg.build import build_example
+from graph_builder.kg.build import build_example, build_from_files
 from graph_builder.quality.validate import ValidationReport, validate_store
 
 
@@ -21,6 +21,18 @@ from graph_builder.quality.validate import ValidationReport, validate_store
 def seed_store() -> ox.Store:
     """The seed article's graph. Do not modify it: copy it first."""
     return build_example()
+
+
+@pytest.fixture(scope="session")
+def corpus_files() -> list[Path]:
+    """The example corpus's annotation files (the seed and the articles written for medkg), sorted."""
+    return sorted(p for p in EXAMPLE_CORPUS.iterdir() if p.suffix == ".yaml")
+
+
+@pytest.fixture(scope="session")
+def corpus_store(corpus_files: list[Path]) -> ox.Store:
+    """The example corpus's graph, what ``medkg build`` builds by default. Do not modify it: copy it first."""
+    return build_from_files(corpus_files)
 
 
 @pytest.fixture(scope="session")

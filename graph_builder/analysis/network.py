@@ -184,9 +184,14 @@ _NEIGHBOURS = _Select(
   { ?proposition medkg:object ?node ; medkg:subject ?next }""",
 )
 
-# One hop along the plain triples (materialised for claims that are not negated), forwards or back.
-_FORWARD = _Select("SELECT DISTINCT ?next", "  ?node ?relation ?next . FILTER(?next != ?node)")
-_BACKWARD = _Select("SELECT DISTINCT ?next", "  ?next ?relation ?node . FILTER(?next != ?node)")
+# One hop along the claim links (written for claims that are not negated), forwards or back; ?link
+# is bound to the claim links of the relations a search may use.
+_FORWARD = _Select(
+    "SELECT DISTINCT ?next", "  GRAPH graph:claimed { ?node ?link ?next } FILTER(?next != ?node)"
+)
+_BACKWARD = _Select(
+    "SELECT DISTINCT ?next", "  GRAPH graph:claimed { ?next ?link ?node } FILTER(?next != ?node)"
+)
 
 _CHAIN_STEPS = _Select(
     "SELECT ?chain ?claimId ?position ?assertion ?evidenceSlug ?rank",
@@ -364,7 +369,8 @@ def entities_between(
     :func:`~graph_builder.analysis.chains.find_chains` the same chains as projecting the whole store, as long
     as ``relations`` holds every relation it may use.
     """
-    rels = {"relation": sorted(relations)}
+    forms = vocabulary_from_store(store).claimed_forms
+    rels = {"link": sorted({forms[r] for r in relations if r in forms})}
 
     def distances(origin: str, query: _Select) -> dict[str, int]:
         dist, frontier = {origin: 0}, [origin]

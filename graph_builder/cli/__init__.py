@@ -33,6 +33,7 @@ COMMANDS = (
     check.add_validate,
     check.add_stats,
     check.add_schema,
+    check.add_migrate,
     explore.add_chains,
     explore.add_rank,
     check.add_groundings,

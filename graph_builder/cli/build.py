@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from graph_builder.cli.common import AddCommand, fail, os_error_message
-from graph_builder.core.paths import DEFAULT_OUT_DIR, SEED_ANNOTATION
+from graph_builder.core.paths import DEFAULT_OUT_DIR, EXAMPLE_CORPUS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -19,7 +19,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from graph_builder.quality.validate import validate_store
     from graph_builder.store.corpus import NoAnnotationFiles, annotation_files
 
-    paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
+    paths = [Path(p) for p in args.annotations] or [EXAMPLE_CORPUS]
     if args.store:
         return _build_store(paths, Path(args.store), args.workers, args.allow_empty)
     try:
@@ -127,7 +127,7 @@ def add_build(command: AddCommand) -> None:
         "annotations",
         nargs="*",
         metavar="ANNOTATION",
-        help="annotation YAML files (default: the seed article)",
+        help="annotation YAML files or folders (default: the example corpus, the seed article and six written for medkg)",
     )
     p.add_argument("--out", default=str(DEFAULT_OUT_DIR), metavar="DIR", help="output folder (default: out)")
     p.add_argument("--no-validate", action="store_true", help="skip SHACL and qa checks of the built graph")

@@ -1,4 +1,4 @@
-"""Commands that check or describe a graph and its inputs: validate, stats, schema, groundings."""
+"""Commands that check or describe a graph and its inputs: validate, stats, schema, groundings, migrate."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from graph_builder.cli.common import GRAPH_HELP, AddCommand, fail, graph_path
-from graph_builder.core.paths import SEED_ANNOTATION
+from graph_builder.core.paths import EXAMPLE_CORPUS
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -45,15 +45,55 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from graph_builder.cli.common import os_error_message
+    from graph_builder.ingest.migrate import MigrationError, migrate_text
+    from graph_builder.ingest.reader import ReadRefused, read_text
+    from graph_builder.kg.export import write_atomic
+
+    converted, problems = {}, []
+    for name in args.annotations:
+        path = Path(name)
+        try:
+            converted[path] = migrate_text(read_text(path, "a format 1 annotation file"))
+        except ReadRefused as err:
+            problems.append(f"{path}: expected {err.expected}; found {err.found}")
+        except MigrationError as err:
+            problems.append(f"{path}: {err}")
+    if problems:  # all or nothing: no file is rewritten while another cannot be
+        for line in problems:
+            print(f"medkg: {line}", file=sys.stderr)
+        return fail("nothing was rewritten.")
+    try:
+        for path, text in converted.items():
+            write_atomic(path, text.encode("utf-8"))
+            print(f"migrated {path} to format 2")
+    except OSError as err:
+        return fail(os_error_message(err))
+    print("now run `medkg build` on them: it names each claim whose cues and new fields disagree")
+    return 0
+
+
+def add_migrate(command: AddCommand) -> None:
+    p = command(
+        "migrate",
+        "Convert format 1 annotation files to format 2 in place (polarity and support; docs/codebook.md).",
+        "  medkg migrate data/annotations/*.yaml\n",
+        cmd_migrate,
+    )
+    p.add_argument("annotations", nargs="+", metavar="ANNOTATION", help="format 1 annotation files")
+
+
 def cmd_groundings(args: argparse.Namespace) -> int:
     from graph_builder.ingest.annotations import AnnotationError, load_annotations
     from graph_builder.quality.groundings import VocabularyUnavailable, check_groundings
+    from graph_builder.store.corpus import NoAnnotationFiles, annotation_files
 
-    paths = [Path(p) for p in args.annotations] or [SEED_ANNOTATION]
+    paths = [Path(p) for p in args.annotations] or [EXAMPLE_CORPUS]
     try:
-        annotations = load_annotations(paths)
+        annotations = load_annotations(annotation_files(paths))
         problems = check_groundings(annotations)
-    except (AnnotationError, VocabularyUnavailable) as err:
+    except (AnnotationError, VocabularyUnavailable, NoAnnotationFiles) as err:
         return fail(str(err))
     count = sum(len(e.groundings) for a in annotations for e in a.entities.values())
     for problem in problems:
@@ -124,4 +164,9 @@ def add_groundings(command: AddCommand) -> None:
         "  medkg groundings\n  medkg groundings data/annotations/*.yaml\n",
         cmd_groundings,
     )
-    p.add_argument("annotations", nargs="*", metavar="ANNOTATION", help="annotation files (default: seed)")
+    p.add_argument(
+        "annotations",
+        nargs="*",
+        metavar="ANNOTATION",
+        help="annotation files or folders (default: the example corpus)",
+    )

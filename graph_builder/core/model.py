@@ -108,8 +108,32 @@ class HedgeCue:
 
 
 @dataclass(frozen=True)
+class Qualifier:
+    """What narrows a claim (how often, how much, when, in whom, where), after Biolink's qualifiers."""
+
+    type: str
+    span: Span
+    value: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Someone a source credits a claim to, as the source names them (docs/codebook.md, Attribution)."""
+
+    id: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
 class Claim:
-    """One claim of the source: subject, relation, object, and how the source makes it."""
+    """One claim of the source: subject, relation, object, and how the source makes it.
+
+    The curator records ``polarity``, ``support``, the cues (``hedges``), ``attributed_to`` and
+    ``qualifiers``; ``certainty``, ``conditional``, ``strength`` and the format 1 readings ``stance``,
+    ``evidence`` and ``negated`` are derived from them by :mod:`graph_builder.core.codebook`.
+    """
 
     id: str
     subject: str
@@ -122,6 +146,13 @@ class Claim:
     hedges: tuple[HedgeCue, ...] = ()
     negated: bool = False
     mechanism: Span | None = None
+    polarity: str = "affirmed"
+    support: str = "none-stated"
+    certainty: str = "certain"
+    conditional: bool = False
+    strength: int = 0
+    attributed_to: str | None = None
+    qualifiers: tuple[Qualifier, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +165,7 @@ class Chain:
     evidence: str
     rationale: str
     quote: Span | None = None
+    support: str = "none-stated"
 
 
 @dataclass(frozen=True)
@@ -159,6 +191,7 @@ class Annotation:
     claims: tuple[Claim, ...] = ()
     chains: tuple[Chain, ...] = ()
     curator: str | None = None
+    agents: dict[str, Agent] = field(default_factory=dict)
 
     def claim(self, claim_id: str) -> Claim:
         """Return the claim with this id.

@@ -15,12 +15,19 @@ MEDKG_VOCAB = BASE + "vocab#"
 EVIDENCE = BASE + "evidence/"
 STANCE = BASE + "stance/"
 HEDGE = BASE + "hedge/"
+POLARITY = BASE + "polarity/"
+CERTAINTY = BASE + "certainty/"
+SUPPORT = BASE + "support/"
+AGENT_TYPE = BASE + "agenttype/"
+QUALIFIER = BASE + "qualifier/"
 ENTITY = BASE + "entity/"
 PROPOSITION = BASE + "proposition/"
 ASSERTION = BASE + "assertion/"
 CHAIN = BASE + "chain/"
 SOURCE = BASE + "source/"
 GRAPH = BASE + "graph/"
+#: Claim links between entities (ontology/medkg.ttl, "Claim links"): what some source claims, never a fact.
+CLAIMED = BASE + "claimed#"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -38,6 +45,9 @@ BIOLINK = "https://w3id.org/biolink/vocab/"
 
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 SHARED_GRAPH = GRAPH + "shared"
+CLAIMED_GRAPH = GRAPH + "claimed"
+#: The graphs every medkg store has besides one graph per source.
+CORE_GRAPHS = (ONTOLOGY_GRAPH, SHARED_GRAPH, CLAIMED_GRAPH)
 SOURCE_GRAPH = GRAPH + "source/"
 
 #: Prefixes written into every serialisation and prepended to every named query.
@@ -46,12 +56,18 @@ PREFIXES: dict[str, str] = {
     "evidence": EVIDENCE,
     "stance": STANCE,
     "hedge": HEDGE,
+    "polarity": POLARITY,
+    "certainty": CERTAINTY,
+    "support": SUPPORT,
+    "agenttype": AGENT_TYPE,
+    "qualifier": QUALIFIER,
     "entity": ENTITY,
     "proposition": PROPOSITION,
     "assertion": ASSERTION,
     "chain": CHAIN,
     "source": SOURCE,
     "graph": GRAPH,
+    "claimed": CLAIMED,
     "rdf": RDF,
     "rdfs": RDFS,
     "owl": OWL,

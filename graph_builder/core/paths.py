@@ -38,5 +38,8 @@ PREFIX_MAP_FILE = _PACKAGE / "core" / "prefixes.json"
 
 SEED_SOURCE_ID = "does-herpes-cause-lower-back-pain"
 SEED_ANNOTATION = ANNOTATIONS_DIR / f"{SEED_SOURCE_ID}.yaml"
+#: What ``medkg build`` and ``medkg groundings`` read when given no files: the seed and the example
+#: corpus written for medkg beside it (data/annotations/), so that sources can be compared.
+EXAMPLE_CORPUS = ANNOTATIONS_DIR
 
 DEFAULT_OUT_DIR = Path("out")

@@ -70,6 +70,13 @@ class Relation(Term):
 
 
 @dataclass(frozen=True)
+class Ranked(Term):
+    """A term of an ordered scheme (certainty, support); rank 1 is the weakest."""
+
+    rank: int
+
+
+@dataclass(frozen=True)
 class EvidenceLevel(Term):
     """A level of the ordered evidence scheme; rank 1 is the weakest."""
 
@@ -86,6 +93,18 @@ class Vocabulary:
     evidence: dict[str, EvidenceLevel]
     stances: dict[str, Term]
     hedge_types: dict[str, Term]
+    polarities: dict[str, Term]
+    certainties: dict[str, Ranked]
+    supports: dict[str, Ranked]
+    agent_types: dict[str, Term]
+    qualifier_types: dict[str, Term]
+    #: The claim-link property (``claimed:``) of each relation and relation group, by their IRIs.
+    claimed_forms: dict[str, str]
+
+    def claim_links(self, relation: Relation) -> list[str]:
+        """The claim-link properties written when a source affirms a proposition of ``relation``:
+        its own and those of its groups."""
+        return sorted(self.claimed_forms[iri] for iri in (relation.iri, *relation.groups))
 
     def evidence_by_rank(self) -> list[EvidenceLevel]:
         """Evidence levels from weakest to strongest."""
@@ -99,8 +118,9 @@ def _rows(store: ox.Store, sparql: str) -> list[dict[str, Any]]:
 
 
 _SCHEME_TERMS = """
-SELECT ?scheme ?iri ?slug ?label WHERE {
+SELECT ?scheme ?iri ?slug ?label ?rank WHERE {
   ?iri skos:inScheme ?scheme ; skos:notation ?slug ; skos:prefLabel ?label .
+  OPTIONAL { ?iri medkg:rank ?rank }
 } ORDER BY ?scheme ?slug
 """
 
@@ -117,6 +137,14 @@ def _scheme(rows: list[dict[str, Any]], scheme: str) -> dict[str, Term]:
         str(r["slug"]): Term(str(r["slug"]), str(r["iri"]), str(r["label"]))
         for r in rows
         if r["scheme"] == scheme
+    }
+
+
+def _ranked(rows: list[dict[str, Any]], scheme: str) -> dict[str, Ranked]:
+    found = [r for r in rows if r["scheme"] == scheme]
+    found.sort(key=lambda r: int(r["rank"]))
+    return {
+        str(r["slug"]): Ranked(str(r["slug"]), str(r["iri"]), str(r["label"]), int(r["rank"])) for r in found
     }
 
 
@@ -160,12 +188,22 @@ def vocabulary_from_store(store: ox.Store) -> Vocabulary:
         )
     }
     schemes = _rows(store, _SCHEME_TERMS)
+    claimed_forms = {
+        r["property"]: r["claimed"]
+        for r in _rows(store, "SELECT ?property ?claimed WHERE { ?property medkg:claimedForm ?claimed }")
+    }
     return Vocabulary(
+        claimed_forms=claimed_forms,
         relations=relations,
         entity_types=entity_types,
         evidence=evidence,
         stances=_scheme(schemes, ns.STANCE + "scheme"),
         hedge_types=_scheme(schemes, ns.HEDGE + "scheme"),
+        polarities=_scheme(schemes, ns.POLARITY + "scheme"),
+        certainties=_ranked(schemes, ns.CERTAINTY + "scheme"),
+        supports=_ranked(schemes, ns.SUPPORT + "scheme"),
+        agent_types=_scheme(schemes, ns.AGENT_TYPE + "scheme"),
+        qualifier_types=_scheme(schemes, ns.QUALIFIER + "scheme"),
     )
 
 

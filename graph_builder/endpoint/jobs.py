@@ -124,7 +124,7 @@ def execute(store: ox.Store, job: Job) -> Reply:
     """Run one job on a store and serialise the answer; errors become 4xx or 500 replies.
 
     >>> from graph_builder.kg.build import build_example
-    >>> reply = execute(build_example(), Job(sparql="ASK { entity:herpes medkg:causes ?x }"))
+    >>> reply = execute(build_example(), Job(sparql="ASK { entity:herpes claimed:causes ?x }"))
     >>> reply.status, reply.body
     (200, b'{"head": {}, "boolean": true}')
     """

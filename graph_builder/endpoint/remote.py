@@ -320,7 +320,7 @@ def _table(result: ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple], kind: 
 
 
 def medkg_graphs(endpoint: Endpoint) -> list[str]:
-    """The medkg graphs in a store: ``graph:ontology``, ``graph:shared`` and each source graph found.
+    """The medkg graphs in a store: the core graphs (``ns.CORE_GRAPHS``) and each source graph found.
 
     Looking for source documents by type, not for every graph, is cheap on every engine and leaves
     out the graphs of other data sets and the store's own system graphs (Virtuoso has several).
@@ -332,7 +332,7 @@ def medkg_graphs(endpoint: Endpoint) -> list[str]:
     result = sparql_query(endpoint, sparql)
     assert isinstance(result, ox.QuerySolutions)
     sources = sorted(row[0].value for row in result if isinstance(row[0], ox.NamedNode))
-    return [ns.ONTOLOGY_GRAPH, ns.SHARED_GRAPH, *sources]
+    return [*ns.CORE_GRAPHS, *sources]
 
 
 def default_graph_is_union(endpoint: Endpoint) -> bool:

@@ -30,9 +30,7 @@ from graph_builder.ingest.checks import CrossFileChecks, cross_file_problems, re
 from graph_builder.ingest.problems import AnnotationError as AnnotationError  # re-exported: the public names
 from graph_builder.ingest.problems import Problem as Problem
 from graph_builder.ingest.reader import ReadRefused, RepeatedKey, load_yaml, read_text
-from graph_builder.ingest.schema import annotation_schema
-
-FORMAT_VERSION = 1
+from graph_builder.ingest.schema import FORMAT_VERSION, annotation_schema
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,11 @@ def parse_annotation(
     """Check parsed annotation data; return the annotation (None when unusable) and its problems."""
     vocab = vocab or load_vocabulary()
     file = str(path)
+    version = data.get("medkg") if isinstance(data, Mapping) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version != FORMAT_VERSION:
+        how = "; `medkg migrate FILE` converts a format 1 file" if version == 1 else ""
+        expected = f"format version {FORMAT_VERSION} (this medkg reads format {FORMAT_VERSION}{how})"
+        return None, [Problem(file, "file", "medkg", expected, str(version))]
     errors = _schema_check(vocab).errors(data)
     problems = [
         schema_problem(file, data, e) for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
@@ -86,7 +89,8 @@ def parse_annotation(
     checker = Checker(path, data, vocab)
     source = checker.source()
     entities = checker.entities()
-    claims = checker.claims(source, entities)
+    agents = checker.agents()
+    claims = checker.claims(source, entities, agents)
     claim_ids = {
         c["id"]
         for c in list_items(data.get("claims"))
@@ -105,6 +109,7 @@ def parse_annotation(
         entities=entities,
         claims=tuple(claims),
         chains=tuple(chains),
+        agents=agents,
     )
     return annotation, []
 

@@ -14,13 +14,16 @@ from typing import Any
 
 import jsonschema
 
+from graph_builder.core import codebook
 from graph_builder.core.model import (
     VOCABULARIES,
+    Agent,
     Chain,
     Claim,
     Entity,
     Grounding,
     HedgeCue,
+    Qualifier,
     Source,
     Span,
 )
@@ -240,7 +243,60 @@ class Checker:
                 out.append(target)
         return tuple(out)
 
-    def claims(self, source: Source | None, entities: Mapping[str, Entity]) -> list[Claim]:
+    def agents(self) -> dict[str, Agent]:
+        raw = self.data.get("agents")
+        if not isinstance(raw, Mapping):
+            return {}
+        return {
+            str(ident): Agent(str(ident), str(spec.get("name")), str(spec.get("type")))
+            for ident, spec in raw.items()
+            if isinstance(spec, Mapping)
+        }
+
+    def _dimensions(
+        self, item: str, spec: Mapping[str, Any], hedges: Sequence[HedgeCue], agents: Mapping[str, Agent]
+    ) -> dict[str, Any] | None:
+        """Polarity, support and attribution as recorded, checked against the cues; and what follows
+        from them (docs/codebook.md). None when a problem was found."""
+        polarity = str(spec.get("polarity", "affirmed"))
+        support = str(spec.get("support"))
+        agent = spec.get("attributed_to")
+        types = [h.type for h in hedges]
+        found = len(self.problems)
+        for field, expected, value in codebook.cue_disagreements(
+            {"polarity": polarity, "support": support}, types
+        ):
+            self.problem(item, field, expected, value)
+        if isinstance(agent, str) and agent not in agents:
+            known = ", ".join(sorted(agents)) or "none declared"
+            self.problem(item, "attributed_to", f"an agent id of the file's 'agents' ({known})", short(agent))
+        if agent is None and (support == "attributed" or "attribution" in types):
+            why = "support 'attributed'" if support == "attributed" else "an attribution cue"
+            self.problem(
+                item, "attributed_to", f"the agent the claim is attributed to (it has {why})", "nothing"
+            )
+        if support not in self.vocab.supports or len(self.problems) > found:
+            return None  # an unknown support level is a schema problem, reported already
+        certainty = codebook.certainty(types)
+        return {
+            "polarity": polarity,
+            "support": support,
+            "attributed_to": agent if isinstance(agent, str) else None,
+            "certainty": certainty,
+            "conditional": codebook.conditional(types),
+            "strength": codebook.strength(
+                self.vocab.supports[support].rank,
+                self.vocab.certainties[certainty].rank,
+                len(self.vocab.certainties),
+            ),
+            "stance": codebook.stance(polarity, support, types),
+            "evidence": codebook.evidence_level(support, certainty),
+            "negated": polarity == "negated",
+        }
+
+    def claims(
+        self, source: Source | None, entities: Mapping[str, Entity], agents: Mapping[str, Agent]
+    ) -> list[Claim]:
         raw = self.data.get("claims")
         out: list[Claim] = []
         if not isinstance(raw, list):
@@ -283,7 +339,23 @@ class Checker:
             mechanism = None
             if isinstance(spec.get("mechanism"), str):
                 mechanism = self.locate_near(item, "mechanism", spec["mechanism"], source.text, quote)
-            if not ok:
+            qualifiers = []
+            for i, q in enumerate(list_items(spec.get("qualifiers"))):
+                if isinstance(q, Mapping) and isinstance(q.get("text"), str):
+                    span = self.locate_near(item, f"qualifiers[{i}].text", q["text"], source.text, quote)
+                    if span is not None:
+                        value, unit = q.get("value"), q.get("unit")
+                        qualifiers.append(
+                            Qualifier(
+                                str(q.get("type")),
+                                span,
+                                None if value is None else str(value),
+                                unit if isinstance(unit, str) else None,
+                            )
+                        )
+            hedges.sort(key=lambda h: (h.span.start, h.span.end, h.type))
+            dims = self._dimensions(item, spec, hedges, agents)
+            if not ok or dims is None:
                 continue
             out.append(
                 Claim(
@@ -292,12 +364,11 @@ class Checker:
                     relation=str(spec.get("relation")),
                     object=str(spec.get("object")),
                     quote=quote,
-                    stance=str(spec.get("stance")),
-                    evidence=str(spec.get("evidence")),
                     rationale=str(spec.get("rationale")),
-                    hedges=tuple(sorted(hedges, key=lambda h: (h.span.start, h.span.end, h.type))),
-                    negated=bool(spec.get("negated", False)),
+                    hedges=tuple(hedges),
                     mechanism=mechanism,
+                    qualifiers=tuple(sorted(qualifiers, key=lambda q: (q.span.start, q.span.end, q.type))),
+                    **dims,
                 )
             )
         return out
@@ -341,15 +412,19 @@ class Checker:
             quote = None
             if isinstance(spec.get("quote"), str) and source is not None:
                 quote = self.locate_quote(item, "quote", spec["quote"], source.text, None)
-            if ok:
+            support = str(spec.get("support"))
+            if ok and support in self.vocab.supports:
+                # A chain's cues are its steps': it is as hedged and conditional as they are.
+                types = [h.type for step in steps for h in by_id[step].hedges]
                 out.append(
                     Chain(
                         id=ident,
                         steps=tuple(steps),
-                        stance=str(spec.get("stance")),
-                        evidence=str(spec.get("evidence")),
+                        stance=codebook.stance("affirmed", support, types),
+                        evidence=codebook.evidence_level(support, codebook.certainty(types)),
                         rationale=str(spec.get("rationale")),
                         quote=quote,
+                        support=support,
                     )
                 )
         return out

@@ -19,6 +19,8 @@ from graph_builder.core.vocabulary import Vocabulary
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 SCHEMA_ID = "https://w3id.org/medkg/annotation.schema.json"
+#: The annotation format version this medkg reads (docs/annotation-format.md, "Versions").
+FORMAT_VERSION = 2
 
 #: Biolink AgentTypeEnum values (Biolink Model 4.4.4).
 AGENT_TYPES = (
@@ -49,7 +51,7 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
         "required": ["medkg", "source", "entities", "claims"],
         "additionalProperties": False,
         "properties": {
-            "medkg": {"const": 1, "description": "Format version."},
+            "medkg": {"const": FORMAT_VERSION, "description": "Format version."},
             "source": {
                 "type": "object",
                 "required": ["id", "title", "text", "description"],
@@ -77,15 +79,43 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
                 "propertyNames": {"pattern": SLUG},
                 "additionalProperties": {"$ref": "#/$defs/entity"},
             },
+            "agents": {
+                "type": "object",
+                "description": "Who the source credits claims to, as it names them (docs/codebook.md).",
+                "propertyNames": {"pattern": SLUG},
+                "additionalProperties": {"$ref": "#/$defs/agent"},
+            },
             "claims": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/claim"}},
             "chains": {"type": "array", "items": {"$ref": "#/$defs/chain"}},
         },
         "$defs": {
             "relation": {"enum": sorted(vocab.relations)},
             "entityType": {"enum": sorted(vocab.entity_types)},
-            "evidence": {"enum": [e.slug for e in vocab.evidence_by_rank()]},
-            "stance": {"enum": sorted(vocab.stances)},
+            "support": {"enum": list(vocab.supports)},
+            "polarity": {"enum": sorted(vocab.polarities)},
             "hedgeType": {"enum": sorted(vocab.hedge_types)},
+            "agentType": {"enum": sorted(vocab.agent_types)},
+            "qualifierType": {"enum": sorted(vocab.qualifier_types)},
+            "agent": {
+                "type": "object",
+                "required": ["name", "type"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": _text("The agent's name as the source writes it."),
+                    "type": {"$ref": "#/$defs/agentType"},
+                },
+            },
+            "qualifier": {
+                "type": "object",
+                "required": ["type", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "type": {"$ref": "#/$defs/qualifierType"},
+                    "text": _text("The qualifying words, verbatim."),
+                    "value": {"type": ["number", "string"], "description": "A number the text states."},
+                    "unit": _text("The unit of the value, e.g. percent."),
+                },
+            },
             "entity": {
                 "type": "object",
                 "required": ["label", "type"],
@@ -129,16 +159,7 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
             },
             "claim": {
                 "type": "object",
-                "required": [
-                    "id",
-                    "subject",
-                    "relation",
-                    "object",
-                    "quote",
-                    "stance",
-                    "evidence",
-                    "rationale",
-                ],
+                "required": ["id", "subject", "relation", "object", "quote", "support", "rationale"],
                 "additionalProperties": False,
                 "properties": {
                     "id": slug,
@@ -148,23 +169,23 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
                     "quote": _text("Verbatim quote from the source text."),
                     "occurrence": {"type": "integer", "minimum": 1},
                     "hedges": {"type": "array", "items": {"$ref": "#/$defs/hedge"}},
-                    "stance": {"$ref": "#/$defs/stance"},
-                    "evidence": {"$ref": "#/$defs/evidence"},
-                    "rationale": _text("One line on why this evidence level."),
-                    "negated": {"type": "boolean", "default": False},
+                    "polarity": {"$ref": "#/$defs/polarity", "default": "affirmed"},
+                    "support": {"$ref": "#/$defs/support"},
+                    "attributed_to": {**slug, "description": "An agent id of the file's 'agents'."},
+                    "qualifiers": {"type": "array", "items": {"$ref": "#/$defs/qualifier"}},
+                    "rationale": _text("One line on why this support level and certainty."),
                     "mechanism": _text("How the source says it works, verbatim."),
                 },
             },
             "chain": {
                 "type": "object",
-                "required": ["id", "steps", "stance", "evidence", "rationale"],
+                "required": ["id", "steps", "support", "rationale"],
                 "additionalProperties": False,
                 "properties": {
                     "id": slug,
                     "steps": {"type": "array", "minItems": 2, "items": slug},
-                    "stance": {"$ref": "#/$defs/stance"},
-                    "evidence": {"$ref": "#/$defs/evidence"},
-                    "rationale": _text("One line on why this evidence level."),
+                    "support": {"$ref": "#/$defs/support"},
+                    "rationale": _text("One line on why this support level."),
                     "quote": _text("The passage that states the chain, verbatim."),
                 },
             },

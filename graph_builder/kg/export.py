@@ -114,7 +114,14 @@ def _canonical(value: Any) -> Any:
         return {k: _canonical(v) for k, v in value.items()}
     if isinstance(value, list):
         items = [_canonical(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        # Nodes by their @id first (a graph object's serialisation starts with its @graph).
+        return sorted(
+            items,
+            key=lambda v: (
+                str(v.get("@id", "")) if isinstance(v, dict) else "",
+                json.dumps(v, sort_keys=True, ensure_ascii=False),
+            ),
+        )
     return value
 
 

@@ -1,7 +1,7 @@
 """Turn checked annotations into RDF quads: the two-layer claim model of docs/data-model.md.
 
-Facts shared by every source (entities, groundings, propositions, the plain triples) go to the shared
-graph; what one source says goes to that source's named graph.
+What every source shares (entities, groundings, propositions) goes to the shared graph; what one source
+says goes to that source's named graph; the claim links between entities go to the claimed graph.
 
 >>> from graph_builder.ingest.annotations import load_annotation
 >>> from graph_builder.core.paths import SEED_ANNOTATION
@@ -36,6 +36,7 @@ RDF_TYPE = _N(ns.RDF + "type")
 RDFS_LABEL = _N(ns.RDFS + "label")
 XSD_INTEGER = _N(ns.XSD + "integer")
 SHARED = _N(ns.SHARED_GRAPH)
+CLAIMED = _N(ns.CLAIMED_GRAPH)
 DESCRIBES = _v("describes")
 ENTITY_TYPE = _v("entityType")
 CURIE = _v("curie")
@@ -180,28 +181,29 @@ def describe_proposition(
     relation: NamedNode,
     obj: NamedNode,
     *,
-    stated: bool,
-    groups: Iterable[str] = (),
+    affirmed: bool,
+    links: Iterable[str] = (),
 ) -> Iterator[Quad]:
-    """A proposition some source makes; the plain triple only when some source states it unnegated.
+    """A proposition some source makes, and its claim links when some source affirms it.
 
-    With the plain triple come those of the relation ``groups`` the relation belongs to
-    (:attr:`Relation.groups <graph_builder.core.vocabulary.Relation.groups>`), so that queries can
-    name a group (``medkg:causallyInfluences``) where they would otherwise list its relations.
+    The proposition is a node: the graph never states ``subject relation object`` as a fact. ``links``
+    are the claim-link properties (``claimed:``, :meth:`Vocabulary.claim_links
+    <graph_builder.core.vocabulary.Vocabulary.claim_links>`) of the relation and its groups, written
+    in the claimed graph between the two entities when ``affirmed``, so that a path query can follow
+    what is claimed (``claimed:causallyInfluences+``) in words that say it is claimed.
     """
     yield Quad(prop, RDF_TYPE, _v("Proposition"), SHARED)
     yield Quad(prop, _v("subject"), subject, SHARED)
     yield Quad(prop, _v("relation"), relation, SHARED)
     yield Quad(prop, _v("object"), obj, SHARED)
-    if stated:
-        yield Quad(subject, relation, obj, SHARED)
-        yield from group_triples(subject, groups, obj)
+    if affirmed:
+        yield from claim_links(subject, links, obj)
 
 
-def group_triples(subject: NamedNode, groups: Iterable[str], obj: NamedNode) -> Iterator[Quad]:
-    """The relation-group triples that go with a plain triple of a relation in ``groups``."""
-    for group in sorted(groups):
-        yield Quad(subject, _N(group), obj, SHARED)
+def claim_links(subject: NamedNode, links: Iterable[str], obj: NamedNode) -> Iterator[Quad]:
+    """The claim-link triples between two entities, in the claimed graph."""
+    for link in sorted(links):
+        yield Quad(subject, _N(link), obj, CLAIMED)
 
 
 def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
@@ -216,8 +218,8 @@ def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
                 _N(ns.entity_iri(claim.subject)),
                 _N(vocab.relations[claim.relation].iri),
                 _N(ns.entity_iri(claim.object)),
-                stated=not claim.negated,
-                groups=vocab.relations[claim.relation].groups,
+                affirmed=not claim.negated,
+                links=vocab.claim_links(vocab.relations[claim.relation]),
             )
         )
 
@@ -240,6 +242,30 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
         w.add(term, DESCRIBES, _N(g.iri))
         for p, o in pairs:
             w.add(term, p, o)
+
+
+def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
+    """The codebook's dimensions of a claim: recorded (polarity, support, attribution, qualifiers)
+    and derived (certainty, conditional, strength)."""
+    w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
+    w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
+    w.add(node, _v("conditional"), Literal(claim.conditional))
+    w.add(node, _v("support"), _N(vocab.supports[claim.support].iri))
+    w.integer(node, _v("strength"), claim.strength)
+    if claim.attributed_to is not None:
+        w.add(node, _v("attributedTo"), _N(f"{source.value}#agent/{claim.attributed_to}"))
+    for q in claim.qualifiers:
+        qualifier = _N(f"{node.value}#qualifier-{q.span.start}-{q.span.end}")
+        w.add(node, _v("qualifier"), qualifier)
+        w.add(qualifier, RDF_TYPE, _v("Qualifier"))
+        w.add(qualifier, _v("qualifierType"), _N(vocab.qualifier_types[q.type].iri))
+        w.text(qualifier, _v("cueText"), q.span.text)
+        w.integer(qualifier, _v("cueStart"), q.span.start)
+        w.integer(qualifier, _v("cueEnd"), q.span.end)
+        if q.value is not None:
+            w.text(qualifier, _v("qualifierValue"), q.value)
+        if q.unit is not None:
+            w.text(qualifier, _v("qualifierUnit"), q.unit)
 
 
 def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
@@ -276,6 +302,7 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("evidenceLevel"), _N(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
         w.add(node, _v("negated"), Literal(claim.negated))
+        _dimensions(w, node, claim, source, vocab)
         w.text(node, _v("agentType"), ann.agent)
         w.add(node, _v("assertionMethod"), method)
         if claim.mechanism is not None:
@@ -296,6 +323,11 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _N(ns.BIOLINK + "negated"), Literal(claim.negated))
         w.text(node, _N(ns.BIOLINK + "knowledge_level"), level.knowledge_level)
         w.text(node, _N(ns.BIOLINK + "agent_type"), ann.agent)
+    for agent in ann.agents.values():
+        who = _N(f"{source.value}#agent/{agent.id}")
+        w.add(who, RDF_TYPE, _v("Agent"))
+        w.text(who, RDFS_LABEL, agent.name)
+        w.add(who, _v("agentKind"), _N(vocab.agent_types[agent.type].iri))
     for chain in ann.chains:
         steps = [assertions[s] for s in chain.steps]
         node = _N(ns.chain_iri(source.value, [s.value for s in steps]))
@@ -305,6 +337,7 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.text(node, _v("claimId"), chain.id)
         w.add(node, _v("stance"), _N(vocab.stances[chain.stance].iri))
         w.add(node, _v("evidenceLevel"), _N(vocab.evidence[chain.evidence].iri))
+        w.add(node, _v("support"), _N(vocab.supports[chain.support].iri))
         w.text(node, _v("evidenceRationale"), chain.rationale)
         w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
         w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))

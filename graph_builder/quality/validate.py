@@ -17,7 +17,9 @@ from pyshacl import validate as shacl_validate
 from graph_builder.core import identifiers
 from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import SHAPES_FILE
+from graph_builder.core.vocabulary import vocabulary_from_store
 from graph_builder.kg.export import sorted_triples
+from graph_builder.kg.rdf import claim_links
 
 SH = rdflib.Namespace(ns.SH)
 
@@ -130,6 +132,18 @@ def qa_violations(store: ox.Store) -> tuple[list[Violation], list[str]]:
     return out, names
 
 
+def _value(
+    store: ox.Store,
+    node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+    local: str,
+    graph: ox.NamedNode,
+) -> str | None:
+    """The value of the first ``medkg:<local>`` of ``node`` in ``graph`` (an IRI or a literal's text)."""
+    quad = next(store.quads_for_pattern(node, ox.NamedNode(ns.MEDKG_VOCAB + local), None, graph), None)  # type: ignore[arg-type]
+    obj = None if quad is None else quad.object
+    return obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else None
+
+
 def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
     """One source on its own, for SHACL: its named graph, the ontology, and the shared facts it uses."""
     graph = ox.NamedNode(ns.source_graph_iri(source_id))
@@ -153,15 +167,15 @@ def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
                 nodes.add(quad.object)
     for node in nodes:
         out.extend(store.quads_for_pattern(node, None, None, shared))
-    # The plain triples of the source's propositions.
-    for prop in [n for n in nodes if n.value.startswith(ns.PROPOSITION)]:
-        parts = [
-            next(store.quads_for_pattern(prop, ox.NamedNode(ns.MEDKG_VOCAB + p), None, shared), None)
-            for p in ("subject", "relation", "object")
-        ]
-        if all(q is not None and isinstance(q.object, ox.NamedNode) for q in parts):
-            s, r, o = (q.object for q in parts if q is not None)
-            out.extend(store.quads_for_pattern(s, r, o, shared))  # type: ignore[arg-type]
+    # The claim links that the source's own affirmed assertions call for (other sources may add more).
+    vocab = vocabulary_from_store(store)
+    relations = {r.iri: r for r in vocab.relations.values()}
+    for quad in store.quads_for_pattern(None, ox.NamedNode(ns.MEDKG_VOCAB + "proposition"), None, graph):
+        if _value(store, quad.subject, "negated", graph) != "false":
+            continue
+        s, r, o = (_value(store, quad.object, part, shared) for part in ("subject", "relation", "object"))
+        if s is not None and o is not None and r in relations:
+            out.extend(claim_links(ox.NamedNode(s), vocab.claim_links(relations[r]), ox.NamedNode(o)))
     return out
 
 

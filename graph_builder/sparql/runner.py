@@ -149,7 +149,7 @@ def run_sparql(
     ``params`` must be declared in the text's own ``#+`` header, as in a query file.
 
     >>> from graph_builder.kg.build import build_example
-    >>> run_sparql("ASK { entity:herpes medkg:causes entity:lower-back-pain }", build_example()).boolean
+    >>> run_sparql("ASK { entity:herpes claimed:causes entity:lower-back-pain }", build_example()).boolean
     True
     """
     return run_query(parse_query(text, name="<sparql>"), store, params, allow_service=allow_service)

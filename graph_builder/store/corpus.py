@@ -28,7 +28,6 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.errors import MedkgError
 from graph_builder.core.model import Annotation
 from graph_builder.core.vocabulary import (
-    GROUPS,
     Vocabulary,
     load_ontology,
     load_vocabulary,
@@ -37,14 +36,15 @@ from graph_builder.core.vocabulary import (
 from graph_builder.ingest.annotations import AnnotationError, Problem, read_annotation
 from graph_builder.ingest.checks import CrossFileChecks, FileSummary, read_summary, summarise
 from graph_builder.kg.rdf import (
+    CLAIMED,
     DESCRIBES,
     ENTITY_DESCRIPTION,
     SHARED,
     TERM_FIELDS,
+    claim_links,
     describe_entity,
     describe_proposition,
     describe_term,
-    group_triples,
     iter_quads,
 )
 
@@ -218,6 +218,15 @@ def _object(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode, gra
     return None if quad is None else quad.object
 
 
+def _affirmed(store: ox.Store, prop: ox.NamedNode) -> bool:
+    """Whether some assertion of the proposition is not negated."""
+    return any(
+        q.object.value == "false"  # type: ignore[union-attr]
+        for a in store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None)
+        for q in store.quads_for_pattern(a.subject, _N(ns.MEDKG_VOCAB + "negated"), None, None)
+    )
+
+
 def _recompute_shared(
     store: ox.Store,
     entities: Iterable[ox.NamedNode],
@@ -230,7 +239,8 @@ def _recompute_shared(
     and assertions of the sources left: the rule a fresh build follows.
     """
     dropped = 0
-    groups = {r.iri: r.groups for r in vocabulary_from_store(store).relations.values()}
+    vocab = vocabulary_from_store(store)
+    links = {r.iri: vocab.claim_links(r) for r in vocab.relations.values()}
     ends: set[tuple[ox.NamedNode, ox.NamedNode]] = set()
     for prop in propositions:
         s, r, o = (
@@ -238,26 +248,30 @@ def _recompute_shared(
             for part in ("subject", "relation", "object")
         )
         assertions = list(store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None))
-        stated = any(
-            q.object.value == "false"  # type: ignore[union-attr]
-            for a in assertions
-            for q in store.quads_for_pattern(a.subject, _N(ns.MEDKG_VOCAB + "negated"), None, None)
-        )
         for q in list(store.quads_for_pattern(prop, None, None, SHARED)):
             store.remove(q)
         if isinstance(s, ox.NamedNode) and isinstance(r, ox.NamedNode) and isinstance(o, ox.NamedNode):
-            store.remove(ox.Quad(s, r, o, SHARED))
             ends.add((s, o))
             if assertions:
-                store.extend(describe_proposition(prop, s, r, o, stated=stated))
+                # affirmed=False: the claim links are made per pair of entities below.
+                store.extend(describe_proposition(prop, s, r, o, affirmed=False))
         if not assertions:
             dropped += 1
-    # A group triple between two entities stands while any plain triple of the group's relations does.
+    # The claim links between two entities are those of the propositions between them that some
+    # source still affirms (several propositions can share a link: causes and triggers, say).
     for s, o in sorted(ends, key=lambda e: (e[0].value, e[1].value)):
-        for group in GROUPS:
-            store.remove(ox.Quad(s, _N(group), o, SHARED))
-        for q in list(store.quads_for_pattern(s, None, o, SHARED)):
-            store.extend(group_triples(s, groups.get(q.predicate.value, ()), o))
+        for q in list(store.quads_for_pattern(s, None, o, CLAIMED)):
+            store.remove(q)
+        for q in list(store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "subject"), s, SHARED)):
+            between = q.subject
+            if not isinstance(between, ox.NamedNode):
+                continue
+            if _object(store, between, _N(ns.MEDKG_VOCAB + "object"), SHARED) != o or not _affirmed(
+                store, between
+            ):
+                continue
+            relation = _object(store, between, _N(ns.MEDKG_VOCAB + "relation"), SHARED)
+            store.extend(claim_links(s, links.get(relation.value, ()), o))
     for nodes, fields, describe in (
         (entities, ENTITY_DESCRIPTION, describe_entity),
         (terms, TERM_FIELDS, describe_term),

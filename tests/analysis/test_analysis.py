@@ -85,7 +85,8 @@ def test_stated_chain_result_carries_its_own_evidence(
     assert best.stated and best.kind == "stated" and best.nodes == (HERPES, NERVE_PAIN, LBP)
     assert _chain_hop_claims(best) == chain["steps"]
     assert best.chain is not None and best.chain.claim_id == chain["id"]
-    assert best.chain.evidence.slug == chain["evidence"]
+    # the chain's own support, read at the evidence level format 1 queries use (docs/codebook.md)
+    assert chain["support"] == "disclaimed" and best.chain.evidence.slug == "explicitly-unsupported"
     assert best.weakest.rank == 1 and best.hop_count == 2
 
 
@@ -137,9 +138,11 @@ def test_min_evidence_leaves_out_weaker_hops(write_annotation: Callable[..., Pat
     uncited = resolve_evidence("uncited-assertion")
 
     def mutate(d: dict[str, Any]) -> None:
-        next(c for c in d["claims"] if c["id"] == "nerve-pain-causes-lower-back-pain")["evidence"] = (
-            "uncited-assertion"
-        )
+        # no longer disclaimed nor hedged: support none-stated, certain, so an uncited assertion
+        claim = next(c for c in d["claims"] if c["id"] == "nerve-pain-causes-lower-back-pain")
+        claim.update(support="none-stated", hedges=[])
+        for chain in d["chains"]:
+            chain["support"] = "none-stated"
 
     graph = _graph_of(write_annotation(mutate))
     everything = find_chains(graph, HERPES, LBP)

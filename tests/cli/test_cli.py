@@ -15,7 +15,8 @@ import pytest
 
 from graph_builder.cli import build_parser, main
 from graph_builder.core import namespaces as ns
-from graph_builder.core.paths import ARTICLES_DIR, SEED_SOURCE_ID
+from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
+from graph_builder.ingest.annotations import load_annotation
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import to_trig
 
@@ -42,10 +43,19 @@ def seed_trig(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_build_writes_three_files_and_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["build", "--out", str(tmp_path)]) == 0
+    assert main(["build", str(SEED_ANNOTATION), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "assertions    33" in out and "explicitly unsupported" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["medkg.jsonld", "medkg.trig", "medkg.ttl"]
+
+
+def test_build_without_files_builds_the_example_corpus(
+    tmp_path: Path, corpus_files: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", "--out", str(tmp_path)]) == 0
+    claims = sum(len(load_annotation(p).claims) for p in corpus_files)
+    assert f"built {claims} assertions from {len(corpus_files)} annotation file(s)" in capsys.readouterr().out
+    assert len(corpus_files) == 7
 
 
 def test_build_is_byte_identical_across_processes(tmp_path: Path) -> None:

@@ -23,6 +23,11 @@ MEDKG = Namespace(ns.MEDKG_VOCAB)
 EVIDENCE = Namespace(ns.EVIDENCE)
 STANCE = Namespace(ns.STANCE)
 HEDGE = Namespace(ns.HEDGE)
+POLARITY = Namespace(ns.POLARITY)
+CERTAINTY = Namespace(ns.CERTAINTY)
+SUPPORT = Namespace(ns.SUPPORT)
+AGENT_TYPE = Namespace(ns.AGENT_TYPE)
+QUALIFIER = Namespace(ns.QUALIFIER)
 ECO = Namespace(ns.ECO)
 BIOLINK = Namespace(ns.BIOLINK)
 ENTITY = Namespace(ns.ENTITY)
@@ -99,7 +104,38 @@ EVIDENCE_LEVELS = [
     ("systematic-reviews", 1),
 ]
 STANCES = ["asserted", "hedged", "conditional", "disclaimed", "negated"]
-HEDGE_TYPES = ["speculation", "condition", "disclaimer", "attribution", "negation"]
+HEDGE_TYPES = ["speculation", "likelihood", "condition", "disclaimer", "attribution", "negation"]
+
+# The claim model of format 2 (docs/codebook.md); ordered schemes weakest first.
+POLARITIES = ["affirmed", "negated"]
+CERTAINTIES = ["possible", "probable", "certain"]
+# Support levels: slug, GRADE starting certainty, CEBM 2011 level where one applies.
+SUPPORT_LEVELS = [
+    ("disclaimed", "very-low", None),
+    ("none-stated", "very-low", None),
+    ("attributed", "very-low", None),
+    ("case-reports", "very-low", 4),
+    ("observational-studies", "low", 3),
+    ("randomized-trials", "high", 2),
+    ("systematic-reviews", "high", 1),
+]
+AGENT_TYPES = ["self", "person", "organisation", "unnamed-studies", "unnamed-experts"]
+QUALIFIER_TYPES = ["frequency", "quantity", "temporal", "onset", "population", "anatomical-site"]
+
+# The ECO crosswalk of the support levels: the same identifiers the evidence levels use, plus
+# author statement supported by traceable reference for the levels where the source cites a study.
+SUPPORT_ECO = [
+    ("disclaimed", SKOS.closeMatch, "0000035"),  # no evidence data found
+    ("none-stated", SKOS.closeMatch, "0000034"),  # author statement without traceable support
+    ("attributed", SKOS.broadMatch, "0000034"),
+    ("attributed", SKOS.narrowMatch, "0006152"),  # medical practitioner statement evidence
+    *[
+        (slug, SKOS.broadMatch, eco)
+        for slug, _, cebm in SUPPORT_LEVELS
+        if cebm
+        for eco in ("0000033", "0000180")
+    ],
+]
 
 # The ECO crosswalk the evidence levels promise (a level may carry more matches than these).
 ECO_CROSSWALK = [
@@ -114,7 +150,10 @@ ECO_CROSSWALK = [
 ]
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-OWN_NAMESPACES = (ns.MEDKG_VOCAB, ns.EVIDENCE, ns.STANCE, ns.HEDGE)
+OWN_NAMESPACES = (
+    ns.MEDKG_VOCAB, ns.EVIDENCE, ns.STANCE, ns.HEDGE, ns.POLARITY, ns.CERTAINTY, ns.SUPPORT, ns.AGENT_TYPE,
+    ns.QUALIFIER,
+)  # fmt: skip
 
 
 def _load(*paths: Path) -> Graph:
@@ -271,7 +310,24 @@ def test_no_other_relations() -> None:
 def test_slugs_are_slugs() -> None:
     notations = [str(n) for n in BOTH.objects(None, SKOS.notation)]
     assert notations and all(SLUG.match(n) for n in notations), notations
-    assert len(notations) == len(set(notations)), "a slug names two terms"
+
+
+def _kind(term: URIRef) -> object:
+    """Where a slug must be unique: its concept scheme, or the relations, or the entity types."""
+    scheme = BOTH.value(term, SKOS.inScheme)
+    if scheme is not None:
+        return scheme
+    return "entity type" if (term, RDFS.subClassOf, MEDKG.Entity) in BOTH else "relation"
+
+
+def test_a_slug_names_one_term_of_its_kind() -> None:
+    # Unique per scheme, as SKOS notations are: format 2's support and format 1's evidence levels share
+    # case-reports .. systematic-reviews, and polarity and stance share negated.
+    seen: dict[tuple[object, str], URIRef] = {}
+    for term, notation in BOTH.subject_objects(SKOS.notation):
+        key = (_kind(term), str(notation))  # type: ignore[arg-type]
+        assert key not in seen, f"{notation} names {seen[key]} and {term}"
+        seen[key] = term  # type: ignore[assignment]
 
 
 # --- external identifiers -------------------------------------------------------------------------
@@ -364,8 +420,10 @@ def test_explicitly_unsupported_means_the_source_says_so() -> None:
 @pytest.mark.parametrize(
     ("scheme", "namespace", "slugs"),
     [(EVIDENCE.scheme, EVIDENCE, [s for s, _ in EVIDENCE_LEVELS]), (STANCE.scheme, STANCE, STANCES),
-     (HEDGE.scheme, HEDGE, HEDGE_TYPES)],
-    ids=["evidence", "stance", "hedge"],
+     (HEDGE.scheme, HEDGE, HEDGE_TYPES), (POLARITY.scheme, POLARITY, POLARITIES),
+     (CERTAINTY.scheme, CERTAINTY, CERTAINTIES), (SUPPORT.scheme, SUPPORT, [s for s, *_ in SUPPORT_LEVELS]),
+     (AGENT_TYPE.scheme, AGENT_TYPE, AGENT_TYPES), (QUALIFIER.scheme, QUALIFIER, QUALIFIER_TYPES)],
+    ids=["evidence", "stance", "hedge", "polarity", "certainty", "support", "agent-type", "qualifier-type"],
 )  # fmt: skip
 def test_concept_scheme(scheme: URIRef, namespace: Namespace, slugs: list[str]) -> None:
     g = EVIDENCE_SCHEMES
@@ -499,3 +557,57 @@ def test_ontology_is_in_owl2_dl_profile(tmp_path: Path) -> None:
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "", run.stdout
+
+
+# --- the claim model of format 2: ordered schemes and the support crosswalk ------------------------
+
+
+@pytest.mark.parametrize(
+    ("scheme", "namespace", "slugs"),
+    [(EVIDENCE.scheme, EVIDENCE, [s for s, _ in EVIDENCE_LEVELS]), (SUPPORT.scheme, SUPPORT,
+      [s for s, *_ in SUPPORT_LEVELS]), (CERTAINTY.scheme, CERTAINTY, CERTAINTIES)],
+    ids=["evidence", "support", "certainty"],
+)  # fmt: skip
+def test_ordered_scheme_is_ranked_weakest_first(
+    scheme: URIRef, namespace: Namespace, slugs: list[str]
+) -> None:
+    g = EVIDENCE_SCHEMES
+    ranks = {slug: g.value(namespace[slug], MEDKG.rank) for slug in slugs}
+    assert all(isinstance(r, Literal) and r.datatype == vocabularies.XSD.integer for r in ranks.values())
+    assert [int(ranks[slug]) for slug in slugs] == list(range(1, len(slugs) + 1))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("slug", "grade", "cebm"), SUPPORT_LEVELS, ids=[s[0] for s in SUPPORT_LEVELS])
+def test_support_level(slug: str, grade: str, cebm: int | None) -> None:
+    g, level = EVIDENCE_SCHEMES, SUPPORT[slug]
+    assert g.value(level, MEDKG.gradeCertainty) == Literal(grade)
+    found = g.value(level, MEDKG.cebmLevel)
+    if cebm is None:
+        assert found is None
+        assert "CEBM" in str(g.value(level, SKOS.scopeNote)), "say why no CEBM level applies"
+    else:
+        assert found == Literal(cebm)
+    assert any(
+        str(o).startswith(ns.ECO)
+        for p in (SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch)
+        for o in g.objects(level, p)
+    ), f"{slug} needs an ECO crosswalk"
+
+
+@pytest.mark.parametrize(("slug", "match", "eco"), SUPPORT_ECO, ids=[f"{c[0]}-{c[2]}" for c in SUPPORT_ECO])
+def test_support_eco_crosswalk(slug: str, match: URIRef, eco: str) -> None:
+    assert (SUPPORT[slug], match, ECO[eco]) in EVIDENCE_SCHEMES
+
+
+def test_support_grade_never_drops_as_support_gets_stronger() -> None:
+    grades = [GRADE_CERTAINTY.index(grade) for _, grade, _ in SUPPORT_LEVELS]
+    assert grades == sorted(grades)
+
+
+def test_support_levels_that_cite_studies_match_the_evidence_levels() -> None:
+    """Format 1's evidence levels 5..8 and format 2's support levels 4..7 are the same study designs."""
+    g = EVIDENCE_SCHEMES
+    for slug, grade, cebm in SUPPORT_LEVELS:
+        if cebm is not None:
+            assert g.value(EVIDENCE[slug], MEDKG.cebmLevel) == Literal(cebm)
+            assert g.value(EVIDENCE[slug], MEDKG.gradeCertainty) == Literal(grade)

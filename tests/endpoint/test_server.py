@@ -137,7 +137,7 @@ def test_rdflib_sparqlstore_gets_the_cli_rows(
 def test_sparqlwrapper_post_and_named_query_by_name(server: SparqlServer, store_dir: Path) -> None:
     client = SPARQLWrapper(server.url)
     client.setMethod(POST)
-    client.setQuery("ASK { entity:herpes medkg:causes entity:lower-back-pain }")
+    client.setQuery("ASK { entity:herpes claimed:causes entity:lower-back-pain }")
     client.setReturnFormat(JSON)
     assert client.queryAndConvert() == {"head": {}, "boolean": True}
 
@@ -249,8 +249,8 @@ def test_format_parameter_and_not_acceptable(server: SparqlServer) -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        "ASK { entity:herpes medkg:causes entity:lower-back-pain }",
-        "ASK { entity:herpes medkg:causes entity:herpes }",
+        "ASK { entity:herpes claimed:causes entity:lower-back-pain }",
+        "ASK { entity:herpes claimed:causes entity:herpes }",
         "SELECT ?s ?label ?none WHERE { ?s a medkg:Disease ; rdfs:label ?label } ORDER BY ?s ?label",
         "CONSTRUCT { ?s rdfs:label ?o } WHERE { ?s a medkg:Disease ; rdfs:label ?o }",
     ],

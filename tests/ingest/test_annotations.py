@@ -45,6 +45,13 @@ def test_headline_claim_is_explicitly_unsupported_and_disclaimed() -> None:
     claim = load_annotation(SEED_ANNOTATION).claim("herpes-causes-lower-back-pain")
     assert (claim.subject, claim.relation, claim.object) == ("herpes", "causes", "lower-back-pain")
     assert claim.evidence == "explicitly-unsupported"
+    assert (claim.polarity, claim.support, claim.certainty, claim.conditional) == (
+        "affirmed",
+        "disclaimed",
+        "possible",
+        True,
+    )
+    assert claim.stance == "disclaimed" and claim.strength == 1
     assert "not supported with any medical researches" in claim.quote.text
     assert {h.type for h in claim.hedges} >= {"disclaimer", "speculation"}
 
@@ -73,11 +80,11 @@ def test_unknown_relation_lists_the_known_ones(write_annotation: Callable[..., P
     assert problem.found == '"cures"'
 
 
-def test_unknown_evidence_level(write_annotation: Callable[..., Path]) -> None:
-    path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(evidence="gospel"))
+def test_unknown_support_level(write_annotation: Callable[..., Path]) -> None:
+    path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(support="gospel"))
     [problem] = _problems(path)
-    assert problem.field == "evidence"
-    assert "explicitly-unsupported" in problem.expected and problem.found == '"gospel"'
+    assert problem.field == "support"
+    assert "none-stated" in problem.expected and problem.found == '"gospel"'
 
 
 def test_quote_not_in_article(write_annotation: Callable[..., Path]) -> None:
@@ -118,14 +125,14 @@ def test_every_problem_is_reported_at_once(write_annotation: Callable[..., Path]
         _claim(d, "cancer-causes-back-pain").update(relation="cures")
         _claim(d, "spondylosis-causes-back-pain").update(quote="not in the text")
         _claim(d, "osteomyelitis-causes-back-pain").update(object="nowhere")
-        _claim(d, "epidural-abscess-causes-back-pain").update(stance="shouted")
+        _claim(d, "epidural-abscess-causes-back-pain").update(polarity="shouted")
 
     problems = _problems(write_annotation(mutate))
     assert {(p.item, p.field) for p in problems} == {
         ("claim cancer-causes-back-pain", "relation"),
         ("claim spondylosis-causes-back-pain", "quote"),
         ("claim osteomyelitis-causes-back-pain", "object"),
-        ("claim epidural-abscess-causes-back-pain", "stance"),
+        ("claim epidural-abscess-causes-back-pain", "polarity"),
     }
 
 
@@ -173,14 +180,14 @@ def test_corpus_entity_defined_two_ways(write_annotation: Callable[..., Path]) -
 
 
 def test_problem_message_names_file_item_field_expected_found(write_annotation: Callable[..., Path]) -> None:
-    path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(evidence="gospel"))
+    path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(support="gospel"))
     with pytest.raises(AnnotationError) as info:
         load_annotation(path)
     text = str(info.value)
     for part in (
         str(path),
         "claim cancer-causes-back-pain",
-        "field 'evidence'",
+        "field 'support'",
         "expected one of",
         'found "gospel"',
     ):
@@ -228,3 +235,65 @@ def test_fast_schema_check_accepts_only_what_jsonschema_accepts(seed_data: dict[
         rejected += not full
     assert check.errors(seed_data) == []
     assert len(mutants) > 1000 and rejected > 500, (len(mutants), rejected)
+
+
+# --- format 2: polarity, support and the cues (docs/codebook.md) -----------------------------------
+
+
+def test_a_format_1_file_gets_one_line_naming_the_version_and_the_way_out(tmp_path: Path) -> None:
+    text = SEED_ANNOTATION.read_text(encoding="utf-8").replace("medkg: 2", "medkg: 1", 1)
+    path = tmp_path / "old.yaml"
+    path.write_text(text.replace("../articles/", str(SEED_ANNOTATION.parent.parent / "articles") + "/"))
+    [problem] = _problems(path)
+    assert (problem.item, problem.field, problem.found) == ("file", "medkg", "1")
+    assert "format version 2" in problem.expected and "medkg migrate" in problem.expected
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        # polarity negated without a negation cue: the stance/negated conflict, now one field
+        ({"polarity": "negated"}, "polarity"),
+        # a negation cue on an affirmed claim
+        ({"hedges": [{"text": "causes", "type": "negation"}]}, "polarity"),
+        # support disclaimed without the source saying so
+        ({"support": "disclaimed"}, "support"),
+        # attributed support needs an agent
+        ({"support": "attributed"}, "attributed_to"),
+        # an agent the file does not declare
+        ({"attributed_to": "cdc"}, "attributed_to"),
+    ],
+    ids=[
+        "negated-without-cue",
+        "cue-without-negated",
+        "disclaimed-without-cue",
+        "attributed-no-agent",
+        "unknown-agent",
+    ],
+)
+def test_cues_and_dimensions_must_agree(
+    write_annotation: Callable[..., Path], change: dict[str, Any], field: str
+) -> None:
+    path = write_annotation(lambda d: _claim(d, "cancer-causes-back-pain").update(change))
+    problems = _problems(path)
+    assert [(p.item, p.field) for p in problems] == [("claim cancer-causes-back-pain", field)]
+
+
+def test_certainty_and_strength_follow_from_the_cues(write_annotation: Callable[..., Path]) -> None:
+    def mutate(d: dict[str, Any]) -> None:
+        d["agents"] = {"therapists": {"name": "some physical therapists", "type": "unnamed-experts"}}
+        _claim(d, "cancer-causes-back-pain").update(support="attributed", attributed_to="therapists")
+
+    ann = load_annotation(write_annotation(mutate))
+    claim = ann.claim("cancer-causes-back-pain")
+    assert (claim.certainty, claim.conditional, claim.support, claim.attributed_to) == (
+        "certain",
+        False,
+        "attributed",
+        "therapists",
+    )
+    assert claim.strength == 3 * (3 - 1) + 3  # support attributed (rank 3), certainty certain (rank 3)
+    assert (claim.stance, claim.evidence) == ("asserted", "expert-opinion")
+    assert ann.agents["therapists"].type == "unnamed-experts"
+    headline = ann.claim("herpes-causes-lower-back-pain")
+    assert (headline.certainty, headline.conditional, headline.strength) == ("possible", True, 1)

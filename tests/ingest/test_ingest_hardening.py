@@ -187,21 +187,21 @@ def _line_of(text: str, needle: str, start: int = 0) -> int:
 def test_a_duplicate_key_in_a_claim_is_reported_with_both_lines(tmp_path: Path) -> None:
     seed = _seed_text()
     block = seed.index("  - id: cancer-causes-back-pain")
-    first = seed.index("    evidence: uncited-assertion\n", block)
-    text = seed[:first] + "    evidence: systematic-reviews\n" + seed[first:]
+    first = seed.index("    support: none-stated\n", block)
+    text = seed[:first] + "    support: systematic-reviews\n" + seed[first:]
     path = _write(tmp_path, "dup.yaml", text)
     [problem] = _problems(path)
     lines = (
-        _line_of(text, "    evidence: systematic-reviews"),
-        _line_of(text, "    evidence: uncited", block),
+        _line_of(text, "    support: systematic-reviews"),
+        _line_of(text, "    support: none-stated", block),
     )
     assert (problem.file, problem.item, problem.field) == (
         str(path),
         "claim cancer-causes-back-pain",
-        "evidence",
+        "support",
     )
     assert problem.expected == "each key once"
-    assert problem.found == f"'evidence' twice (lines {lines[0]} and {lines[1]})"
+    assert problem.found == f"'support' twice (lines {lines[0]} and {lines[1]})"
 
 
 def test_duplicate_keys_everywhere_are_all_reported_with_the_other_problems(tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_duplicate_keys_everywhere_are_all_reported_with_the_other_problems(tmp_
         seed[:herpes]
         + "  herpes:\n    label: herpes\n    type: disease\n"  # the entity id twice
         + seed[herpes:]
-        + "medkg: 1\nmedkg: 1\n"  # a top-level key three times
+        + "medkg: 2\nmedkg: 2\n"  # a top-level key three times
     )
     text = text.replace("  curator: medkg maintainers\n", "  curator: medkg maintainers\n  curator: x\n", 1)
     text = text.replace(

@@ -31,5 +31,7 @@ def test_schema_enums_come_from_the_ontology() -> None:
     vocab = load_vocabulary()
     defs = annotation_schema(vocab)["$defs"]
     assert defs["relation"]["enum"] == sorted(vocab.relations)
-    assert defs["evidence"]["enum"][0] == "explicitly-unsupported"
-    assert len(defs["evidence"]["enum"]) == len(vocab.evidence) >= 8
+    # support levels in rank order, weakest first, as the ontology ranks them
+    assert defs["support"]["enum"] == [t.slug for t in sorted(vocab.supports.values(), key=lambda t: t.rank)]
+    assert defs["support"]["enum"][0] == "disclaimed" and len(defs["support"]["enum"]) == 7
+    assert defs["polarity"]["enum"] == sorted(vocab.polarities) == ["affirmed", "negated"]

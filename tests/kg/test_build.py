@@ -58,26 +58,31 @@ def test_one_named_graph_per_source_plus_shared_and_ontology(seed_store: ox.Stor
     assert graphs == {
         ns.ONTOLOGY_GRAPH,
         ns.SHARED_GRAPH,
+        ns.CLAIMED_GRAPH,
         ns.SOURCE_GRAPH + "does-herpes-cause-lower-back-pain",
     }
 
 
-def test_plain_triple_is_materialised(seed_store: ox.Store) -> None:
-    assert (
-        _count(
-            seed_store, "SELECT (COUNT(*) AS ?n) WHERE { entity:herpes medkg:causes entity:lower-back-pain }"
-        )
-        == 1
-    )
+def test_a_claim_is_never_stated_as_a_fact(seed_store: ox.Store) -> None:
+    # The seed claims herpes causes lower back pain (and disclaims it): no relation triple says so.
+    assert _count(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { ?x medkg:causes entity:lower-back-pain }") == 0
+    assert _count(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { ?x medkg:causallyInfluences+ ?y }") == 0
+    link = "GRAPH graph:claimed { entity:herpes claimed:causes entity:lower-back-pain }"
+    assert _count(seed_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {link} }}") == 1
+    group = "GRAPH graph:claimed { entity:herpes claimed:causallyInfluences entity:lower-back-pain }"
+    assert _count(seed_store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {group} }}") == 1
 
 
-def test_negated_claim_is_not_materialised(write_annotation: Callable[..., Path]) -> None:
+def test_negated_claim_has_no_claim_link(write_annotation: Callable[..., Path]) -> None:
     def mutate(d: dict[str, Any]) -> None:
         c = next(c for c in d["claims"] if c["id"] == "cancer-causes-back-pain")
-        c.update(negated=True, stance="negated")
+        c.update(polarity="negated", hedges=[*c.get("hedges", []), {"text": "cause", "type": "negation"}])
 
     store = build_from_files([write_annotation(mutate)])
-    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { entity:cancer medkg:causes entity:back-pain }") == 0
+    assert (
+        _count(store, "SELECT (COUNT(*) AS ?n) WHERE { entity:cancer claimed:causes entity:back-pain }") == 0
+    )
+    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { entity:cancer ?link entity:back-pain }") == 0
     assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a medkg:negated true }") == 1
 
 

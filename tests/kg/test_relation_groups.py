@@ -1,7 +1,7 @@
 """Relation groups: defined once, as super-properties in the ontology, and read from there by all.
 
 ``medkg:causallyInfluences``, ``medkg:ameliorates`` and ``medkg:chainsTo`` group the relations; the
-builder writes a group's triple next to each plain triple of its relations, named queries use the
+builder writes a group's claim link next to each claim link of its relations, named queries use the
 group, and Python reads the membership through :class:`graph_builder.core.vocabulary.Relation`.
 """
 
@@ -26,7 +26,7 @@ from graph_builder.kg.export import canonical_quads
 from graph_builder.store.corpus import add_annotations, new_store, remove_source
 
 PACKAGE = Path(__file__).resolve().parents[2] / "graph_builder"
-SHARED = ox.NamedNode(ns.SHARED_GRAPH)
+CLAIMED = ox.NamedNode(ns.CLAIMED_GRAPH)
 
 
 def test_membership_is_the_ontologys_sub_property_closure() -> None:
@@ -44,39 +44,45 @@ def test_membership_is_the_ontologys_sub_property_closure() -> None:
     }
 
 
-def _group_triples(store: ox.Store) -> set[tuple[str, str, str]]:
+def _links(store: ox.Store) -> set[tuple[str, str, str]]:
     return {
         (q.subject.value, q.predicate.value, q.object.value)
-        for g in GROUPS
-        for q in store.quads_for_pattern(None, ox.NamedNode(g), None, SHARED)
+        for q in store.quads_for_pattern(None, None, None, CLAIMED)
     }
 
 
-def _expected_group_triples(store: ox.Store) -> set[tuple[str, str, str]]:
+def _expected_links(store: ox.Store) -> set[tuple[str, str, str]]:
+    """From the assertions: each affirmed proposition's relation and groups, in claimed: words."""
     vocab = load_vocabulary()
     by_iri = {r.iri: r for r in vocab.relations.values()}
+    rows = store.query(
+        """SELECT DISTINCT ?s ?r ?o WHERE {
+             ?a <https://w3id.org/medkg/vocab#proposition> ?p ; <https://w3id.org/medkg/vocab#negated> false .
+             ?p <https://w3id.org/medkg/vocab#subject> ?s ; <https://w3id.org/medkg/vocab#relation> ?r ;
+                <https://w3id.org/medkg/vocab#object> ?o }""",
+        use_default_graph_as_union=True,
+    )
     out = set()
-    for q in store.quads_for_pattern(None, None, None, SHARED):
-        rel = by_iri.get(q.predicate.value)
-        if rel is not None:
-            out |= {(q.subject.value, g, q.object.value) for g in rel.groups}
+    for row in rows:  # type: ignore[union-attr]
+        rel = by_iri[row["r"].value]
+        for iri in (rel.iri, *rel.groups):
+            out.add((row["s"].value, ns.CLAIMED + iri.rsplit("#", 1)[1], row["o"].value))
     return out
 
 
-def test_every_plain_triple_brings_its_groups_and_nothing_else() -> None:
+def test_every_affirmed_proposition_brings_its_links_and_nothing_else() -> None:
     store = new_store(None)
     add_annotations(store, [load_annotation(SEED_ANNOTATION)])
-    found = _group_triples(store)
-    assert found == _expected_group_triples(store)
-    causal = ns.MEDKG_VOCAB + "causallyInfluences"
-    assert (ns.ENTITY + "herpes", causal, ns.ENTITY + "lower-back-pain") in found
+    found = _links(store)
+    assert found == _expected_links(store)
+    assert (ns.ENTITY + "herpes", ns.CLAIMED + "causallyInfluences", ns.ENTITY + "lower-back-pain") in found
 
 
 def _other_relation(d: dict[str, Any]) -> None:
     """A second source that states herpes → lower back pain with another causal relation."""
     d["source"]["id"] = "second-article"
     claim = next(c for c in d["claims"] if c["subject"] == "herpes" and c["object"] == "lower-back-pain")
-    d["claims"] = [dict(claim, id="herpes-contributes", relation="contributes-to", negated=False)]
+    d["claims"] = [dict(claim, id="herpes-contributes", relation="contributes-to")]
     d["chains"] = []
     d["entities"] = {k: v for k, v in d["entities"].items() if k in {"herpes", "lower-back-pain"}}
     del d["entities"]["lower-back-pain"]["broader"]  # back-pain is not an entity of this file
@@ -92,7 +98,7 @@ def test_removing_a_source_keeps_a_group_triple_another_relation_still_supports(
     alone = new_store(None)
     add_annotations(alone, [second])
     assert {str(q) for q in canonical_quads(store)} == {str(q) for q in canonical_quads(alone)}
-    assert _group_triples(store) == _expected_group_triples(store) != set()
+    assert _links(store) == _expected_links(store) != set()
 
 
 def _relation_names(text: str) -> set[str]:
@@ -109,7 +115,9 @@ def test_no_query_or_module_lists_a_groups_relations(group: str) -> None:
         assert len(listed) < 2, f"{rq.name} lists {sorted(listed)}: name the group {group} instead"
     for py in sorted(PACKAGE.rglob("*.py")):
         strings = {
-            n.value for n in ast.walk(ast.parse(py.read_text(encoding="utf-8"))) if isinstance(n, ast.Constant)
+            n.value
+            for n in ast.walk(ast.parse(py.read_text(encoding="utf-8")))
+            if isinstance(n, ast.Constant)
         }
         listed = {s for s in strings if isinstance(s, str)} & slugs
         assert len(listed) < 2, f"{py.relative_to(PACKAGE)} lists {sorted(listed)}: read Relation.groups"

@@ -193,12 +193,19 @@ def _second_proposition_too(g: Graph) -> None:
     g.add((_first(g), MEDKG.proposition, _proposition(g, _second)))
 
 
-def _without_plain_triple(g: Graph) -> None:
-    g.remove((ENTITY.herpes, MEDKG.associatedWith, ENTITY["nerve-pain"]))
+CLAIMED = Namespace(ns.CLAIMED)
 
 
-def _with_orphan_plain_triple(g: Graph) -> None:
-    g.add((ENTITY.herpes, MEDKG.treats, ENTITY["lower-back-pain"]))
+def _without_claim_link(g: Graph) -> None:
+    g.remove((ENTITY.herpes, CLAIMED.associatedWith, ENTITY["nerve-pain"]))
+
+
+def _with_orphan_claim_link(g: Graph) -> None:
+    g.add((ENTITY.herpes, CLAIMED.treats, ENTITY["lower-back-pain"]))
+
+
+def _with_a_fact(g: Graph) -> None:
+    g.add((ENTITY.herpes, MEDKG.associatedWith, ENTITY["nerve-pain"]))
 
 
 # What a broken variant must produce: a result from `check` (a shape or SPARQL constraint, named by
@@ -292,13 +299,17 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
         _setting(_first_proposition, MEDKG.relation, RDFS.seeAlso),
         Expected("PropositionShape-relation", _first_proposition),
     ),
-    "plain-triple-missing": (
-        _without_plain_triple,
-        Expected("SourceClaimsShape-plainTriple", _source, _first_proposition),
+    "claim-link-missing": (
+        _without_claim_link,
+        Expected("SourceClaimsShape-claimLink", _source, _first_proposition),
     ),
-    "orphan-plain-triple": (
-        _with_orphan_plain_triple,
-        Expected("RelationUseShape-unstated", lambda g: MEDKG.treats, _herpes),
+    "orphan-claim-link": (
+        _with_orphan_claim_link,
+        Expected("RelationUseShape-unaffirmed", lambda g: MEDKG.treats, _herpes),
+    ),
+    "relation-stated-as-fact": (
+        _with_a_fact,
+        Expected("RelationUseShape-fact", lambda g: MEDKG.associatedWith, _herpes),
     ),
     # entities and groundings
     "entity-without-label": (_dropping(_herpes, RDFS.label), Expected("EntityShape-label", _herpes)),

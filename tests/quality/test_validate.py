@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pyoxigraph as ox
 import pytest
 
 from graph_builder.core import namespaces as ns
+from graph_builder.core.paths import ARTICLES_DIR
+from graph_builder.kg.build import build_from_files
 from graph_builder.kg.export import canonical_quads
 from graph_builder.quality import validate
 from graph_builder.quality.validate import ValidationReport, source_subgraph, validate_store
@@ -49,6 +55,48 @@ def test_source_subgraph_conforms_and_catches_a_missing_quote(
     )
 
 
+def _plain_triple(subject: str, relation: str, obj: str) -> ox.Quad:
+    return ox.Quad(
+        ox.NamedNode(ns.ENTITY + subject),
+        ox.NamedNode(ns.MEDKG_VOCAB + relation),
+        ox.NamedNode(ns.ENTITY + obj),
+        ox.NamedNode(ns.SHARED_GRAPH),
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        SEED,
+        "shingles-and-back-pain",
+        "hsv-2-and-the-sacral-nerves",
+        "ice-first-for-a-sore-back",
+        "heat-beats-ice-for-back-pain",
+        "epsom-salt-baths-for-back-pain",
+        "myth-check-herpes-and-back-pain",
+    ],
+)
+def test_source_subgraph_of_a_shared_corpus_conforms(corpus_store: ox.Store, source: str) -> None:
+    # Regression: a source's subgraph copied every plain triple of its entities, so the seed's
+    # `herpes` brought another source's claims along as orphans and `medkg validate --source` failed
+    # on any store whose sources share entities.
+    report = validate_store(source_subgraph(corpus_store, source))
+    assert report.conforms, report.summary()
+
+
+def test_source_subgraph_keeps_only_the_plain_triples_the_source_states(corpus_store: ox.Store) -> None:
+    # The myth check only denies "herpes causes lower back pain", which the seed states: the whole
+    # store holds the plain triple, the myth check's subgraph does not; the seed's does, with its
+    # relation group's triple.
+    denied = _plain_triple("herpes", "causes", "lower-back-pain")
+    assert denied in corpus_store
+    assert denied not in source_subgraph(corpus_store, "myth-check-herpes-and-back-pain")
+    seed = source_subgraph(corpus_store, SEED)
+    assert denied in seed
+    assert _plain_triple("herpes", "causallyInfluences", "lower-back-pain") in seed
+    assert _plain_triple("herpes-zoster", "causes", "back-pain") not in seed
+
+
 def test_unknown_source_is_an_error(seed_store: ox.Store) -> None:
     with pytest.raises(ValueError, match="no source 'nope'"):
         source_subgraph(seed_store, "nope")
@@ -72,3 +120,59 @@ def test_big_graphs_skip_shacl_with_a_note_but_still_run_qa(
     forced = validate_store(small, shacl=True)
     assert "shacl" in forced.checks
     assert any(v.check.endswith("AssertionShape-quote") for v in forced.violations), forced.summary()
+
+
+def test_a_likelihood_cue_is_read_built_and_valid(
+    tmp_path: Path, write_annotation: Callable[..., Path]
+) -> None:
+    # The hedge type `likelihood` was added for the codebook's certainty `probable`; annotation files
+    # may use it at once, so every step from the file to a validated graph must accept it.
+    article = tmp_path / "article.txt"
+    article.write_text(
+        (ARTICLES_DIR / f"{SEED}.txt").read_text(encoding="utf-8") + "\nHerpes likely causes outbreaks.\n",
+        encoding="utf-8",
+    )
+
+    def add_claim(data: dict[str, Any]) -> None:
+        data["source"]["text"] = str(article)
+        data["claims"].append({
+            "id": "herpes-likely-causes-outbreaks", "subject": "herpes", "relation": "causes",
+            "object": "herpes-outbreaks", "quote": "Herpes likely causes outbreaks.",
+            "hedges": [{"text": "likely", "type": "likelihood"}],
+            "support": "none-stated", "rationale": "A test sentence, hedged by a likelihood cue.",
+        })  # fmt: skip
+
+    store = build_from_files([write_annotation(add_claim)])
+    cue_type = ox.NamedNode(ns.MEDKG_VOCAB + "cueType")
+    assert ox.NamedNode(ns.HEDGE + "likelihood") in {
+        q.object for q in store.quads_for_pattern(None, cue_type, None)
+    }
+    certainty = ox.NamedNode(ns.MEDKG_VOCAB + "certainty")
+    assert ox.NamedNode(ns.CERTAINTY + "probable") in {
+        q.object for q in store.quads_for_pattern(None, certainty, None)
+    }
+    report = validate_store(store, shacl=True)
+    assert report.conforms, report.summary()
+
+
+def test_validate_names_a_claim_whose_cues_contradict_its_polarity_and_certainty(
+    seed_store: ox.Store,
+) -> None:
+    store = ox.Store()
+    store.extend(seed_store)
+    (claim,) = store.quads_for_pattern(
+        None, ox.NamedNode(ns.MEDKG_VOCAB + "claimId"), ox.Literal("cancer-causes-back-pain")
+    )
+    node = claim.subject
+    for prop, value in (("polarity", ns.POLARITY + "negated"), ("certainty", ns.CERTAINTY + "possible")):
+        p = ox.NamedNode(ns.MEDKG_VOCAB + prop)
+        for q in list(store.quads_for_pattern(node, p, None)):
+            store.remove(q)
+            store.add(ox.Quad(node, p, ox.NamedNode(value), q.graph_name))
+    report = validate_store(store, shacl=False)
+    assert not report.conforms
+    cues = [v for v in report.violations if v.check == "qa/cues-disagree"]
+    fields = {f.split("=", 1)[1] for v in cues for f in v.value.split("; ") if f.startswith("field=")}
+    # polarity and certainty disagree with the cues; negated and stance then disagree with polarity
+    assert fields == {"polarity", "certainty", "negated", "stance"}
+    assert all("cancer-causes-back-pain" in v.focus for v in cues)

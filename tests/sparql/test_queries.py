@@ -342,10 +342,20 @@ def _unknown_evidence(store: ox.Store) -> None:
     _replace(store, _assertion(store, CLAIM), _v("evidenceLevel"), _N(ns.EVIDENCE + "hearsay"))
 
 
-def _drop_plain_triple(store: ox.Store) -> None:
+def _drop_claim_link(store: ox.Store) -> None:
     herpes, lbp = _N(ns.ENTITY + "herpes"), _N(ns.ENTITY + "lower-back-pain")
-    (quad,) = store.quads_for_pattern(herpes, _v("causes"), lbp)
+    (quad,) = store.quads_for_pattern(herpes, _N(ns.CLAIMED + "causes"), lbp)
     store.remove(quad)
+
+
+def _negate_without_a_cue(store: ox.Store) -> None:
+    # The case: denied in one field, not in the cues (nor in medkg:negated).
+    _replace(store, _assertion(store, CLAIM), _v("polarity"), _N(ns.POLARITY + "negated"))
+
+
+def _state_a_fact(store: ox.Store) -> None:
+    herpes, lbp = _N(ns.ENTITY + "herpes"), _N(ns.ENTITY + "lower-back-pain")
+    store.add(ox.Quad(herpes, _v("causes"), lbp, _N(ns.SHARED_GRAPH)))
 
 
 def _hedge_past_the_end(store: ox.Store) -> None:
@@ -376,10 +386,12 @@ BREAKAGES: dict[str, Mutation] = {
     "qa/propositions-without-assertion": _orphan_proposition,
     "qa/chain-steps-not-joined": _unjoin_chain,
     "qa/evidence-level-not-in-scheme": _unknown_evidence,
-    "qa/missing-materialised-triple": _drop_plain_triple,
+    "qa/missing-claim-link": _drop_claim_link,
+    "qa/relation-stated-as-fact": _state_a_fact,
+    "qa/cues-disagree": _negate_without_a_cue,
     "qa/hedge-cues-outside-text": _hedge_past_the_end,
     "qa/selectors-disagree": _alter_quote_selector,
-    "qa/unstated-materialised-triple": _negate_sole_assertion,
+    "qa/unaffirmed-claim-link": _negate_sole_assertion,
     "qa/broader-links": _close_a_broader_cycle,
 }
 
@@ -523,7 +535,7 @@ def test_load_query_names_the_file_with_an_incomplete_header(tmp_path: Path) -> 
 
 
 def test_run_sparql_ask(seed_store: ox.Store) -> None:
-    table = run_sparql("ASK { entity:herpes medkg:causes entity:lower-back-pain }", seed_store)
+    table = run_sparql("ASK { entity:herpes claimed:causes entity:lower-back-pain }", seed_store)
     assert table.kind == "ask" and table.variables == ("ask",) and table.boolean is True
     assert json.loads(format_results(table, "json")) == {"head": {}, "boolean": True}
 
@@ -569,3 +581,13 @@ def test_a_parameter_missing_from_the_select_clause_is_a_clear_error(seed_store:
     )
     with pytest.raises(QueryError, match="must also be listed in the SELECT clause"):
         run_sparql(text, seed_store)
+
+
+def test_related_claims_carry_each_claims_polarity_certainty_and_support(seed_store: ox.Store) -> None:
+    records = run_query("related-claims", seed_store, {"entity": "lower back pain"}).to_records()
+    by_claim = {r["claimId"]: r for r in records}
+    herpes = by_claim["herpes-causes-lower-back-pain"]  # "can possibly", and the page disclaims it
+    assert herpes["via"] == "self" and herpes["polarity"].endswith("affirmed")
+    assert herpes["certainty"].endswith("possible") and herpes["support"].endswith("disclaimed")
+    assert herpes["strength"] == 1
+    assert by_claim["stretching-alleviates-back-pain"]["via"] == "broader"
