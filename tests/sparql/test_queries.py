@@ -48,6 +48,7 @@ REQUIRED_QUERIES = {
     "propositions-by-source-count",
     "claims-by-stance",
     "relations",
+    "related-claims",
 }
 INJECTION = 'x" } ; DROP ALL #'
 ARTICLE = (ARTICLES_DIR / f"{SEED_SOURCE_ID}.txt").read_text(encoding="utf-8")
@@ -221,6 +222,33 @@ def test_claims_about_finds_an_entity_by_label_synonym_id_or_iri(seed_store: ox.
     assert [r["claim"] for r in records] == expected
 
 
+def test_claims_about_back_pain_include_the_claims_about_lower_back_pain(seed_store: ox.Store) -> None:
+    back = run_query("claims-about", seed_store, {"entity": "back-pain"}).to_records()
+    lower = run_query("claims-about", seed_store, {"entity": "lower-back-pain"}).to_records()
+    assert lower and {r["claim"] for r in lower} < {r["claim"] for r in back}
+    through = {r["claim"]: (r["about"], r["via"]) for r in back}
+    assert {through[r["claim"]] for r in lower} == {(ns.ENTITY + "lower-back-pain", "narrower")}
+    itself = {r["claim"] for r in back} - {r["claim"] for r in lower}
+    assert itself and {through[c] for c in itself} == {(ns.ENTITY + "back-pain", "self")}
+    assert {r["match"] for r in back} == {ns.ENTITY + "back-pain"}
+
+
+def test_claims_about_do_not_climb_to_broader_entities(seed_store: ox.Store) -> None:
+    records = run_query("claims-about", seed_store, {"entity": "lower-back-pain"}).to_records()
+    assert {(r["about"], r["via"]) for r in records} == {(ns.ENTITY + "lower-back-pain", "self")}
+
+
+def test_related_claims_go_both_ways_and_say_which(seed_store: ox.Store) -> None:
+    records = run_query("related-claims", seed_store, {"entity": "back pain"}).to_records()
+    via = {(r["related"].removeprefix(ns.ENTITY), r["via"]) for r in records}
+    assert via == {("back-pain", "self"), ("lower-back-pain", "narrower"), ("pain", "broader")}
+    about = run_query("claims-about", seed_store, {"entity": "back pain"}).to_records()
+    assert {r["claim"] for r in records if r["via"] != "broader"} == {r["claim"] for r in about}
+    broader = {r["claim"] for r in records if r["via"] == "broader"}
+    pain = run_query("claims-about", seed_store, {"entity": "pain"}).to_records()
+    assert broader == {r["claim"] for r in pain if r["via"] == "self"}
+
+
 @pytest.mark.parametrize("start", ["herpes", "HERPES", "herpes simplex", ns.ENTITY + "herpes"])
 def test_causal_chains_reach_lower_back_pain_from_herpes(seed_store: ox.Store, start: str) -> None:
     records = run_query("causal-chains", seed_store, {"start": start}).to_records()
@@ -345,6 +373,11 @@ def _negate_sole_assertion(store: ox.Store) -> None:
     _replace(store, _assertion(store, "herpes-causes-nerve-inflammation"), _v("negated"), ox.Literal(True))
 
 
+def _close_a_broader_cycle(store: ox.Store) -> None:
+    pain, lower = _N(ns.entity_iri("pain")), _N(ns.entity_iri("lower-back-pain"))
+    store.add(ox.Quad(pain, _N(ns.SKOS + "broader"), lower, _N(ns.SHARED_GRAPH)))
+
+
 BREAKAGES: dict[str, Mutation] = {
     "qa/assertions-without-quote": _break_quote,
     "qa/quote-not-verbatim": _alter_quote,
@@ -359,6 +392,7 @@ BREAKAGES: dict[str, Mutation] = {
     "qa/hedge-cues-outside-text": _hedge_past_the_end,
     "qa/selectors-disagree": _alter_quote_selector,
     "qa/unaffirmed-claim-link": _negate_sole_assertion,
+    "qa/broader-links": _close_a_broader_cycle,
 }
 
 
@@ -547,3 +581,13 @@ def test_a_parameter_missing_from_the_select_clause_is_a_clear_error(seed_store:
     )
     with pytest.raises(QueryError, match="must also be listed in the SELECT clause"):
         run_sparql(text, seed_store)
+
+
+def test_related_claims_carry_each_claims_polarity_certainty_and_support(seed_store: ox.Store) -> None:
+    records = run_query("related-claims", seed_store, {"entity": "lower back pain"}).to_records()
+    by_claim = {r["claimId"]: r for r in records}
+    herpes = by_claim["herpes-causes-lower-back-pain"]  # "can possibly", and the page disclaims it
+    assert herpes["via"] == "self" and herpes["polarity"].endswith("affirmed")
+    assert herpes["certainty"].endswith("possible") and herpes["support"].endswith("disclaimed")
+    assert herpes["strength"] == 1
+    assert by_claim["stretching-alleviates-back-pain"]["via"] == "broader"

@@ -16,6 +16,7 @@ from graph_builder.kg.build import build_example
 from graph_builder.kg.export import canonical_quads
 from graph_builder.store.bulk import build_corpus_store
 from graph_builder.store.corpus import (
+    add_annotation_files,
     add_annotations,
     new_store,
     open_store,
@@ -31,7 +32,7 @@ def _second_article(d: dict[str, Any]) -> None:
     d["entities"]["back-pain"]["groundings"].append(
         {"vocabulary": "mesh", "id": "D017116", "label": "Low Back Pain", "match": "close"}
     )
-    d["entities"]["sciatica"] = {"label": "sciatica", "type": "sign-or-symptom"}
+    d["entities"]["sciatica"] = {"label": "sciatica", "type": "sign-or-symptom", "broader": ["back-pain"]}
     d["claims"] = [*d["claims"][:3], dict(d["claims"][10], id="sciatica-claim", subject="sciatica")]
     d["chains"] = []
 
@@ -56,14 +57,63 @@ def test_add_then_remove_leaves_the_store_as_before(write_annotation: Callable[.
         ox.NamedNode(ns.SHARED_GRAPH),
     )
     assert sores in store
+    assert _broader("sciatica", "back-pain") in store
     remove_source(store, "second-article")
     assert _quads(store) == before
+    assert _broader("sciatica", "back-pain") not in store
+
+
+def _broader(narrower: str, broader: str) -> ox.Quad:
+    entity = ns.entity_iri
+    return ox.Quad(
+        ox.NamedNode(entity(narrower)),
+        ox.NamedNode(ns.SKOS + "broader"),
+        ox.NamedNode(entity(broader)),
+        ox.NamedNode(ns.SHARED_GRAPH),
+    )
+
+
+def _term_broader(store: ox.Store) -> set[str]:
+    """The skos:broader links of the shared graph that are not between entities: the vocabularies'."""
+    broader = ox.NamedNode(ns.SKOS + "broader")
+    shared = ox.NamedNode(ns.SHARED_GRAPH)
+    return {
+        str(q)
+        for q in store.quads_for_pattern(None, broader, None, shared)
+        if ns.ENTITY not in q.subject.value
+    }
 
 
 def test_incremental_store_equals_a_full_build() -> None:
     store = new_store(None)
     add_annotations(store, [load_annotation(SEED_ANNOTATION)])
     assert _quads(store) == _quads(build_example())
+    # the hierarchy is part of what is compared: curated links between entities, the vocabularies' above
+    assert _broader("lower-back-pain", "back-pain") in store
+    assert _term_broader(store)
+
+
+def test_a_broader_link_stands_while_a_source_still_says_it(write_annotation: Callable[..., Path]) -> None:
+    # The second source drops the seed's lower-back-pain < back-pain link and grounds back pain to a
+    # term of its own: removing the seed leaves exactly what the second source alone makes.
+    def second(d: dict[str, Any]) -> None:
+        _second_article(d)
+        del d["entities"]["lower-back-pain"]["broader"]
+        d["entities"]["back-pain"]["groundings"] = [
+            {"vocabulary": "icd10cm", "id": "M54.9", "label": "Dorsalgia, unspecified"}
+        ]
+
+    ann = load_annotation(write_annotation(second))
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION), ann])
+    assert _broader("lower-back-pain", "back-pain") in store
+    remove_source(store, SEED_SOURCE_ID)
+    alone = new_store(None)
+    add_annotations(alone, [ann])
+    assert _quads(store) == _quads(alone)
+    assert _broader("lower-back-pain", "back-pain") not in store
+    assert _broader("sciatica", "back-pain") in store
+    assert _term_broader(store) == _term_broader(alone) != set()
 
 
 def test_adding_a_source_again_replaces_it(write_annotation: Callable[..., Path]) -> None:
@@ -147,3 +197,61 @@ def test_cli_add_and_remove_on_disk(
     assert _quads(open_store(target, read_only=True)) == before
     assert main(["remove", "second-article", "--store", str(target)]) == 1
     assert "no source 'second-article'" in capsys.readouterr().err
+
+
+def _names_back_pain_broader(d: dict[str, Any]) -> None:
+    """A second source whose sciatica is narrower than back pain, an entity only the seed defines."""
+    d["source"]["id"] = "second-article"
+    d["entities"] = {
+        "herpes": d["entities"]["herpes"],
+        "sciatica": {"label": "sciatica", "type": "sign-or-symptom", "broader": ["back-pain"]},
+    }
+    d["claims"] = [dict(d["claims"][0], id="herpes-sciatica", object="sciatica")]
+    d["chains"] = []
+
+
+def test_a_source_that_alone_defines_a_broader_entity_is_not_removed(
+    write_annotation: Callable[..., Path],
+) -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    add_annotation_files(store, [write_annotation(_names_back_pain_broader)])  # back-pain is the store's
+    before = _quads(store)
+    with pytest.raises(ValueError) as info:
+        remove_source(store, SEED_SOURCE_ID)
+    assert str(info.value) == (
+        f"cannot remove {SEED_SOURCE_ID!r}: it alone defines the entity 'back-pain', which source "
+        "second-article names as broader than 'sciatica'; remove or change second-article first"
+    )
+    assert _quads(store) == before
+    remove_source(store, "second-article")  # the other way round is fine
+    remove_source(store, SEED_SOURCE_ID)
+
+
+def test_replacing_a_source_may_not_drop_an_entity_another_names_broader(
+    write_annotation: Callable[..., Path],
+) -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    add_annotation_files(store, [write_annotation(_names_back_pain_broader, name="second.yaml")])
+
+    def without_back_pain(d: dict[str, Any]) -> None:
+        for name in ("back-pain", "pain"):  # pain too: back-pain was its only narrower entity here
+            del d["entities"][name]
+        del d["entities"]["lower-back-pain"]["broader"]
+        d["entities"]["nerve-pain"].pop("broader")
+        d["entities"]["soreness"].pop("broader")
+        d["claims"] = [
+            c for c in d["claims"] if {c["subject"], c["object"]}.isdisjoint({"back-pain", "pain"})
+        ]
+        kept = {c["id"] for c in d["claims"]}
+        d["chains"] = [ch for ch in d["chains"] if set(ch["steps"]) <= kept]
+
+    path = write_annotation(without_back_pain, name="seed.yaml")
+    before = _quads(store)
+    with pytest.raises(AnnotationError) as info:
+        add_annotations(store, [load_annotation(path)])
+    [problem] = info.value.problems
+    assert (problem.file, problem.item, problem.field) == (str(path), "entity back-pain", "entities")
+    assert "source second-article in the store names it broader than sciatica" in problem.expected
+    assert _quads(store) == before
