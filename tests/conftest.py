@@ -64,6 +64,24 @@ def server(store_dir: Path) -> Iterator[SparqlServer]:
 
 
 @pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory, corpus_store: ox.Store) -> Path:
+    """The example corpus in an on-disk store, for what needs several sources (comparisons). Read it only."""
+    path = tmp_path_factory.mktemp("served-corpus") / "store"
+    store = ox.Store(str(path))
+    store.bulk_extend(corpus_store)
+    store.flush()
+    del store
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus_server(corpus_dir: Path) -> Iterator[SparqlServer]:
+    """``medkg serve`` over the example corpus store; one per test module."""
+    with SparqlServer(corpus_dir, port=0, timeout=20, workers=2, quiet=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def seed_data() -> dict[str, Any]:
     """The seed annotation file, parsed."""
     data = yaml.safe_load(SEED_ANNOTATION.read_text(encoding="utf-8"))

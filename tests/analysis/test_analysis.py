@@ -388,27 +388,6 @@ def test_pagerank_spreads_dangling_nodes_and_weighs_parallel_assertions() -> Non
     assert rank_entities(nx.MultiDiGraph(), "pagerank") == []
 
 
-def test_pagerank_ranking_of_the_seed_is_unchanged(
-    seed_cli: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Recorded from medkg's own power iteration before it gave way to networkx.pagerank: the entities
-    # and places a reader sees, not the floats.
-    assert main(["rank", "--measure", "pagerank", "--top", "10", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert [(r["position"], r["label"]) for r in rows] == [
-        (1, "lower back pain"),
-        (2, "back pain"),
-        (3, "swelling"),
-        (4, "complications of herpes"),
-        (5, "herpes"),
-        (6, "inflammation in the back"),
-        (7, "other infections or illnesses"),
-        (8, "chronic inflammation"),
-        (8, "herpes outbreaks"),
-        (8, "soreness"),
-    ]
-
-
 def test_rank_ties_share_a_position_and_top_cuts(seed_graph: nx.MultiDiGraph) -> None:
     rows = rank_entities(seed_graph, "causes")
     positions = [r.position for r in rows]

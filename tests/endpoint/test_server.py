@@ -110,28 +110,36 @@ def client_text(name: str, seed_store: ox.Store) -> str:
 
 @pytest.mark.parametrize("name", ROW_NAMES)
 def test_sparqlwrapper_gets_the_cli_rows(
-    name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str], seed_store: ox.Store
+    name: str,
+    corpus_server: SparqlServer,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    corpus_store: ox.Store,
 ) -> None:
-    client = SPARQLWrapper(server.url)
-    client.setQuery(client_text(name, seed_store))
+    client = SPARQLWrapper(corpus_server.url)
+    client.setQuery(client_text(name, corpus_store))
     client.setReturnFormat(JSON)
     doc = client.queryAndConvert()
     assert isinstance(doc, dict)
     names = doc["head"]["vars"]
     rows = [[json_key(b.get(v)) for v in names] for b in doc["results"]["bindings"]]
     assert rows, "an empty result would agree with anything"
-    assert rows == cli_rows(name, store_dir, capsys)
+    assert rows == cli_rows(name, corpus_dir, capsys)
 
 
 @pytest.mark.parametrize("name", ROW_NAMES)
 def test_rdflib_sparqlstore_gets_the_cli_rows(
-    name: str, server: SparqlServer, store_dir: Path, capsys: pytest.CaptureFixture[str], seed_store: ox.Store
+    name: str,
+    corpus_server: SparqlServer,
+    corpus_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    corpus_store: ox.Store,
 ) -> None:
-    store = SPARQLStore(query_endpoint=server.url)  # asks for SPARQL results XML
-    result = store.query(client_text(name, seed_store))
+    store = SPARQLStore(query_endpoint=corpus_server.url)  # asks for SPARQL results XML
+    result = store.query(client_text(name, corpus_store))
     rows = [[rdflib_key(term) for term in row] for row in result]  # type: ignore[union-attr]
     assert rows, "an empty result would agree with anything"
-    assert rows == cli_rows(name, store_dir, capsys)
+    assert rows == cli_rows(name, corpus_dir, capsys)
 
 
 def test_sparqlwrapper_post_and_named_query_by_name(server: SparqlServer, store_dir: Path) -> None:
