@@ -32,9 +32,13 @@ demo: $(STAMP)
 	@echo "== the chains herpes -> lower back pain and their weakest links =="
 	$(BIN)/medkg chains herpes "lower back pain" --max-hops 2
 	@echo
+	@echo "== where sources disagree about the same proposition =="
+	$(BIN)/medkg query run conflicts
+	@echo
 	$(BIN)/medkg viz --out out/graph.html > /dev/null
 	@echo "Graph files: out/medkg.ttl  out/medkg.trig  out/medkg.jsonld"
 	@echo "Open the interactive graph (works offline): out/graph.html"
+	@echo "Compare two sources:  $(BIN)/medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain"
 	@echo "More:  $(BIN)/medkg query list    $(BIN)/medkg --help    notebooks/README.md"
 
 lint: $(DEV)
