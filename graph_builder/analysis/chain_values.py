@@ -1,5 +1,6 @@
 """The values a chain search returns: evidence levels, hops (one claim each, with its source and
-quote), chains stated by a source or found by the search, and the list of them with how it was searched.
+quote), chains stated by a source or found by the search (and where a found one joins the claims of
+different sources), and the list of them with how it was searched.
 :func:`graph_builder.analysis.chains.find_chains` makes them."""
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Hop:
             "stance": self.stance,
             "quote": self.quote,
             "source": self.source_id,
+            "source_title": self.source_title,
         }
 
 
@@ -78,11 +80,14 @@ class ChainResult:
     """A path of assertions from one entity to another.
 
     ``kind`` is ``stated`` when its hops are, in order, the steps of one stated chain (``chain``);
-    ``direct`` for a single assertion; ``inferred`` when it joins separate claims.
+    ``direct`` for a single assertion; ``inferred`` when it joins separate claims. ``meets_at`` holds
+    the entities (IRIs, in path order) the chain passes through only because claims of different
+    sources meet there: no one source has a claim into the entity and a claim out of it along the path.
     """
 
     hops: tuple[Hop, ...]
     chain: StatedChain | None = None
+    meets_at: tuple[str, ...] = ()
 
     @property
     def stated(self) -> bool:
@@ -114,6 +119,21 @@ class ChainResult:
         """The ids of the sources of its hops, in order of first appearance."""
         return tuple(dict.fromkeys(h.source_id for h in self.hops))
 
+    @property
+    def cross_source(self) -> bool:
+        """Whether its hops come from more than one source."""
+        return len(self.sources) > 1
+
+    @property
+    def across_sources(self) -> bool:
+        """Whether it is inferred across sources: some entity on it joins only different sources' claims."""
+        return bool(self.meets_at)
+
+    def meeting_labels(self) -> tuple[str, ...]:
+        """The labels of the entities of ``meets_at``."""
+        label = dict(zip(self.nodes, self.labels, strict=True))
+        return tuple(label[e] for e in self.meets_at)
+
     def to_dict(self) -> dict[str, Any]:
         chain = self.chain
         return {
@@ -132,6 +152,13 @@ class ChainResult:
                 "evidence_label": chain.evidence.label,
                 "rank": chain.evidence.rank,
             },
+            "sources": list(self.sources),
+            "cross_source": self.cross_source,
+            "inferred_across_sources": self.across_sources,
+            "meets_at": [
+                {"entity": e, "label": label}
+                for e, label in zip(self.meets_at, self.meeting_labels(), strict=True)
+            ],
             "weakest_link": {
                 "evidence": self.weakest.slug,
                 "label": self.weakest.label,

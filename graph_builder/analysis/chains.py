@@ -190,9 +190,12 @@ def find_chains(
         return not causal_only or bool(d["chain_link"])
 
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # The sources with a usable claim from one entity to another: who could make each hop.
+    linking: dict[tuple[str, str], set[str]] = defaultdict(set)
     for u, v, key, d in graph.edges(keys=True, data=True):
         if u != v and usable(d):
             out[u].append((v, key))
+            linking[u, v].add(d["source"])
     for edges in out.values():
         edges.sort()
     # Hops from each node to the target: a node farther than the hops left can be skipped.
@@ -209,7 +212,7 @@ def find_chains(
         key = tuple(k for _, _, k in path)
         if key not in found:
             hops = tuple(_hop(graph, u, v, k, graph.edges[u, v, k]) for u, v, k in path)
-            found[key] = ChainResult(hops, _stated_chain(graph, path, labels))
+            found[key] = ChainResult(hops, _stated_chain(graph, path, labels), _meets_at(path, linking))
         return len(found) <= limit
 
     def paths(length: int) -> Iterator[list[tuple[str, str, str]]]:
@@ -276,6 +279,16 @@ def _stated_paths(
             yield edges
 
 
+def _meets_at(path: list[tuple[str, str, str]], linking: dict[tuple[str, str], set[str]]) -> tuple[str, ...]:
+    """The entities inside the path that no one source links: none has a usable claim both into the
+    entity from the path's entity before and out of it to the path's entity after."""
+    return tuple(
+        into[1]
+        for into, out in itertools.pairwise(path)
+        if not linking[into[0], into[1]] & linking[out[0], out[1]]
+    )
+
+
 def _chain_order(c: ChainResult) -> tuple[Any, ...]:
     return (
         not c.stated,
@@ -302,14 +315,19 @@ def format_chains(chains: ChainList, fmt: str = "table") -> str:
             how = f"stated by {c.chain.source.removeprefix(ns.SOURCE)}"
         elif c.hop_count == 1:
             how = f"single claim of {c.hops[0].source_id}"
-        else:
+        elif not c.cross_source:
             how = f"inferred: joins {c.hop_count} claims of {', '.join(c.sources)}"
+        else:
+            kind = "inferred across sources" if c.across_sources else "inferred"
+            how = f"{kind}: joins claims of {len(c.sources)} sources ({', '.join(c.sources)})"
+            if c.across_sources:
+                how += f", meeting at {', '.join(c.meeting_labels())}"
         lines += ["", f"{' → '.join(c.labels)}  [{how}]  weakest link: {c.weakest}"]
         if c.chain is not None:
             lines.append(f"  stated chain {c.chain.claim_id}: {c.chain.evidence}")
         for i, h in enumerate(c.hops, start=1):
             step = f"{h.subject_label} —{h.relation}→ {h.object_label}"
-            lines.append(f"  {i}. {step}   {h.evidence}, {h.stance}  [{h.claim_id}]")
+            lines.append(f"  {i}. {step}   {h.evidence}, {h.stance}  [{h.claim_id}]  from {h.source_id}")
             lines.append(
                 textwrap.fill(f"“{h.quote}”", width=100, initial_indent="     ", subsequent_indent="      ")
             )

@@ -103,7 +103,9 @@ def add_chains(command: AddCommand) -> None:
         '  medkg chains herpes "lower back pain" --min-evidence speculative    (none: every link is weaker)\n'
         "  medkg chains herpes swelling --any-relation --max-hops 4\n"
         "\nA hop is an assertion with a relation under medkg:chainsTo, the causal relations and association"
-        "\n(set --relation or --any-relation to change that); entities are named by label, synonym, id or IRI.\n",
+        "\n(set --relation or --any-relation to change that); entities are named by label, synonym, id or IRI."
+        "\nEach step names its source. A chain joining claims of several sources says so, and says"
+        "\n'inferred across sources' when it passes an entity only because two sources' claims meet there.\n",
         cmd_chains,
     )
     p.add_argument("source", metavar="SOURCE", help="the entity chains start from")

@@ -1,15 +1,17 @@
 """What the page of the claims graph draws, as JSON-ready data: styled nodes and edges, legend and chains.
 
-Colours, shapes and dashes by entity type, evidence rank and stance, and vis-network's layout options.
+Colours, shapes and dashes by entity type, evidence rank, stance and source, the mark of a conflict,
+and vis-network's layout options.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graph_builder.analysis.conflicts import DISCLAIMED, POLARITY, SUPPORT
 from graph_builder.analysis.network import ClaimGraph, EdgeData
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.viz.view import (
@@ -60,11 +62,34 @@ NODE_STYLES: dict[str, tuple[str, str]] = {
     "body-system": ("#DDDDDD", "square"),
 }
 _OTHER_NODE = ("#BBBBBB", "dot")
+#: Source colours: Paul Tol's colour-blind-safe "muted" qualitative scheme, given to the sources in
+#: IRI order (:func:`source_colours`); past nine sources the colours repeat, and the legend names each.
+SOURCE_COLOURS: tuple[str, ...] = (
+    "#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499",
+)  # fmt: skip
+#: The mark of an edge whose proposition's assertions conflict: a dashed grey band behind the line
+#: (vis-network's edge ``background``), which no evidence or source colour is, and a word in its label.
+CONFLICT_STYLE: dict[str, Any] = {"color": "rgba(60, 60, 60, 0.45)", "size": 13, "dashes": [4, 4]}
+#: What each kind of conflict (``queries/conflicts.rq``) means, for the detail panel.
+CONFLICT_REASONS: dict[str, str] = {
+    POLARITY: "one source affirms it, another negates it",
+    DISCLAIMED: "both affirm it, but one disclaims it (says research does not support it)",
+    SUPPORT: "both affirm it, with support levels two or more ranks apart",
+}
 #: The glow behind the edges of a stated chain (Okabe-Ito bluish green: no evidence colour is green).
 CHAIN_GLOW = "rgba(0, 158, 115, 0.9)"
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 # --- page data -------------------------------------------------------------------------------------
+
+
+def source_colours(sources: Iterable[str]) -> dict[str, str]:
+    """A colour for each source (IRI) from :data:`SOURCE_COLOURS`, given in sorted order.
+
+    >>> source_colours(["urn:b", "urn:a"])
+    {'urn:a': '#CC6677', 'urn:b': '#332288'}
+    """
+    return {s: SOURCE_COLOURS[i % len(SOURCE_COLOURS)] for i, s in enumerate(sorted(set(sources)))}
 
 
 def _border(colour: str) -> str:
@@ -196,6 +221,13 @@ def page_data(
     total = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     graph, cap_note = cap_graph(graph, max_nodes, max_edges)
     sources = with_source_counts(graph)
+    # Titles and colours of every source of the store the view came from, so that a source keeps its
+    # colour in every view; a graph made elsewhere has only its edges' sources.
+    titles: dict[str, str] = {
+        str(d.get("source")): str(d.get("source_title")) for *_, d in graph.edges(data=True)
+    }
+    titles.update(graph.graph.get("sources", {}))
+    colours = source_colours(titles)
     smooth = _smooth(graph)
     evidence_labels = {e.slug: e.label for e in vocab.evidence_by_rank()}
     nodes: list[dict[str, Any]] = []
@@ -226,7 +258,12 @@ def page_data(
             "evidenceLabel": d.get("evidence_label", d.get("evidence")), "rank": rank, "stance": stance,
             "stanceLabel": d.get("stance_label", stance), "negated": bool(d.get("negated")),
             "quote": d.get("quote"), "start": d.get("start"), "end": d.get("end"), "source": d.get("source"),
-            "sourceTitle": d.get("source_title"), "rationale": d.get("rationale"),
+            "sourceTitle": d.get("source_title"), "sourceColor": colours[str(d.get("source"))],
+            "rationale": d.get("rationale"), "polarity": d.get("polarity"), "polarityLabel": d.get("polarity_label"),
+            "certainty": d.get("certainty"), "certaintyLabel": d.get("certainty_label"),
+            "support": d.get("support"), "supportLabel": d.get("support_label"),
+            "supportRank": d.get("support_rank"), "strength": d.get("strength"), "agent": d.get("agent"),
+            "proposition": d.get("proposition"), "conflict": list(d.get("conflict", [])),
             "hedges": list(d.get("hedges", [])), "mechanism": d.get("mechanism"),
             "chains": sorted(d.get("chains", []), key=lambda c: (c["id"], c["position"])),
             "sources": sources[k], "color": EVIDENCE_COLOURS.get(rank, "#888888"),
@@ -235,6 +272,7 @@ def page_data(
             "length": _edge_length(graph, u, v, d),
         })  # fmt: skip
     rank_counts = Counter(e["rank"] for e in edges)
+    source_counts = Counter(str(e["source"]) for e in edges)
     stance_counts = Counter("negated" if e["negated"] else e["stance"] for e in edges)
     type_counts = Counter(n["type"] for n in nodes)
     relation_counts = Counter(e["relation"] for e in edges)
@@ -283,6 +321,15 @@ def page_data(
             {"slug": r, "label": relation_labels[r], "count": relation_counts[r]}
             for r in sorted(relation_counts, key=lambda r: (str(relation_labels[r]), str(r)))
         ],
+        "sources": [
+            {"iri": s, "title": titles[s], "color": colours[s], "count": source_counts[s]}
+            for s in sorted(source_counts)
+        ],
+        "conflict": {
+            "count": sum(1 for e in edges if e["conflict"]),
+            "reasons": CONFLICT_REASONS,
+            **CONFLICT_STYLE,
+        },
         "chains": _chains(graph, evidence_labels),
         "chainGlow": CHAIN_GLOW,
         "options": _vis_options(len(nodes)),

@@ -98,3 +98,35 @@ def test_an_iri_cannot_change_the_query(seed_store: ox.Store) -> None:
     """IRIs become terms, which refuse what is not an IRI, rather than text pasted into the query."""
     with pytest.raises(ValueError, match="Invalid IRI"):
         to_networkx(seed_store, entities=["https://w3id.org/medkg/entity/herpes> } ?s ?p ?o {"])
+
+
+def test_the_corpus_projection_carries_each_assertions_claim_model(corpus_store: ox.Store) -> None:
+    nodes, edges = _data(to_networkx(corpus_store))
+    assert [n for n, d in nodes.items() if not _conforms(d, NodeData)] == []
+    assert [k for k, d in edges.items() if not _conforms(d, EdgeData)] == []
+    # Attributed claims name their agent; polarity, certainty and support take more than one value.
+    assert any(d["agent"] for d in edges.values()) and any(d["agent"] is None for d in edges.values())
+    for field in ("polarity", "certainty", "support"):
+        assert len({d[field] for d in edges.values()}) > 1, field
+    assert any(d["conflict"] for d in edges.values())
+
+
+def test_the_projection_lists_every_source_of_the_store(corpus_store: ox.Store) -> None:
+    sources = to_networkx(corpus_store).graph["sources"]
+    titles = {d["source"]: d["source_title"] for _, _, d in to_networkx(corpus_store).edges(data=True)}
+    assert list(sources) == sorted(titles) and sources == titles
+    # A focused projection still knows them all, so that each keeps its place (and colour) in a view.
+    few = to_networkx(
+        corpus_store, entities=entities_near(corpus_store, "https://w3id.org/medkg/entity/hsv-1", 1)
+    )
+    assert few.graph["sources"] == sources
+    assert len({d["source"] for _, _, d in few.edges(data=True)}) < len(sources)
+
+
+def test_a_focused_projection_marks_conflicts_as_the_whole_does(corpus_store: ox.Store) -> None:
+    whole = to_networkx(corpus_store)
+    for centre in ("herpes", "cold-compress", "lower-back-pain"):
+        near = entities_near(corpus_store, "https://w3id.org/medkg/entity/" + centre, 1)
+        focused = to_networkx(corpus_store, entities=near)
+        assert any(d["conflict"] for _, _, d in focused.edges(data=True)), centre
+        assert _data(focused) == _data(whole.subgraph(near)), centre

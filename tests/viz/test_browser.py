@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 
 from graph_builder.analysis.network import to_networkx
@@ -26,6 +27,7 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import SEED_ANNOTATION
 from graph_builder.ingest.annotations import load_annotation
 from graph_builder.kg.build import build_example
+from graph_builder.viz.view import filter_graph
 from graph_builder.viz.visualize import write_html
 
 if TYPE_CHECKING:
@@ -74,6 +76,7 @@ _CANVAS_PIXELS = """() => {
     .map(([id]) => id);
   return {width, height, drawn, colours: colours.size, checked: centres.length, blank};
 }"""
+_HIDDEN_IDS = "() => medkg.edges.get({filter: (e) => e.hidden}).map((e) => e.id)"
 _HIDDEN_RANKS = """() => medkg.edges.get({filter: (e) => e.hidden})
   .map((e) => medkg.data.edges.find((d) => d.id === e.id).rank)"""
 
@@ -333,3 +336,163 @@ def test_a_huge_label_does_not_stall_the_page(
     opened.js("(id) => medkg.network.emit('click', {nodes: [id], edges: []})", herpes)
     assert opened.page.locator("#details h2").inner_text() == huge  # the details panel has it all
     assert opened.errors == []
+
+
+# --- sources and conflicts, on the example corpus ----------------------------------------------------
+
+COLD_COMPRESS = "cold-compress-alleviates-back-pain"
+_EDGES_OF = "(source) => medkg.data.edges.filter((e) => e.source === source).map((e) => e.id).sort()"
+_CONFLICTING = "() => medkg.data.edges.filter((e) => e.conflict.length > 0).map((e) => e.id).sort()"
+
+
+@pytest.fixture(scope="module")
+def corpus_graph(corpus_store: ox.Store) -> nx.MultiDiGraph:
+    return to_networkx(corpus_store)
+
+
+@pytest.fixture(scope="module")
+def corpus_html(corpus_graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_html(corpus_graph, tmp_path_factory.mktemp("corpus") / "graph.html", title="Example corpus")
+
+
+def test_the_source_legend_hides_and_restores_a_sources_claims(
+    open_page: Any, corpus_html: Path, corpus_graph: nx.MultiDiGraph
+) -> None:
+    opened = open_page(corpus_html)
+    total = corpus_graph.number_of_edges()
+    heat = ns.SOURCE + "heat-beats-ice-for-back-pain"
+    own = sorted(k for _, _, k, d in corpus_graph.edges(keys=True, data=True) if d["source"] == heat)
+    assert opened.js(_EDGES_OF, heat) == own and 0 < len(own) < total
+    rows = opened.page.locator("#f-source label.row")
+    assert rows.count() == len(corpus_graph.graph["sources"]) == 7
+    row = rows.filter(has_text="Warmth Works: Why Heat Beats Ice for an Aching Back")
+    row.locator("input").uncheck()
+    assert opened.visible_edges() == total - len(own)
+    assert sorted(opened.js(_HIDDEN_IDS)) == own
+    assert opened.page.locator("#status").inner_text().startswith(f"Showing {total - len(own)} of {total}")
+    row.locator("input").check()
+    assert opened.visible_edges() == total
+    assert opened.errors == []
+
+
+def test_the_conflict_entry_shows_only_conflicting_claims(
+    open_page: Any, corpus_html: Path, corpus_graph: nx.MultiDiGraph
+) -> None:
+    opened = open_page(corpus_html)
+    conflicting = sorted(k for _, _, k, d in corpus_graph.edges(keys=True, data=True) if d["conflict"])
+    assert opened.js(_CONFLICTING) == conflicting and conflicting
+    box = opened.page.locator("#conflict-only")
+    assert not box.is_checked()  # a filter to conflicts, off until asked for
+    box.check()
+    assert sorted(opened.js("() => medkg.visibleEdgeIds()")) == conflicting
+    # Combined with a source filter: hiding the seed leaves the conflicts of the other sources.
+    seed = ns.SOURCE + "does-herpes-cause-lower-back-pain"
+    opened.page.locator(f'#f-source input[value="{seed}"]').uncheck()
+    left = sorted(
+        k for _, _, k, d in corpus_graph.edges(keys=True, data=True) if d["conflict"] and d["source"] != seed
+    )
+    assert sorted(opened.js("() => medkg.visibleEdgeIds()")) == left and len(left) < len(conflicting)
+    opened.page.locator("#reset").click()
+    assert not box.is_checked() and opened.visible_edges() == corpus_graph.number_of_edges()
+
+
+def test_clicking_a_conflicting_claim_lists_every_sources_assertion(
+    open_page: Any, corpus_html: Path
+) -> None:
+    opened = open_page(corpus_html)
+    edge = opened.edge_id(COLD_COMPRESS)
+    opened.click_edge(edge)
+    details = opened.page.locator("#details")
+    assert details.get_attribute("data-edge") == edge
+    assert details.locator(".conflict-badge").inner_text() == "conflict"
+    assert "one source affirms it, another negates it" in details.locator(".conflict").inner_text()
+    items = details.locator("ul.assertions > li")
+    assert items.count() == 2
+    listed = {
+        items.nth(i).locator(".assertion-source strong").inner_text().strip(): (
+            items.nth(i).locator(".stand").inner_text(),
+            items.nth(i).locator("blockquote").inner_text(),
+        )
+        for i in range(2)
+    }
+    assert listed == {
+        "Ice First: Easing a Sore Back at Home": (
+            "affirmed · certain · support: none stated",
+            "A cold compress relieves back pain",
+        ),
+        "Warmth Works: Why Heat Beats Ice for an Aching Back": (
+            "negated · certain · support: none stated",
+            "a cold compress does not relieve back pain",
+        ),
+    }
+    # The other source's assertion is one click away, and lists the same two.
+    details.locator("ul.assertions button.link").click()
+    other = opened.edge_id("cold-compress-does-not-alleviate-back-pain")
+    assert details.get_attribute("data-edge") == other
+    assert opened.js("() => medkg.network.getSelectedEdges()") == [other]
+    assert details.locator("ul.assertions > li").count() == 2
+
+
+def test_the_disclaimed_and_the_negated_herpes_claims_are_shown_side_by_side(
+    open_page: Any, corpus_html: Path
+) -> None:
+    opened = open_page(corpus_html)
+    opened.select_edge(opened.edge_id("herpes-causes-lower-back-pain"))
+    text = opened.page.locator("#details").inner_text()
+    for expected in (
+        "Does Herpes Cause Lower Back Pain?", "affirmed · possible · support: disclaimed",
+        "Myth Check: Does Herpes Cause Lower Back Pain?", "negated · certain · support: none stated",
+        "one source affirms it, another negates it",
+    ):  # fmt: skip
+        assert expected in text
+
+
+def test_claims_can_be_coloured_by_source(open_page: Any, corpus_html: Path) -> None:
+    opened = open_page(corpus_html)
+    edge = opened.edge_id(COLD_COMPRESS)
+    evidence, source = opened.js(
+        "(id) => [medkg.data.edges.find((e) => e.id === id)].map((e) => [e.color, e.sourceColor])[0]", edge
+    )
+    assert evidence != source
+    assert opened.js("(id) => medkg.colourOf(id)", edge) == evidence
+    opened.page.select_option("#colour-by", "source")
+    assert opened.js("(id) => medkg.colourOf(id)", edge) == source
+    opened.page.select_option("#colour-by", "evidence")
+    assert opened.js("(id) => medkg.colourOf(id)", edge) == evidence
+
+
+def test_source_titles_and_agents_never_run(
+    open_page: Any, corpus_graph: nx.MultiDiGraph, tmp_path: Path
+) -> None:
+    graph = copy.deepcopy(corpus_graph)
+    heat = ns.SOURCE + "heat-beats-ice-for-back-pain"
+    graph.graph["sources"][heat] = PAYLOAD
+    for _, _, d in graph.edges(data=True):
+        if d["source"] == heat:
+            d["source_title"], d["agent"] = PAYLOAD, PAYLOAD
+    opened = open_page(write_html(graph, tmp_path / "poisoned-sources.html"))
+    assert PAYLOAD in opened.page.locator("#f-source").inner_text()
+    opened.select_edge(opened.edge_id(COLD_COMPRESS))
+    assert PAYLOAD in opened.page.locator("#details ul.assertions").inner_text()
+    opened.select_edge(opened.edge_id("stretching-alleviates-back-pain"))
+    opened.page.wait_for_timeout(300)
+    assert opened.js("() => window.__pwned") is None
+    assert opened.js("() => document.querySelectorAll('img, #controls script, #details script').length") == 0
+
+
+def test_a_source_left_out_of_the_view_is_still_counted(
+    open_page: Any, corpus_graph: nx.MultiDiGraph, tmp_path: Path
+) -> None:
+    # Above the seed's disclaimed claim's evidence level, only the myth check's denial is drawn; the
+    # conflict stays marked, and the panel says one more source states the proposition.
+    view = filter_graph(corpus_graph, min_rank=2)
+    claims = {d["claim_id"] for _, _, d in view.edges(data=True)}
+    assert "herpes-does-not-cause-lower-back-pain" in claims and "herpes-causes-lower-back-pain" not in claims
+    opened = open_page(write_html(view, tmp_path / "strong.html"))
+    opened.select_edge(opened.edge_id("herpes-does-not-cause-lower-back-pain"))
+    details = opened.page.locator("#details")
+    assert details.locator(".conflict-badge").count() == 1
+    items = details.locator("ul.assertions > li")
+    assert items.count() == 2
+    assert "Myth Check" in items.nth(0).inner_text()
+    assert items.nth(1).inner_text() == "1 more source outside this view"

@@ -5,7 +5,11 @@
   var SVG = "http://www.w3.org/2000/svg";
   var nodeInfo = {}, edgeInfo = {}, levelByRank = {}, levelBySlug = {};
   DATA.nodes.forEach(function (n) { nodeInfo[n.id] = n; });
-  DATA.edges.forEach(function (e) { edgeInfo[e.id] = e; });
+  var byProposition = {};
+  DATA.edges.forEach(function (e) {
+    edgeInfo[e.id] = e;
+    (byProposition[e.proposition] = byProposition[e.proposition] || []).push(e);
+  });
   DATA.levels.forEach(function (l) { levelByRank[l.rank] = l; levelBySlug[l.slug] = l; });
 
   // Every piece of annotation text reaches the page through textContent: it is never parsed as HTML.
@@ -30,6 +34,10 @@
     var name = whole ? labelOf : shortLabelOf;
     return name(e.from) + " → " + e.relationLabel + " → " + name(e.to);
   }
+  function standText(e) {
+    return e.polarityLabel + " · " + e.certaintyLabel + " · support: " + e.supportLabel +
+      (e.agent ? " · attributed to " + e.agent : "");
+  }
   function pathText(c) { return c.path.map(function (p) { return p === null ? "…" : p; }).join(" → "); }
 
   function nodeTooltip(n) {
@@ -49,6 +57,9 @@
     var box = el("div");
     box.appendChild(el("div", "tip-title", claimText(e)));
     box.appendChild(el("div", null, "evidence: " + e.evidenceLabel + " · stance: " + e.stanceLabel));
+    box.appendChild(el("div", null, standText(e)));
+    box.appendChild(el("div", null, "source: " + e.sourceTitle));
+    if (e.conflict.length) { box.appendChild(el("div", "conflict-text", "sources conflict on this claim")); }
     e.chains.forEach(function (c) { box.appendChild(el("div", null, chainText(c) + " of " + c.id)); });
     box.appendChild(el("div", "tip-quote", "“" + e.quote + "”"));
     box.appendChild(el("div", "muted", "click for details"));
@@ -67,10 +78,17 @@
       var steps = e.chains.map(function (c) { return "chain " + c.position + "/" + c.length; });
       label += " (" + steps.join(", ") + ")";
     }
+    if (e.conflict.length) { label += " · conflict"; }
+    var mark = DATA.conflict;
     return {id: e.id, from: e.from, to: e.to, label: label, width: e.width, dashes: e.dashes,
-      length: e.length, arrows: arrows, smooth: e.smooth, title: edgeTooltip(e),
-      color: {color: e.color, highlight: e.color, hover: e.color, inherit: false, opacity: 1},
+      length: e.length, arrows: arrows, smooth: e.smooth, title: edgeTooltip(e), color: edgeColour(e),
+      background: {enabled: e.conflict.length > 0, color: mark.color, size: mark.size, dashes: mark.dashes},
       shadow: {enabled: e.chains.length > 0, color: DATA.chainGlow, size: 22, x: 0, y: 0}};
+  }
+  var colourBy = "evidence";
+  function edgeColour(e) {
+    var c = colourBy === "source" ? e.sourceColor : e.color;
+    return {color: c, highlight: c, hover: c, inherit: false, opacity: 1};
   }
 
   var nodes = new vis.DataSet(DATA.nodes.map(visNode));
@@ -94,8 +112,8 @@
   }
 
   // --- legend and filters
-  var filters = {evidence: {}, stance: {}, type: {}, relation: {}};
-  var hideIsolated = false;
+  var filters = {source: {}, evidence: {}, stance: {}, type: {}, relation: {}};
+  var hideIsolated = false, conflictOnly = false;
   function lineKey(dashes, marker, colour) {
     var box = svg("svg", {"class": "key", width: 40, height: 12, viewBox: "0 0 40 12"});
     var line = svg("line", {x1: 4, y1: 6, x2: 33, y2: 6, stroke: colour, "stroke-width": 2.5}, box);
@@ -105,6 +123,13 @@
     if (marker === "bar") {
       svg("line", {x1: 3, y1: 0, x2: 3, y2: 12, stroke: colour, "stroke-width": 2.5}, box);
     }
+    return box;
+  }
+  function conflictKey() {
+    var box = svg("svg", {"class": "key", width: 40, height: 14, viewBox: "0 0 40 14"});
+    svg("line", {x1: 2, y1: 7, x2: 38, y2: 7, stroke: DATA.conflict.color, "stroke-width": 9,
+      "stroke-dasharray": DATA.conflict.dashes.join(" ")}, box);
+    svg("line", {x1: 2, y1: 7, x2: 38, y2: 7, stroke: "#444", "stroke-width": 2}, box);
     return box;
   }
   function shapeKey(shape, colour) {
@@ -137,6 +162,31 @@
     row.appendChild(el("span", "count", count));
     container.appendChild(row);
   }
+  var fSource = document.getElementById("f-source");
+  DATA.sources.forEach(function (s) {
+    var sw = el("span", "swatch");
+    sw.style.background = s.color;
+    addRow(fSource, "source", s.iri, sw, s.title, s.count);
+  });
+  // Off by default, and a filter to, not away from: checked, only claims whose sources conflict show.
+  var conflictRow = el("label", "row" + (DATA.conflict.count ? "" : " empty"));
+  var conflictBox = el("input");
+  conflictBox.type = "checkbox";
+  conflictBox.id = "conflict-only";
+  conflictBox.addEventListener("change", function () { conflictOnly = conflictBox.checked; applyFilters(); });
+  conflictRow.appendChild(conflictBox);
+  conflictRow.appendChild(conflictKey());
+  conflictRow.appendChild(el("span", null, "conflicting sources"));
+  conflictRow.appendChild(el("span", "count", DATA.conflict.count));
+  conflictRow.title = "show only the claims of propositions whose sources conflict";
+  document.getElementById("f-conflict").appendChild(conflictRow);
+  var colourSelect = document.getElementById("colour-by");
+  colourSelect.addEventListener("change", function () {
+    colourBy = colourSelect.value;
+    document.getElementById("evidence-note").textContent =
+      colourBy === "source" ? "weakest first (edges are coloured by source)" : "edge colour, weakest first";
+    edges.update(DATA.edges.map(function (e) { return {id: e.id, color: edgeColour(e)}; }));
+  });
   var fEvidence = document.getElementById("f-evidence");
   DATA.levels.forEach(function (l) {
     var sw = el("span", "swatch");
@@ -180,7 +230,8 @@
     DATA.nodes.forEach(function (n) { nodeOn[n.id] = filters.type[n.type] !== false; });
     var edgeUpdates = DATA.edges.map(function (e) {
       var stance = e.negated ? "negated" : e.stance;
-      var on = filters.evidence[e.rank] !== false && filters.stance[stance] !== false &&
+      var on = filters.source[e.source] !== false && (!conflictOnly || e.conflict.length > 0) &&
+        filters.evidence[e.rank] !== false && filters.stance[stance] !== false &&
         filters.relation[e.relation] !== false && nodeOn[e.from] && nodeOn[e.to];
       if (on) { used[e.from] = true; used[e.to] = true; }
       return {id: e.id, hidden: !on};
@@ -200,10 +251,11 @@
   }
   document.getElementById("reset").addEventListener("click", function () {
     document.querySelectorAll("#controls input[type=checkbox]").forEach(function (box) {
-      box.checked = box.id !== "hide-isolated";
+      box.checked = box.id !== "hide-isolated" && box.id !== "conflict-only";
       if (box.dataset.kind) { filters[box.dataset.kind][box.value] = true; }
     });
     hideIsolated = false;
+    conflictOnly = false;
     applyFilters();
     network.unselectAll();
     fitAll();
@@ -237,8 +289,22 @@
     details.dataset.edge = id;
     details.dataset.node = "";
     details.appendChild(el("h2", null, claimText(e, true)));
+    if (e.conflict.length) {
+      var why = el("div", "conflict");
+      why.appendChild(el("span", "conflict-badge", "conflict"));
+      why.appendChild(document.createTextNode(" The sources stating this proposition disagree:"));
+      var reasons = el("ul");
+      e.conflict.forEach(function (r) { reasons.appendChild(el("li", null, DATA.conflict.reasons[r] || r)); });
+      why.appendChild(reasons);
+      details.appendChild(why);
+    }
     var dl = el("dl");
     field(dl, "Relation", e.relationLabel + (e.causal ? " (causal)" : ""));
+    field(dl, "Polarity", e.polarityLabel);
+    field(dl, "Certainty", e.certaintyLabel);
+    field(dl, "Support", e.supportLabel + " (rank " + e.supportRank + ")");
+    field(dl, "Strength", e.strength);
+    if (e.agent) { field(dl, "Attributed to", e.agent); }
     var level = el("span");
     var sw = el("span", "swatch");
     sw.style.background = e.color;
@@ -257,8 +323,14 @@
     }
     field(dl, "Quote", el("blockquote", "quote", e.quote)).className = "quote";
     if (e.mechanism) { field(dl, "Mechanism", e.mechanism); }
-    field(dl, "Source", e.sourceTitle || e.source).className = "source";
+    var own = el("span");
+    var ownSwatch = el("span", "swatch");
+    ownSwatch.style.background = e.sourceColor;
+    own.appendChild(ownSwatch);
+    own.appendChild(document.createTextNode(" " + (e.sourceTitle || e.source)));
+    field(dl, "Source", own).className = "source";
     field(dl, "Stated by", e.sources + " source" + (e.sources === 1 ? "" : "s"));
+    field(dl, "Every assertion of this proposition", assertionList(e)).className = "assertions";
     if (e.chains.length) {
       var list = el("ul");
       e.chains.forEach(function (c) {
@@ -276,6 +348,39 @@
     field(dl, "Claim id", e.claimId);
     field(dl, "Assertion", e.id);
     details.appendChild(dl);
+  }
+  // Each source's assertion of the edge's proposition: who, how (polarity, certainty, support) and the quote.
+  function assertionList(e) {
+    var list = el("ul", "assertions");
+    var all = (byProposition[e.proposition] || [e]).slice().sort(function (a, b) {
+      return a.source < b.source ? -1 : a.source > b.source ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
+    var shown = {};
+    all.forEach(function (a) {
+      shown[a.source] = true;
+      var li = el("li");
+      var head = el("div", "assertion-source");
+      var sw = el("span", "swatch");
+      sw.style.background = a.sourceColor;
+      head.appendChild(sw);
+      head.appendChild(el("strong", null, " " + (a.sourceTitle || a.source)));
+      if (a.id === e.id) { head.appendChild(el("span", "muted", " (this claim)")); }
+      else {
+        head.appendChild(document.createTextNode(" "));
+        head.appendChild(linkButton("show", function () { network.selectEdges([a.id]); showEdge(a.id); }));
+      }
+      li.appendChild(head);
+      li.appendChild(el("div", "stand", standText(a)));
+      li.appendChild(el("blockquote", "quote", a.quote));
+      list.appendChild(li);
+    });
+    // A filtered or capped view may leave some sources' assertions out; e.sources counts them all.
+    var outside = e.sources - Object.keys(shown).length;
+    if (outside > 0) {
+      list.appendChild(el("li", "muted", outside + " more source" + (outside === 1 ? "" : "s") +
+        " outside this view"));
+    }
+    return list;
   }
   function showNode(id) {
     var n = nodeInfo[id];
@@ -366,6 +471,7 @@
   api.visibleEdgeIds = visibleEdgeIds;
   api.visibleNodeIds = visibleNodeIds;
   api.showEdge = showEdge;
+  api.colourOf = function (id) { return edges.get(id).color.color; };
   api.showNode = showNode;
   api.showChain = showChain;
   api.edgeIdForClaim = function (claimId) {
