@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph_builder.core.paths import ANNOTATIONS_DIR, SEED_ANNOTATION
-from graph_builder.ingest.annotations import load_annotation
+from graph_builder.ingest.annotations import load_annotation, load_annotations
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -81,7 +81,7 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
         check=True,
     )
     # The wheel carries the example corpus, which `medkg build` builds by default: every claim of it.
-    claims = sum(len(load_annotation(p).claims) for p in ANNOTATIONS_DIR.glob("*.yaml"))
+    claims = sum(len(a.claims) for a in load_annotations(sorted(ANNOTATIONS_DIR.glob("*.yaml"))))
     assert (
         len(json.loads(result.stdout)["results"]["bindings"])
         == claims

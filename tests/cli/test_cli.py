@@ -16,7 +16,7 @@ import pytest
 from graph_builder.cli import build_parser, main
 from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION, SEED_SOURCE_ID
-from graph_builder.ingest.annotations import load_annotation
+from graph_builder.ingest.annotations import load_annotation, load_annotations
 from graph_builder.kg.build import build_example
 from graph_builder.kg.export import to_trig
 
@@ -54,7 +54,7 @@ def test_build_without_files_builds_the_example_corpus(
     tmp_path: Path, corpus_files: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["build", "--out", str(tmp_path)]) == 0
-    claims = sum(len(load_annotation(p).claims) for p in corpus_files)
+    claims = sum(len(a.claims) for a in load_annotations(corpus_files))
     assert f"built {claims} assertions from {len(corpus_files)} annotation file(s)" in capsys.readouterr().out
     assert len(corpus_files) == 7
 

@@ -21,7 +21,7 @@ from graph_builder.core.packages import (
     is_available,
 )
 from graph_builder.core.paths import ANNOTATIONS_DIR
-from graph_builder.ingest.annotations import load_annotation
+from graph_builder.ingest.annotations import load_annotation, load_annotations
 from graph_builder.kg import hierarchy
 from graph_builder.kg.build import build_from_files, build_store
 from graph_builder.sparql.runner import run_query
@@ -154,7 +154,7 @@ def test_without_the_packages_the_build_works_and_loses_only_the_vocabulary_link
     assert _term_links(bare) == []
     entity_links = list(bare.quads_for_pattern(None, BROADER, None, SHARED))
     assert entity_links and all(q.subject.value.startswith(ns.ENTITY) for q in entity_links)
-    assert hierarchy.missing_packages([load_annotation(p) for p in annotations]) == ["hpo", "icd10cm"]
+    assert hierarchy.missing_packages(load_annotations(annotations)) == ["hpo", "icd10cm"]
 
 
 def entity(ident: str) -> ox.NamedNode:

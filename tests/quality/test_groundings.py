@@ -17,7 +17,7 @@ import yaml
 
 from graph_builder.core.model import VOCABULARIES, Grounding
 from graph_builder.core.paths import ANNOTATIONS_DIR
-from graph_builder.ingest.annotations import load_annotation
+from graph_builder.ingest.annotations import load_annotation, load_annotations
 from graph_builder.quality import groundings
 from graph_builder.quality.groundings import (
     PACKAGES,
@@ -81,8 +81,8 @@ def test_annotation_grounding_matches_its_vocabulary(path: Path, entity: str, gr
 def test_seed_annotation_has_no_grounding_problem() -> None:
     for vocabulary in PACKAGES:
         require(vocabulary)
-    for path in sorted(ANNOTATIONS_DIR.glob("*.yaml")):
-        assert check_annotation_groundings(load_annotation(path)) == [], path
+    for ann in load_annotations(sorted(ANNOTATIONS_DIR.glob("*.yaml"))):
+        assert check_annotation_groundings(ann) == [], ann.path
 
 
 #: The seed groundings of shared/reference/ids.md, with the labels their packages ship.
