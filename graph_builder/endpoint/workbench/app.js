@@ -93,14 +93,27 @@
     return form;
   }
 
+  // The server predeclares medkg's prefixes, the editor does not: declare the ones a query's text uses,
+  // after its `#+` header, so that the editor checks it as the server reads it.
+  function withPrefixes(text, prefixes) {
+    const lines = text.split("\n");
+    const first = lines.findIndex((line) => !line.startsWith("#"));
+    const header = first < 0 ? lines.length : first;
+    const body = lines.slice(header).join("\n");
+    const missing = Object.keys(prefixes).filter(
+      (p) => new RegExp(`(^|[\\s(/^|,;{!])${p}:`).test(body) && !new RegExp(`PREFIX\\s+${p}:`, "i").test(body));
+    const declared = missing.map((p) => `PREFIX ${p}: <${prefixes[p]}>`);
+    return lines.slice(0, header).concat(declared, lines.slice(header)).join("\n");
+  }
+
   // The named query runs on the server, which binds its parameters (resolving entity names);
   // its text goes into the editor to read and edit.
-  async function runNamed(yasgui, query, form) {
+  async function runNamed(yasgui, prefixes, query, form) {
     const tab = yasgui.getTab();
     const args = new URLSearchParams(new FormData(form));
     runStatus.textContent = `Running ${query.name}…`;
     const textResponse = await fetch(query.sparql);
-    if (textResponse.ok) tab.setQuery(await textResponse.text());
+    if (textResponse.ok) tab.setQuery(withPrefixes(await textResponse.text(), prefixes));
     const started = performance.now();
     const response = await fetch(`${query.url}?${args}`, { headers: { Accept: RESULTS_JSON } });
     const body = await response.text();
@@ -115,7 +128,7 @@
     }
   }
 
-  function catalogueEntry(yasgui, query) {
+  function catalogueEntry(yasgui, prefixes, query) {
     const item = element("li", "query");
     item.dataset.name = query.name;
     item.appendChild(element("h3", null, query.name));
@@ -127,7 +140,7 @@
     const form = parameterForm(query);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      runNamed(yasgui, query, form).catch((error) => {
+      runNamed(yasgui, prefixes, query, form).catch((error) => {
         runStatus.textContent = `${query.name}: ${error.message}`;
       });
     });
@@ -140,7 +153,7 @@
     const [prefixes, catalogue] = await Promise.all([getJson("/prefixes.json"), getJson("/queries")]);
     const yasgui = configure(Yasgui, prefixes);
     const list = document.getElementById("queries");
-    for (const query of catalogue.queries) list.appendChild(catalogueEntry(yasgui, query));
+    for (const query of catalogue.queries) list.appendChild(catalogueEntry(yasgui, prefixes, query));
     document.getElementById("catalogue-status").textContent = `${catalogue.queries.length} queries`;
     window.medkgWorkbench = { yasgui: yasgui, endpoint: ENDPOINT };
     document.body.dataset.ready = "true";
