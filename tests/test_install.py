@@ -15,6 +15,7 @@ from graph_builder.core.paths import ANNOTATIONS_DIR, SEED_ANNOTATION
 from graph_builder.ingest.annotations import load_annotation, load_annotations
 
 REPO = Path(__file__).resolve().parents[1]
+VENDORED = ("yasgui.min.js", "yasgui.min.css", "LICENSE-yasgui.txt", "NOTICE")
 
 
 @pytest.mark.slow
@@ -81,6 +82,7 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
         check=True,
     )
     # The wheel carries the example corpus, which `medkg build` builds by default: every claim of it.
+    # Loaded together: a file's entities may name broader entities defined in another file.
     claims = sum(len(a.claims) for a in load_annotations(sorted(ANNOTATIONS_DIR.glob("*.yaml"))))
     assert (
         len(json.loads(result.stdout)["results"]["bindings"])
@@ -108,3 +110,21 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     ).stdout.strip()
     for notice in ("LICENSE-vis-network.txt", "NOTICE"):  # vis-network's licence travels with its copy
         assert Path(shipped, "viz", "page", notice).is_file()
+    # The workbench of `medkg serve` is files too: its page, its code and YASGUI with its licence and NOTICE.
+    workbench = Path(shipped, "endpoint", "workbench")
+    for name in ("page.html", "app.js", "app.css", *(f"vendor/{n}" for n in VENDORED)):
+        assert (workbench / name).read_bytes() == (
+            REPO / "graph_builder/endpoint/workbench" / name
+        ).read_bytes()
+    served = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "from graph_builder.endpoint.pages import asset_reply as a; print(len(a('vendor/yasgui.min.js').body))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=work,
+    ).stdout.strip()
+    assert int(served) == (workbench / "vendor" / "yasgui.min.js").stat().st_size

@@ -1,7 +1,9 @@
 """The request handler of ``medkg serve``: routes, request bodies and their limits, CORS, replies.
 
-Routes: ``/sparql`` (also ``/query``), ``/queries``, ``/queries/NAME`` and ``/queries/NAME.rq``, ``/``;
-see :mod:`graph_builder.endpoint.server` for what each does and docs/endpoint.md for the limits.
+Routes: ``/sparql`` (also ``/query``), ``/queries``, ``/queries/NAME`` and ``/queries/NAME.rq``, ``/``
+(the workbench page for a browser, the help text otherwise; also at ``/help``), ``/assets/NAME`` and
+``/prefixes.json`` (:mod:`graph_builder.endpoint.pages`); see :mod:`graph_builder.endpoint.server` for
+what each does and docs/endpoint.md for the limits.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from graph_builder.endpoint.negotiation import (
     rdf_asked,
     service_description,
 )
+from graph_builder.endpoint.pages import PAGE_HEADERS, asset_reply, page_reply, prefixes_reply, wants_html
 
 MAX_BODY = 10 * 1024 * 1024
 #: The slowest a client may read an answer or send a body, in bytes per second, on top of the idle timeout.
@@ -40,6 +43,8 @@ _HELP = """medkg SPARQL endpoint (read-only)
   GET  /queries                       the named queries, as JSON
   GET  /queries/NAME?param=value      run a named query by name
   GET  /queries/NAME.rq               the text of a named query
+  GET  /  (Accept: text/html)         the workbench: a SPARQL editor and the named queries
+  GET  /prefixes.json                 the predeclared prefixes, as JSON
 
 Results: JSON, XML, CSV, TSV; graphs: Turtle, N-Triples, JSON-LD, RDF/XML (Accept or ?format=).
 The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is the union of all graphs.
@@ -244,8 +249,14 @@ class Handler(BaseHTTPRequestHandler):
             self._catalog()
         elif path.startswith("/queries/"):
             self._named(method, urllib.parse.unquote(path[len("/queries/") :]), args)
-        elif path == "/" and method == "GET":
+        elif path == "/" and method == "GET" and wants_html(self.headers.get("Accept")):
+            self._send(page_reply(), PAGE_HEADERS)
+        elif path in ("/", "/help") and method == "GET":
             self._send(text_reply(200, _HELP))
+        elif path.startswith("/assets/") and method == "GET" and (asset := asset_reply(path[8:])):
+            self._send(asset, PAGE_HEADERS)
+        elif path == "/prefixes.json" and method == "GET":
+            self._send(prefixes_reply())
         else:
             self._send(text_reply(404, f"no such path {path}; see / for the routes"))
 

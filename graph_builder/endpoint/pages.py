@@ -1,0 +1,82 @@
+"""The workbench pages of ``medkg serve``: the HTML page at ``/``, its files under ``/assets/``, the prefixes.
+
+The page, its code and the vendored YASGUI are files in ``graph_builder/endpoint/workbench/`` (see its
+NOTICE), read from a checkout or an installed wheel alike; every page reply carries a Content-Security-Policy
+that lets the page load and fetch from this server only.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+
+from graph_builder.core.namespaces import PREFIXES
+from graph_builder.endpoint.jobs import Reply
+
+#: Only this server: scripts from its files (none inline), fetches to its routes. Inline styles are
+#: allowed, scripts are not: YASR's result table writes ``style`` attributes in the markup it builds
+#: (measured: the CSP blocked them and the console said so), and a style runs no code.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: Headers sent with the page and its files.
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+#: The files served under ``/assets/``: their path in the workbench folder, and media type.
+ASSETS = {
+    "app.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+    "vendor/yasgui.min.js": "text/javascript; charset=utf-8",
+    "vendor/yasgui.min.css": "text/css; charset=utf-8",
+}
+
+
+def workbench_file(name: str) -> bytes:
+    """The bytes of one file of ``graph_builder/endpoint/workbench/``.
+
+    >>> workbench_file("page.html").startswith(b"<!DOCTYPE html>")
+    True
+    """
+    folder = importlib.resources.files("graph_builder.endpoint") / "workbench"
+    return folder.joinpath(*name.split("/")).read_bytes()
+
+
+def wants_html(accept: str | None) -> bool:
+    """Whether a request's ``Accept`` names HTML (a browser's does; curl's ``*/*`` does not).
+
+    >>> wants_html("text/html,application/xhtml+xml,*/*;q=0.8"), wants_html("*/*"), wants_html(None)
+    (True, False, False)
+    >>> wants_html("text/html;q=0")
+    False
+    """
+    for item in (accept or "").split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        if media.lower() in ("text/html", "application/xhtml+xml"):
+            weights = [p.partition("=")[2] for p in params if p.replace(" ", "").lower().startswith("q=")]
+            try:
+                return not weights or float(weights[0]) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def page_reply() -> Reply:
+    """The workbench page."""
+    return Reply(200, "text/html; charset=utf-8", workbench_file("page.html"))
+
+
+def asset_reply(name: str) -> Reply | None:
+    """One file of the page by its name under ``/assets/``; ``None`` for a name not in :data:`ASSETS`."""
+    media = ASSETS.get(name)
+    return None if media is None else Reply(200, media, workbench_file(name))
+
+
+def prefixes_reply() -> Reply:
+    """medkg's prefixes as JSON (prefix → IRI), the ones every query on this server may use undeclared."""
+    body = json.dumps(PREFIXES, ensure_ascii=False, indent=2).encode("utf-8")
+    return Reply(200, "application/json; charset=utf-8", body)

@@ -1,0 +1,200 @@
+"""The workbench at ``/`` of ``medkg serve``: its files and headers, and the page in a real browser.
+
+The browser tests need the playwright package and Chromium, as in tests/viz/test_browser.py: they skip
+without them unless ``MEDKG_REQUIRE_BROWSER=1``. Never run ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pytest
+
+from graph_builder.core.namespaces import PREFIXES
+from graph_builder.endpoint.pages import ASSETS, CSP, workbench_file
+from graph_builder.endpoint.server import SparqlServer
+from tests.endpoint.http_client import http, root
+from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+# Injected by playwright before the page's scripts (the CSP does not apply to it): every attempt the CSP
+# blocked, which never becomes a request the recorder could see.
+RECORD_VIOLATIONS = """window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(
+  `${e.effectiveDirective} ${e.blockedURI}`));"""
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+PINNED = re.compile(r"sha256 ([0-9a-f]{64})  (\S+)")
+
+
+def test_notice_pins_the_vendored_yasgui_files() -> None:
+    notice = workbench_file("vendor/NOTICE").decode("utf-8")
+    assert "@zazuko/yasgui 4.6.2" in notice
+    pinned = dict((name, digest) for digest, name in PINNED.findall(notice))
+    assert set(pinned) == {"yasgui.min.js", "yasgui.min.css"}
+    for name, digest in pinned.items():
+        assert hashlib.sha256(workbench_file(f"vendor/{name}")).hexdigest() == digest, name
+    for licence in ("MIT", "Apache-2.0", "BSD-3-Clause", "MPL-2.0 OR Apache-2.0", "CC-BY-4.0", "CC0"):
+        assert licence in notice
+    assert workbench_file("vendor/LICENSE-yasgui.txt").startswith(b"The MIT License")
+
+
+def test_root_serves_the_page_to_browsers_and_help_to_the_rest(server: SparqlServer) -> None:
+    status, headers, body = http(root(server) + "/", headers=BROWSER)
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert headers["Content-Security-Policy"] == CSP and "connect-src 'self'" in CSP
+    assert b'<script src="/assets/app.js"' in body and b"<script>" not in body  # nothing inline
+    for accept in ({}, {"Accept": "*/*"}, {"Accept": "text/html;q=0"}):
+        status, headers, body = http(root(server) + "/", headers=accept)
+        assert status == 200 and headers["Content-Type"].startswith("text/plain") and b"/sparql" in body
+    status, _, help_text = http(root(server) + "/help", headers=BROWSER)
+    assert status == 200 and b"GET  /queries" in help_text
+
+
+def test_assets_and_prefixes_are_served(server: SparqlServer) -> None:
+    for name, media in ASSETS.items():
+        status, headers, body = http(f"{root(server)}/assets/{name}")
+        assert (status, headers["Content-Type"]) == (200, media) and body == workbench_file(name)
+        assert headers["Content-Security-Policy"] == CSP and headers["X-Content-Type-Options"] == "nosniff"
+    # Only the listed files: not the page's other files, nor anything by a path that climbs out.
+    for name in ("page.html", "vendor/NOTICE", "../pages.py", "..%2Fpages.py", "vendor/../app.js"):
+        assert http(f"{root(server)}/assets/{name}")[0] == 404, name
+    status, _, body = http(f"{root(server)}/prefixes.json")
+    assert status == 200 and json.loads(body) == PREFIXES
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    missing = None
+    if importlib.util.find_spec("playwright") is None:
+        missing = "the playwright package is not installed"
+    if missing is None and not CHROMIUM.is_file():
+        missing = f"no Chromium at {CHROMIUM}"
+    if missing is not None:
+        if os.environ.get("MEDKG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"MEDKG_REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(f"browser tests need Chromium and playwright: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Workbench:
+    """The page, loaded and ready, with every request it made and every error it logged."""
+
+    page: Page
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def outside(self) -> list[str]:
+        return [url for url in self.requests if not url.startswith(self.origin + "/")]
+
+    def violations(self) -> list[str]:
+        return list(self.page.evaluate("() => window.__violations"))
+
+    def result_rows(self) -> int:
+        self.page.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30_000)
+        return self.page.locator(".yasr table.dataTable tbody tr").count()
+
+
+@pytest.fixture
+def workbench(browser: Browser, server: SparqlServer) -> Iterator[Workbench]:
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    opened = Workbench(page, root(server))
+    context.on("request", lambda request: opened.requests.append(request.url))
+    context.add_init_script(RECORD_VIOLATIONS)
+    # Nothing may leave the machine, even when an assertion would miss it: abort, and record above.
+    context.route(lambda url: not url.startswith(opened.origin + "/"), lambda route: route.abort())
+    page.on("console", lambda msg: opened.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    response = page.goto(opened.origin + "/")
+    assert response is not None and response.headers["content-security-policy"] == CSP
+    page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    yield opened
+    context.close()
+
+
+@pytest.mark.browser
+def test_page_loads_yasgui_and_asks_only_its_own_server(workbench: Workbench) -> None:
+    page = workbench.page
+    assert page.locator(".yasgui .CodeMirror").count() == 1
+    assert page.evaluate("() => medkgWorkbench.yasgui.getTab().getEndpoint()") == workbench.origin + "/sparql"
+    completers = page.evaluate("() => medkgWorkbench.yasgui.getTab().getYasqe().config.autocompleters")
+    assert sorted(completers) == ["prefixes", "variables"]
+    assert page.locator("#queries > li").count() == len(
+        json.loads(http(workbench.origin + "/queries")[2])["queries"]
+    )
+    # Where YASQE's class and property completers would ask lov.linkeddata.es (measured: with them on,
+    # these keystrokes made 7 fetches there, all refused by connect-src), ours ask nobody.
+    page.evaluate("() => { medkgWorkbench.yasgui.getTab().setQuery('SELECT * WHERE {\\n  ?s a '); }")
+    page.locator(".yasgui .CodeMirror").click()
+    page.keyboard.press("Control+End")
+    for typed in ("foaf:Pers", " .\n  ?s foaf:na", " ?name .\n  ?s medkg:"):
+        page.keyboard.type(typed, delay=20)
+        page.keyboard.press("Control+Space")
+        page.wait_for_timeout(300)
+    assert "PREFIX medkg: <" in page.evaluate("() => medkgWorkbench.yasgui.getTab().getQuery()")
+    assert {urllib.parse.urlsplit(url).path for url in workbench.requests} >= {
+        "/",
+        "/prefixes.json",
+        "/queries",
+    }
+    assert workbench.outside() == [] and workbench.violations() == []
+    assert workbench.errors == []  # a script or style the CSP blocked would be logged here
+
+
+@pytest.mark.browser
+def test_running_the_default_query_shows_rows(workbench: Workbench) -> None:
+    workbench.page.locator(".yasqe_queryButton").click()
+    assert workbench.result_rows() > 0
+    assert "/sparql" in {urllib.parse.urlsplit(url).path for url in workbench.requests}
+    assert workbench.outside() == [] and workbench.violations() == [] and workbench.errors == []
+
+
+@pytest.mark.browser
+def test_a_catalogue_entry_runs_its_named_query(workbench: Workbench) -> None:
+    entry = workbench.page.locator('#queries > li[data-name="claims-about"]')
+    assert entry.locator("input[name=entity]").input_value() == "herpes"
+    entry.locator("input[name=entity]").fill("lower back pain")
+    entry.locator("button.run").click()
+    assert workbench.result_rows() > 0
+    assert any(urllib.parse.urlsplit(url).path == "/queries/claims-about" for url in workbench.requests)
+    editor = workbench.page.evaluate("() => medkgWorkbench.yasgui.getTab().getQuery()")
+    assert editor.startswith("#+ summary: Claims about one entity")
+    # The prefixes the server predeclares are declared in the editor, which then finds the text valid.
+    assert "\nPREFIX medkg: <https://w3id.org/medkg/vocab#>\nPREFIX rdfs: <" in editor
+    assert workbench.page.evaluate("() => medkgWorkbench.yasgui.getTab().getYasqe().queryValid") is True
+    assert workbench.outside() == [] and workbench.violations() == [] and workbench.errors == []
+
+
+@pytest.mark.browser
+def test_markup_in_a_query_is_shown_as_text(workbench: Workbench) -> None:
+    page = workbench.page
+    payload = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
+    query = f"SELECT ?text WHERE {{ BIND('{payload}' AS ?text) }}"
+    page.evaluate("(q) => { medkgWorkbench.yasgui.getTab().setQuery(q); }", query)
+    page.locator(".yasqe_queryButton").click()
+    assert workbench.result_rows() == 1
+    assert payload in page.locator(".yasr table.dataTable tbody").inner_text()
+    assert payload in page.locator(".yasgui .CodeMirror").inner_text()
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.locator(".yasgui img[src=x]").count() == 0
+    assert workbench.outside() == []
