@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import urllib.error
 import urllib.request
 
@@ -22,3 +23,13 @@ def http(
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a served process that a test stops with Ctrl-C (SIGINT).
+
+    A shell starts background jobs with SIGINT ignored, and a process that starts with it ignored keeps
+    it so (Python then installs no KeyboardInterrupt handler): a test run started with ``&`` would
+    see the server ignore Ctrl-C. A terminal's foreground process has the default action; restore it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

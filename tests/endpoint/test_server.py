@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from http_client import http
+from http_client import http, interruptible
 from http_client import root as base
 from rdflib import BNode, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -342,7 +342,9 @@ def test_medkg_serve_command(store_dir: Path) -> None:
         "0",
         "--quiet",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=interruptible
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

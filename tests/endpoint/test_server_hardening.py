@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from http_client import http, root
+from http_client import http, interruptible, root
 
 from graph_builder import cli
 from graph_builder.endpoint.connections import EndpointHTTPServer
@@ -300,7 +300,9 @@ def test_signal_removes_the_temporary_store(signum: int, tmp_path: Path) -> None
     command = [sys.executable, "-m", "graph_builder.cli", "serve", "--graph", str(trig), "--port", "0",
                "--workers", "1", "--quiet"]  # fmt: skip
     env = {**os.environ, "TMPDIR": str(scratch)}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=interruptible
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -322,8 +324,9 @@ def test_ctrl_c_to_the_process_group_prints_no_traceback(tmp_path: Path) -> None
     command = [sys.executable, "-m", "graph_builder.cli", "serve", "--graph", str(trig), "--port", "0",
                "--workers", "2", "--quiet"]  # fmt: skip
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=interruptible,
+    )  # fmt: skip
     try:
         assert process.stdout is not None and process.stderr is not None
         assert "read-only" in process.stdout.readline()
