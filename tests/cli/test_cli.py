@@ -73,7 +73,7 @@ def test_bad_input_exits_nonzero_and_leaves_out_untouched(
     tmp_path: Path, write_annotation: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert main(["build", "--out", str(out)]) == 0
+    assert main(["build", str(SEED_ANNOTATION), "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     capsys.readouterr()
 

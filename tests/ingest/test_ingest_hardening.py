@@ -275,7 +275,7 @@ def test_an_empty_folder_does_not_replace_built_files(
 ) -> None:
     out, empty = tmp_path / "out", tmp_path / "empty"
     empty.mkdir()
-    assert main(["build", "--out", str(out)]) == 0
+    assert main(["build", str(SEED_ANNOTATION), "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     capsys.readouterr()
     assert main(["build", str(empty), "--out", str(out)]) == 1
