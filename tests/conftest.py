@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 import pytest
@@ -15,6 +17,40 @@ from graph_builder.core.paths import ARTICLES_DIR, EXAMPLE_CORPUS, SEED_ANNOTATI
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_example, build_from_files
 from graph_builder.quality.validate import ValidationReport, validate_store
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+#: Debian's Chromium, driven by playwright (never ``playwright install``), for the browser tests.
+CHROMIUM = Path(os.environ.get("MEDKG_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+
+
+def _browser_missing() -> str | None:
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed"
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM} (install Debian's chromium, or point MEDKG_CHROMIUM at one)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium, headless and offline; skips without it, fails instead under ``MEDKG_REQUIRE_BROWSER=1`` (CI)."""
+    reason = _browser_missing()
+    if reason is not None:
+        if os.environ.get("MEDKG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"MEDKG_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(f"browser tests need Chromium and playwright: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

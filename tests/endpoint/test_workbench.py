@@ -7,9 +7,7 @@ without them unless ``MEDKG_REQUIRE_BROWSER=1``. Never run ``playwright install`
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
-import os
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -22,7 +20,6 @@ from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.pages import ASSETS, CSP, workbench_file
 from graph_builder.endpoint.server import SparqlServer
 from tests.endpoint.http_client import http, root
-from tests.viz.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -73,25 +70,6 @@ def test_assets_and_prefixes_are_served(server: SparqlServer) -> None:
 
 
 # --- in the browser -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    missing = None
-    if importlib.util.find_spec("playwright") is None:
-        missing = "the playwright package is not installed"
-    if missing is None and not CHROMIUM.is_file():
-        missing = f"no Chromium at {CHROMIUM}"
-    if missing is not None:
-        if os.environ.get("MEDKG_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"MEDKG_REQUIRE_BROWSER=1 but {missing}")
-        pytest.skip(f"browser tests need Chromium and playwright: {missing}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

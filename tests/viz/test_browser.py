@@ -9,8 +9,6 @@ turns the missing browser into a failure.
 from __future__ import annotations
 
 import copy
-import importlib.util
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -35,11 +33,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path(os.environ.get("MEDKG_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
 CLAIM = "herpes-causes-lower-back-pain"
 QUOTE_PART = "not supported with any medical researches"
 PAYLOAD = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
@@ -79,29 +72,6 @@ _CANVAS_PIXELS = """() => {
 _HIDDEN_IDS = "() => medkg.edges.get({filter: (e) => e.hidden}).map((e) => e.id)"
 _HIDDEN_RANKS = """() => medkg.edges.get({filter: (e) => e.hidden})
   .map((e) => medkg.data.edges.find((d) => d.id === e.id).rank)"""
-
-
-def _missing() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed"
-    if not CHROMIUM.is_file():
-        return f"no Chromium at {CHROMIUM} (install Debian's chromium, or point MEDKG_CHROMIUM at one)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get("MEDKG_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"MEDKG_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(f"browser tests need Chromium and playwright: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
