@@ -110,8 +110,9 @@ def test_story_chain_cells_name_the_weakest_link_and_tell_stated_from_inferred(e
     chain = _text(_cell(notebook, "chain"))
     assert "herpes → nerve pain → lower back pain  [stated by" in chain
     assert "explicitly unsupported" in chain
-    assert "its weakest link: explicitly unsupported (rank 1)" in _text(_cell(notebook, "weakest-link"))
-    assert "rank 2 or more: 0" in _text(_cell(notebook, "min-rank"))
+    # docs/codebook.md, Strength: the disclaimed, merely possible step is the weakest, strength 1
+    assert "its weakest link: strength 1 (disclaimed, possible)" in _text(_cell(notebook, "weakest-link"))
+    assert "strength 4 or more: 0" in _text(_cell(notebook, "min-rank"))
     inferred = _text(_cell(notebook, "inferred"), "text/html")
     assert "inferred" in inferred and "stated" not in inferred
 

@@ -1,4 +1,4 @@
-"""The values a chain search returns: evidence levels, hops (one claim each, with its source and
+"""The values a chain search returns: evidence levels and strengths, hops (one claim each, with its source and
 quote), chains stated by a source or found by the search (and where a found one joins the claims of
 different sources), and the list of them with how it was searched.
 :func:`graph_builder.analysis.chains.find_chains` makes them."""
@@ -25,6 +25,24 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Strength:
+    """How strongly a source makes a claim (docs/codebook.md, Strength): the derived number, 1 the
+    weakest, with the support and certainty it is derived from (slugs and labels)."""
+
+    value: int
+    support: str
+    support_label: str
+    certainty: str
+    certainty_label: str
+
+    def __str__(self) -> str:
+        return f"strength {self.value} ({self.support_label}, {self.certainty_label})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"strength": self.value, "support": self.support, "certainty": self.certainty}
+
+
+@dataclass(frozen=True)
 class Hop:
     """One step of a chain: one source's assertion of ``subject relation object``."""
 
@@ -36,6 +54,10 @@ class Hop:
     object_label: str
     assertion: str
     claim_id: str
+    strength: Strength
+    #: Whether the source makes the claim only under a condition it states.
+    conditional: bool
+    #: The format 1 reading of the claim's support and stance (the evidence-level scheme).
     evidence: Evidence
     stance: str
     quote: str
@@ -55,6 +77,8 @@ class Hop:
             "object_label": self.object_label,
             "assertion": self.assertion,
             "claim_id": self.claim_id,
+            **self.strength.to_dict(),
+            "conditional": self.conditional,
             "evidence": self.evidence.slug,
             "evidence_label": self.evidence.label,
             "rank": self.evidence.rank,
@@ -67,7 +91,8 @@ class Hop:
 
 @dataclass(frozen=True)
 class StatedChain:
-    """A medkg:Chain: a multi-hop claim a source states as one unit, with its own evidence level."""
+    """A medkg:Chain: a multi-hop claim a source states as one unit, with its own evidence level (its
+    strength is its weakest step's, :attr:`ChainResult.weakest`)."""
 
     iri: str
     claim_id: str
@@ -102,9 +127,14 @@ class ChainResult:
         return len(self.hops)
 
     @property
-    def weakest(self) -> Evidence:
-        """The weakest link: the lowest evidence rank of any hop (the first such hop on a tie)."""
-        return min((h.evidence for h in self.hops), key=lambda e: e.rank)
+    def weakest_hop(self) -> Hop:
+        """The hop of the weakest link: the lowest strength (the first such hop on a tie)."""
+        return min(self.hops, key=lambda h: h.strength.value)
+
+    @property
+    def weakest(self) -> Strength:
+        """The weakest link: the lowest strength of any hop, which is the chain's strength."""
+        return self.weakest_hop.strength
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -159,11 +189,7 @@ class ChainResult:
                 {"entity": e, "label": label}
                 for e, label in zip(self.meets_at, self.meeting_labels(), strict=True)
             ],
-            "weakest_link": {
-                "evidence": self.weakest.slug,
-                "label": self.weakest.label,
-                "rank": self.weakest.rank,
-            },
+            "weakest_link": {**self.weakest.to_dict(), "claim_id": self.weakest_hop.claim_id},
             "steps": [h.to_dict() for h in self.hops],
         }
 

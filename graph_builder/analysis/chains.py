@@ -5,8 +5,8 @@ over :func:`graph_builder.analysis.network.to_networkx`; rankings are in :mod:`g
 >>> from graph_builder.analysis.network import to_networkx
 >>> g = to_networkx(build_example())
 >>> best = find_chains(g, "herpes", "lower back pain")[0]
->>> best.labels, best.kind, best.weakest.label
-(('herpes', 'nerve pain', 'lower back pain'), 'stated', 'explicitly unsupported')
+>>> best.labels, best.kind, best.weakest.value
+(('herpes', 'nerve pain', 'lower back pain'), 'stated', 1)
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from typing import Any, TypeAlias
 
 import networkx as nx
 
-from graph_builder.analysis.chain_values import ChainList, ChainResult, Evidence, Hop, StatedChain
+from graph_builder.analysis.chain_values import ChainList, ChainResult, Evidence, Hop, StatedChain, Strength
 from graph_builder.analysis.network import ChainData, ClaimGraph, EdgeData, NameGraph
+from graph_builder.core import codebook
 from graph_builder.core import namespaces as ns
 from graph_builder.core.names import EntityName, resolve_name
 from graph_builder.core.names import normalize as _norm
@@ -73,6 +74,17 @@ def resolve_evidence(text: str | int) -> int:
     raise ValueError(f"unknown evidence level {text!r}; expected one of {choices}")
 
 
+def strongest() -> int:
+    """The highest strength a claim can have: the strongest support, stated with certainty.
+
+    >>> strongest()
+    21
+    """
+    vocab = load_vocabulary()
+    levels = len(vocab.certainties)
+    return codebook.strength(len(vocab.supports), levels, levels)
+
+
 # --- chains ------------------------------------------------------------------------------------------
 
 
@@ -86,6 +98,10 @@ def _hop(graph: _Graph, u: str, v: str, key: str, d: EdgeData) -> Hop:
         object_label=graph.nodes[v].get("label", v),
         assertion=key,
         claim_id=d["claim_id"],
+        strength=Strength(
+            d["strength"], d["support"], d["support_label"], d["certainty"], d["certainty_label"]
+        ),
+        conditional=codebook.conditional(h["type"] for h in d["hedges"]),
         evidence=Evidence(d["evidence"], d["evidence_label"], d["rank"]),
         stance=d["stance"],
         quote=d["quote"],
@@ -147,6 +163,7 @@ def find_chains(
     target: str,
     *,
     max_hops: int = 3,
+    min_strength: int | None = None,
     min_rank: int | None = None,
     causal_only: bool = True,
     relations: Iterable[str] | None = None,
@@ -158,10 +175,11 @@ def find_chains(
     give separate chains). A hop may use a relation of the ``medkg:chainsTo`` group (the causal
     relations and association: sources state chains whose premise is an association); with
     ``causal_only=False`` any relation, and ``relations`` names the allowed relation slugs exactly.
-    Negated assertions and, with ``min_rank``, assertions of a lower evidence rank are never hops.
+    Negated assertions are never hops; nor, with ``min_strength``, assertions of a lower strength, or
+    with ``min_rank``, of a lower evidence rank (the format 1 reading).
     ``source`` and ``target`` are resolved with :func:`resolve_entity`.
 
-    Order: stated chains first; then the strongest weakest link; then fewer hops; then the labels of
+    Order: stated chains first; then the strongest weakest link (strength, docs/codebook.md); then fewer hops; then the labels of
     the path and the assertion IRIs. The search finds stated chains first and then goes through
     paths by increasing length, pruned to nodes that can still reach the target in the hops left, and
     stops once more than ``limit`` chains exist (``truncated`` is then set), so hub entities cannot
@@ -171,6 +189,8 @@ def find_chains(
         raise ValueError(f"max_hops: expected 1 to {MAX_HOPS}; found {max_hops}")
     if limit < 1:
         raise ValueError(f"limit: expected at least 1; found {limit}")
+    if min_strength is not None and not 1 <= min_strength <= strongest():
+        raise ValueError(f"min_strength: expected 1 to {strongest()}; found {min_strength}")
     start, end = resolve_entity(graph, source), resolve_entity(graph, target)
     if start == end:
         raise ValueError(f"source and target are the same entity ({start}); a chain needs two")
@@ -184,6 +204,8 @@ def find_chains(
 
     def usable(d: EdgeData) -> bool:
         if d.get("negated") or (min_rank is not None and d["rank"] < min_rank):
+            return False
+        if min_strength is not None and d["strength"] < min_strength:
             return False
         if allowed is not None:
             return d["relation"] in allowed
@@ -292,7 +314,7 @@ def _meets_at(path: list[tuple[str, str, str]], linking: dict[tuple[str, str], s
 def _chain_order(c: ChainResult) -> tuple[Any, ...]:
     return (
         not c.stated,
-        -c.weakest.rank,
+        -c.weakest.value,
         c.hop_count,
         tuple(_norm(x) for x in c.labels),
         tuple(h.assertion for h in c.hops),
@@ -327,7 +349,8 @@ def format_chains(chains: ChainList, fmt: str = "table") -> str:
             lines.append(f"  stated chain {c.chain.claim_id}: {c.chain.evidence}")
         for i, h in enumerate(c.hops, start=1):
             step = f"{h.subject_label} —{h.relation}→ {h.object_label}"
-            lines.append(f"  {i}. {step}   {h.evidence}, {h.stance}  [{h.claim_id}]  from {h.source_id}")
+            how = f"{h.strength}, conditional" if h.conditional else str(h.strength)
+            lines.append(f"  {i}. {step}   {how}  [{h.claim_id}]  from {h.source_id}")
             lines.append(
                 textwrap.fill(f"“{h.quote}”", width=100, initial_indent="     ", subsequent_indent="      ")
             )

@@ -38,7 +38,7 @@ def cmd_chains(args: argparse.Namespace) -> int:
         graph = to_networkx(store, entities=entities_between(store, source, target, args.max_hops, relations))
     chains = find_chains(
         graph if graph is not None else names, source, target, max_hops=args.max_hops, min_rank=min_rank,
-        causal_only=not args.any_relation, relations=args.relation or None, limit=args.limit,
+        min_strength=args.min_strength, causal_only=not args.any_relation, relations=args.relation or None, limit=args.limit,
     )  # fmt: skip
     sys.stdout.write(format_chains(chains, args.format))
     if chains.truncated and args.format == "json":
@@ -100,18 +100,21 @@ def add_chains(command: AddCommand) -> None:
         "List the chains of claims leading from one entity to another, with their weakest link.",
         '  medkg chains herpes "lower back pain"\n'
         '  medkg chains herpes "lower back pain" --max-hops 2 --format json\n'
-        '  medkg chains herpes "lower back pain" --min-evidence speculative    (none: every link is weaker)\n'
+        '  medkg chains herpes "lower back pain" --min-strength 4    (none: every link is weaker)\n'
         "  medkg chains herpes swelling --any-relation --max-hops 4\n"
         "\nA hop is an assertion with a relation under medkg:chainsTo, the causal relations and association"
         "\n(set --relation or --any-relation to change that); entities are named by label, synonym, id or IRI."
-        "\nEach step names its source. A chain joining claims of several sources says so, and says"
+        "\nThe weakest link is the lowest strength of a chain's steps (docs/codebook.md, Strength):"
+        "\nchains with the strongest weakest link come first. Each step names its source. A chain joining claims of several sources says so, and says"
         "\n'inferred across sources' when it passes an entity only because two sources' claims meet there.\n",
         cmd_chains,
     )
     p.add_argument("source", metavar="SOURCE", help="the entity chains start from")
     p.add_argument("target", metavar="TARGET", help="the entity chains end at")
     p.add_argument("--max-hops", type=int, default=3, metavar="N", help="longest chain, 1 to 6 (default: 3)")
-    p.add_argument("--min-evidence", metavar="LEVEL", help="drop hops below this level (slug, label, 1-8)")
+    p.add_argument("--min-strength", type=int, metavar="N", help="drop hops of a lower strength (1 to 21)")
+    p.add_argument("--min-evidence", metavar="LEVEL",
+                   help="drop hops below this evidence level, the format 1 reading (slug, label, 1-8)")  # fmt: skip
     p.add_argument("--relation", action="append", default=[], metavar="SLUG",
                    help="allow only this relation as a hop; repeat for more")  # fmt: skip
     p.add_argument("--any-relation", action="store_true", help="allow every relation as a hop")

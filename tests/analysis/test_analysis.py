@@ -23,6 +23,7 @@ from graph_builder.analysis.chains import (
     format_chains,
     resolve_entity,
     resolve_evidence,
+    strongest,
 )
 from graph_builder.analysis.network import to_networkx
 from graph_builder.analysis.rank import MEASURES, rank_entities
@@ -35,7 +36,7 @@ from graph_builder.kg.export import to_trig
 HERPES, NERVE_PAIN, LBP = (ns.ENTITY + e for e in ("herpes", "nerve-pain", "lower-back-pain"))
 STATED_HEADER = (
     "herpes → nerve pain → lower back pain  [stated by does-herpes-cause-lower-back-pain]"
-    "  weakest link: explicitly unsupported (rank 1)"
+    "  weakest link: strength 1 (disclaimed, possible)"  # docs/codebook.md, Strength: its worked example
 )
 
 
@@ -87,7 +88,7 @@ def test_stated_chain_result_carries_its_own_evidence(
     assert best.chain is not None and best.chain.claim_id == chain["id"]
     # the chain's own support, read at the evidence level format 1 queries use (docs/codebook.md)
     assert chain["support"] == "disclaimed" and best.chain.evidence.slug == "explicitly-unsupported"
-    assert best.weakest.rank == 1 and best.hop_count == 2
+    assert best.weakest.value == 1 and best.hop_count == 2
 
 
 def test_direct_assertions_are_one_hop_chains_not_stated(
@@ -151,7 +152,35 @@ def test_min_evidence_leaves_out_weaker_hops(write_annotation: Callable[..., Pat
     assert [_chain_hop_claims(c) for c in kept] == [
         ["herpes-associated-with-nerve-pain", "nerve-pain-causes-lower-back-pain"]
     ]
-    assert kept[0].stated and kept[0].weakest.rank == uncited
+    assert kept[0].stated and min(h.evidence.rank for h in kept[0].hops) == uncited
+
+
+def test_min_strength_leaves_out_weaker_hops(seed_graph: nx.MultiDiGraph) -> None:
+    everything = find_chains(seed_graph, HERPES, LBP)
+    floor = max(c.weakest.value for c in everything)
+    kept = find_chains(seed_graph, HERPES, LBP, min_strength=floor)
+    assert kept and all(h.strength.value >= floor for c in kept for h in c.hops)
+    assert len(kept) < len(everything)
+    for bad in (0, strongest() + 1):
+        with pytest.raises(ValueError, match="min_strength: expected 1 to 21"):
+            find_chains(seed_graph, HERPES, LBP, min_strength=bad)
+
+
+def test_min_strength_on_the_command_line(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    # every chain of the seed from herpes to lower back pain has a step the source disclaims
+    assert main(["chains", "herpes", "lower back pain", "--min-strength", "4"]) == 0
+    assert capsys.readouterr().out.startswith("no chains from herpes to lower back pain within 3 hops")
+
+
+def test_chains_rank_by_strength_not_by_evidence_level() -> None:
+    # Two direct claims of one evidence level (uncited assertion): one probable (strength 5), one
+    # certain (6). The certain one must come first although its IRI sorts last.
+    graph = _synthetic([(0, 1), (0, 1)], 2)
+    (_, _, weak), (_, _, strong) = sorted(graph.edges(keys=True))
+    graph.edges[ns.ENTITY + "n0", ns.ENTITY + "n1", weak].update(strength=5, certainty="probable")
+    first, second = find_chains(graph, "node 0", "node 1")
+    assert first.hops[0].assertion == strong and first.weakest.value == 6
+    assert second.weakest.value == 5
 
 
 def test_min_evidence_on_the_command_line(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,17 +223,20 @@ def test_chains_json_is_a_list_of_objects(seed_cli: None, capsys: pytest.Capture
     first = rows[0]
     assert first["path"] == ["herpes", "nerve pain", "lower back pain"] and first["stated"] is True
     assert first["chain"]["id"] == "herpes-nerve-pain-lower-back-pain"
+    step = first["steps"][-1]  # the disclaimed, hedged step is the weakest (docs/codebook.md)
     assert first["weakest_link"] == {
-        "evidence": "explicitly-unsupported",
-        "label": "explicitly unsupported",
-        "rank": 1,
+        "strength": 1,
+        "support": "disclaimed",
+        "certainty": "possible",
+        "claim_id": step["claim_id"],
     }
+    assert (step["strength"], step["support"], step["certainty"]) == (1, "disclaimed", "possible")
     assert [r["kind"] for r in rows] == ["stated", "direct", "direct"]
 
 
 def test_chain_order_is_deterministic_and_documented(seed_graph: nx.MultiDiGraph) -> None:
     chains = find_chains(seed_graph, "herpes", "swelling", causal_only=False, max_hops=4)
-    keys = [(not c.stated, -c.weakest.rank, c.hop_count) for c in chains]
+    keys = [(not c.stated, -c.weakest.value, c.hop_count) for c in chains]
     assert keys == sorted(keys)
     again = find_chains(to_networkx(build_example()), "herpes", "swelling", causal_only=False, max_hops=4)
     assert [c.to_dict() for c in chains] == [c.to_dict() for c in again]
@@ -256,11 +288,13 @@ def test_source_and_target_must_differ(seed_graph: nx.MultiDiGraph) -> None:
 def _edge(causal: bool = True, rank: int = 3) -> dict[str, Any]:
     relation = "causes" if causal else "treats"
     evidence = {"evidence": "uncited-assertion", "evidence_label": "uncited assertion", "rank": rank}
+    strength = {"strength": 6, "support": "none-stated", "support_label": "none stated",
+                "certainty": "certain", "certainty_label": "certain"}  # fmt: skip
     source = {"source": ns.SOURCE + "s", "source_title": "S"}
     return dict(
         claim_id="c", relation=relation, relation_label=relation, causal=causal, chain_link=causal,
         remedy=not causal, stance="asserted", quote="q",
-        negated=False, chains=[], **evidence, **source,
+        negated=False, chains=[], hedges=[], **evidence, **strength, **source,
     )  # fmt: skip
 
 
@@ -425,3 +459,13 @@ def test_help_has_examples(command: str, capsys: pytest.CaptureFixture[str]) -> 
         main([command, "--help"])
     assert exit_.value.code == 0
     assert f"examples:\n  medkg {command}" in capsys.readouterr().out
+
+
+def test_readme_shows_the_chains_as_medkg_prints_them(
+    seed_cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = '$ medkg chains herpes "lower back pain"\n'
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    assert main(["chains", "herpes", "lower back pain"]) == 0
+    assert capsys.readouterr().out == shown
