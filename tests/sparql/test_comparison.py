@@ -51,21 +51,72 @@ def _slug(value: object) -> str:
     return str(value).rsplit("/", 1)[-1]
 
 
+def _self_and_broader(corpus: list[Annotation]) -> dict[str, set[str]]:
+    """Each entity id with every entity it is narrower than, along the files' curated ``broader:``."""
+    up: dict[str, set[str]] = defaultdict(set)
+    for ann in corpus:
+        for e in ann.entities.values():
+            up[e.id].update(e.broader)
+    closed: dict[str, set[str]] = {}
+    for entity in list(up):
+        seen, todo = {entity}, [entity]
+        while todo:
+            for b in up.get(todo.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        closed[entity] = seen
+    return closed
+
+
 def test_agreement_lists_every_proposition_two_sources_state(
     corpus_store: ox.Store, corpus: list[Annotation]
 ) -> None:
     rows = run_query("agreement", corpus_store).to_records()
     found = {
-        (r["claimId"], _slug(r["source"]), _slug(r["polarity"]), _slug(r["certainty"]), _slug(r["support"]))
+        (
+            _slug(r["proposition"]), r["claimId"], _slug(r["source"]), r["via"],
+            _slug(r["polarity"]), _slug(r["certainty"]), _slug(r["support"]),
+        )
         for r in rows
-    }
-    expected = {
-        (c.id, source, c.polarity, c.certainty, c.support)
-        for claims in _by_proposition(corpus).values()
-        if len({s for s, _ in claims}) >= 2
-        for source, c in claims
-    }
+    }  # fmt: skip
+    # A stated proposition collects its own claims and those about narrower subjects and objects.
+    up = _self_and_broader(corpus)
+    stated = _by_proposition(corpus)
+    relations = load_vocabulary().relations
+    expected = set()
+    for key in stated:
+        subject, relation, obj = key
+        claims = [
+            (source, c, "direct" if other == key else "narrower")
+            for other, cs in stated.items()
+            if other[1] == relation and subject in up[other[0]] and obj in up[other[2]]
+            for source, c in cs
+        ]
+        if len({source for source, _, _ in claims}) >= 2:
+            expected |= {
+                (
+                    _slug(
+                        ns.proposition_iri(
+                            ns.entity_iri(subject), relations[relation].iri, ns.entity_iri(obj)
+                        )
+                    ),
+                    c.id,
+                    source,
+                    via,
+                    c.polarity,
+                    c.certainty,
+                    c.support,
+                )
+                for source, c, via in claims
+            }
     assert found == expected and len({r["proposition"] for r in rows}) >= 10
+    # through the hierarchy: the ice and heat pages' claims about back pain count for the seed's
+    # "cold compress alleviates pain"
+    narrower = {
+        (r["subjectLabel"], r["objectLabel"], _slug(r["source"])) for r in rows if r["via"] == "narrower"
+    }
+    assert {("cold compress", "pain", ICE), ("cold compress", "pain", HEAT)} <= narrower
     # the shingles back-pain proposition, with each source's framing
     shingles = {
         _slug(r["source"]) for r in rows if (r["subjectLabel"], r["objectLabel"]) == ("shingles", "back pain")
