@@ -78,6 +78,8 @@ CONFLICT_REASONS: dict[str, str] = {
 }
 #: The glow behind the edges of a stated chain (Okabe-Ito bluish green: no evidence colour is green).
 CHAIN_GLOW = "rgba(0, 158, 115, 0.9)"
+#: The colour of a proposition drawn as one arrow whose assertions have different colours (levels or sources).
+MIXED_COLOUR = "#6b6b6b"
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 # --- page data -------------------------------------------------------------------------------------
@@ -332,5 +334,6 @@ def page_data(
         },
         "chains": _chains(graph, evidence_labels),
         "chainGlow": CHAIN_GLOW,
+        "mixedColor": MIXED_COLOUR,
         "options": _vis_options(len(nodes)),
     }

@@ -69,9 +69,9 @@ _CANVAS_PIXELS = """() => {
     .map(([id]) => id);
   return {width, height, drawn, colours: colours.size, checked: centres.length, blank};
 }"""
-_HIDDEN_IDS = "() => medkg.edges.get({filter: (e) => e.hidden}).map((e) => e.id)"
-_HIDDEN_RANKS = """() => medkg.edges.get({filter: (e) => e.hidden})
-  .map((e) => medkg.data.edges.find((d) => d.id === e.id).rank)"""
+# The claims (assertion edges) hidden, not the arrows of the one-per-proposition view.
+_HIDDEN_IDS = """() => medkg.data.edges.filter((d) => medkg.edges.get(d.id).hidden).map((d) => d.id)"""
+_HIDDEN_RANKS = """() => medkg.data.edges.filter((d) => medkg.edges.get(d.id).hidden).map((d) => d.rank)"""
 
 
 @pytest.fixture(scope="module")
@@ -401,6 +401,47 @@ def test_clicking_a_conflicting_claim_lists_every_sources_assertion(
     assert details.get_attribute("data-edge") == other
     assert opened.js("() => medkg.network.getSelectedEdges()") == [other]
     assert details.locator("ul.assertions > li").count() == 2
+
+
+def test_one_arrow_per_proposition_lists_every_sources_assertion_and_marks_conflicts(
+    open_page: Any, corpus_html: Path, corpus_graph: nx.MultiDiGraph
+) -> None:
+    opened = open_page(corpus_html)
+    edges = list(corpus_graph.edges(keys=True, data=True))
+    propositions = sorted({d["proposition"] for _, _, _, d in edges})
+    assert len(propositions) < len(edges)  # some propositions have several sources' assertions
+    box = opened.page.locator("#by-proposition")
+    assert not box.is_checked()  # one arrow per assertion until asked
+    box.check()
+    assert sorted(opened.js("() => medkg.visibleEdgeIds()")) == propositions
+    status = opened.page.locator("#status").inner_text()
+    assert status.startswith(
+        f"Showing {len(edges)} of {len(edges)} claims (as {len(propositions)} propositions)"
+    )
+    # The cold compress proposition: two sources, one affirms and one negates; one arrow, marked.
+    cold = next(d for _, _, _, d in edges if d["claim_id"] == COLD_COMPRESS)["proposition"]
+    mine = [d for _, _, _, d in edges if d["proposition"] == cold]
+    assert opened.js("(p) => medkg.edges.get(p).background.enabled", cold) is True
+    assert "conflict" in opened.js("(p) => medkg.edges.get(p).label", cold)
+    opened.click_edge(cold)
+    details = opened.page.locator("#details")
+    assert details.get_attribute("data-edge") == cold
+    assert details.locator(".conflict-badge").inner_text() == "conflict"
+    items = details.locator("ul.assertions > li")
+    assert items.count() == len(mine) == 2
+    listed = sorted(items.nth(i).locator(".assertion-source strong").inner_text().strip() for i in range(2))
+    assert listed == sorted(d["source_title"] for d in mine)
+    assert sorted(items.nth(i).locator("blockquote").inner_text() for i in range(2)) == sorted(
+        d["quote"] for d in mine
+    )
+    # With the source filter: an arrow stays while any of its sources is shown.
+    seed = ns.SOURCE + "does-herpes-cause-lower-back-pain"
+    opened.page.locator(f'#f-source input[value="{seed}"]').uncheck()
+    left = sorted({d["proposition"] for _, _, _, d in edges if d["source"] != seed})
+    assert sorted(opened.js("() => medkg.visibleEdgeIds()")) == left and len(left) < len(propositions)
+    opened.page.locator("#reset").click()
+    assert not box.is_checked() and opened.visible_edges() == len(edges)
+    assert opened.errors == [] and opened.blocked == []
 
 
 def test_the_disclaimed_and_the_negated_herpes_claims_are_shown_side_by_side(

@@ -91,6 +91,44 @@
     return {color: c, highlight: c, hover: c, inherit: false, opacity: 1};
   }
 
+  // One arrow per proposition (off until asked for): the assertions of a proposition drawn as one edge,
+  // marked when its sources conflict; clicking it lists every source's assertion.
+  var propositionIds = Object.keys(byProposition).sort();
+  function same(values, otherwise) {
+    return values.every(function (v) { return v === values[0]; }) ? values[0] : otherwise;
+  }
+  function propositionSources(p) {
+    var seen = {};
+    byProposition[p].forEach(function (a) { seen[a.source] = true; });
+    return Object.keys(seen).length;
+  }
+  function propositionColour(p) {
+    var c = same(byProposition[p].map(function (a) { return edgeColour(a).color; }), DATA.mixedColor);
+    return {color: c, highlight: c, hover: c, inherit: false, opacity: 1};
+  }
+  function propositionTooltip(p) {
+    var all = byProposition[p], n = propositionSources(p);
+    var box = el("div");
+    box.appendChild(el("div", "tip-title", claimText(all[0])));
+    box.appendChild(el("div", null, all.length + " assertion" + (all.length === 1 ? "" : "s") + " by " + n +
+      " source" + (n === 1 ? "" : "s") + " in this view"));
+    if (all[0].conflict.length) { box.appendChild(el("div", "conflict-text", "sources conflict on this claim")); }
+    box.appendChild(el("div", "muted", "click for every source's assertion"));
+    return box;
+  }
+  function visProposition(p) {
+    var all = byProposition[p], first = all[0], n = propositionSources(p), mark = DATA.conflict;
+    var label = first.relationLabel + (n > 1 ? " (" + n + " sources)" : "");
+    if (first.conflict.length) { label += " · conflict"; }
+    // Never a spring of the layout, shown or not: the layout stays the one the claims give.
+    return {id: p, from: first.from, to: first.to, label: label, physics: false, length: first.length,
+      width: Math.max.apply(null, all.map(function (a) { return a.width; })),
+      dashes: same(all.map(function (a) { return a.dashes; }), false),
+      arrows: {to: {enabled: true, scaleFactor: 0.7}}, smooth: first.smooth, title: propositionTooltip(p),
+      color: propositionColour(p),
+      background: {enabled: first.conflict.length > 0, color: mark.color, size: mark.size, dashes: mark.dashes}};
+  }
+
   var nodes = new vis.DataSet(DATA.nodes.map(visNode));
   var edges = new vis.DataSet(DATA.edges.map(visEdge));
   var network = new vis.Network(document.getElementById("graph"), {nodes: nodes, edges: edges}, DATA.options);
@@ -113,7 +151,7 @@
 
   // --- legend and filters
   var filters = {source: {}, evidence: {}, stance: {}, type: {}, relation: {}};
-  var hideIsolated = false, conflictOnly = false;
+  var hideIsolated = false, conflictOnly = false, oneArrowEach = false, arrowsIn = false;
   function lineKey(dashes, marker, colour) {
     var box = svg("svg", {"class": "key", width: 40, height: 12, viewBox: "0 0 40 12"});
     var line = svg("line", {x1: 4, y1: 6, x2: 33, y2: 6, stroke: colour, "stroke-width": 2.5}, box);
@@ -186,6 +224,9 @@
     document.getElementById("evidence-note").textContent =
       colourBy === "source" ? "weakest first (edges are coloured by source)" : "edge colour, weakest first";
     edges.update(DATA.edges.map(function (e) { return {id: e.id, color: edgeColour(e)}; }));
+    if (oneArrowEach) {
+      edges.update(propositionIds.map(function (p) { return {id: p, color: propositionColour(p)}; }));
+    }
   });
   var fEvidence = document.getElementById("f-evidence");
   DATA.levels.forEach(function (l) {
@@ -214,28 +255,48 @@
   isoRow.appendChild(isoBox);
   isoRow.appendChild(el("span", null, "hide entities with no claim shown"));
   more.appendChild(isoRow);
+  var propRow = el("label", "row");
+  var propBox = el("input");
+  propBox.type = "checkbox";
+  propBox.id = "by-proposition";
+  propBox.addEventListener("change", function () { oneArrowEach = propBox.checked; applyFilters(); });
+  propRow.appendChild(propBox);
+  propRow.appendChild(el("span", null, "one arrow per proposition, for all its sources"));
+  propRow.title = "draw the assertions of a proposition as one arrow; click it for every source's assertion";
+  more.appendChild(propRow);
   var keyMore = document.getElementById("key-more");
   keyMore.appendChild(el("li", null, "edge width: number of sources stating the claim"));
   keyMore.appendChild(el("li", null, "node size: number of claims about the entity"));
+  keyMore.appendChild(el("li", null, "grey arrow, one per proposition: its sources' assertions differ in colour"));
   var glowItem = el("li", null, "");
   var glow = el("span", "chain-badge", "green glow");
   glowItem.appendChild(glow);
   glowItem.appendChild(document.createTextNode(" : a step of a stated chain"));
   keyMore.appendChild(glowItem);
 
+  var shownClaims = DATA.edges.length;
   function visibleEdgeIds() { return edges.getIds({filter: function (e) { return !e.hidden; }}); }
   function visibleNodeIds() { return nodes.getIds({filter: function (n) { return !n.hidden; }}); }
   function applyFilters() {
-    var nodeOn = {}, used = {};
+    var nodeOn = {}, used = {}, propositionOn = {};
+    shownClaims = 0;
     DATA.nodes.forEach(function (n) { nodeOn[n.id] = filters.type[n.type] !== false; });
     var edgeUpdates = DATA.edges.map(function (e) {
       var stance = e.negated ? "negated" : e.stance;
       var on = filters.source[e.source] !== false && (!conflictOnly || e.conflict.length > 0) &&
         filters.evidence[e.rank] !== false && filters.stance[stance] !== false &&
         filters.relation[e.relation] !== false && nodeOn[e.from] && nodeOn[e.to];
-      if (on) { used[e.from] = true; used[e.to] = true; }
-      return {id: e.id, hidden: !on};
+      if (on) { used[e.from] = true; used[e.to] = true; propositionOn[e.proposition] = true; shownClaims++; }
+      return {id: e.id, hidden: !on || oneArrowEach};
     });
+    // The arrows of propositions are in the network only while asked for: hidden edges would still
+    // change what a click on the canvas finds.
+    if (oneArrowEach && !arrowsIn) { edges.add(propositionIds.map(visProposition)); }
+    if (!oneArrowEach && arrowsIn) { edges.remove(propositionIds); }
+    arrowsIn = oneArrowEach;
+    if (oneArrowEach) {
+      edgeUpdates = edgeUpdates.concat(propositionIds.map(function (p) { return {id: p, hidden: !propositionOn[p]}; }));
+    }
     var nodeUpdates = DATA.nodes.map(function (n) {
       return {id: n.id, hidden: !nodeOn[n.id] || (hideIsolated && !used[n.id])};
     });
@@ -244,18 +305,20 @@
     updateStatus();
   }
   function updateStatus() {
-    var text = "Showing " + visibleEdgeIds().length + " of " + DATA.edges.length + " claims and " +
+    var text = "Showing " + shownClaims + " of " + DATA.edges.length + " claims" +
+      (oneArrowEach ? " (as " + visibleEdgeIds().length + " propositions)" : "") + " and " +
       visibleNodeIds().length + " of " + DATA.nodes.length + " entities";
     if (DATA.total.nodes > DATA.nodes.length) { text += " (graph: " + DATA.total.nodes + " entities)"; }
     status.textContent = text + (api.ready ? "." : "; laying out…");
   }
   document.getElementById("reset").addEventListener("click", function () {
     document.querySelectorAll("#controls input[type=checkbox]").forEach(function (box) {
-      box.checked = box.id !== "hide-isolated" && box.id !== "conflict-only";
+      box.checked = ["hide-isolated", "conflict-only", "by-proposition"].indexOf(box.id) < 0;
       if (box.dataset.kind) { filters[box.dataset.kind][box.value] = true; }
     });
     hideIsolated = false;
     conflictOnly = false;
+    oneArrowEach = false;
     applyFilters();
     network.unselectAll();
     fitAll();
@@ -289,15 +352,7 @@
     details.dataset.edge = id;
     details.dataset.node = "";
     details.appendChild(el("h2", null, claimText(e, true)));
-    if (e.conflict.length) {
-      var why = el("div", "conflict");
-      why.appendChild(el("span", "conflict-badge", "conflict"));
-      why.appendChild(document.createTextNode(" The sources stating this proposition disagree:"));
-      var reasons = el("ul");
-      e.conflict.forEach(function (r) { reasons.appendChild(el("li", null, DATA.conflict.reasons[r] || r)); });
-      why.appendChild(reasons);
-      details.appendChild(why);
-    }
+    showConflict(e);
     var dl = el("dl");
     field(dl, "Relation", e.relationLabel + (e.causal ? " (causal)" : ""));
     field(dl, "Polarity", e.polarityLabel);
@@ -347,6 +402,34 @@
     field(dl, "Offsets", "characters " + e.start + "–" + e.end + " of the source text");
     field(dl, "Claim id", e.claimId);
     field(dl, "Assertion", e.id);
+    details.appendChild(dl);
+  }
+  function showConflict(e) {
+    if (!e.conflict.length) { return; }
+    var why = el("div", "conflict");
+    why.appendChild(el("span", "conflict-badge", "conflict"));
+    why.appendChild(document.createTextNode(" The sources stating this proposition disagree:"));
+    var reasons = el("ul");
+    e.conflict.forEach(function (r) { reasons.appendChild(el("li", null, DATA.conflict.reasons[r] || r)); });
+    why.appendChild(reasons);
+    details.appendChild(why);
+  }
+  // A proposition drawn as one arrow: its conflict, and every source's assertion of it.
+  function showProposition(p) {
+    var all = byProposition[p];
+    if (!all) { return; }
+    var first = all[0];
+    clear(details);
+    details.dataset.edge = p;
+    details.dataset.node = "";
+    details.appendChild(el("h2", null, claimText(first, true)));
+    showConflict(first);
+    var dl = el("dl");
+    field(dl, "Relation", first.relationLabel + (first.causal ? " (causal)" : ""));
+    field(dl, "Stated by", first.sources + " source" + (first.sources === 1 ? "" : "s"));
+    field(dl, "Every assertion of this proposition",
+      assertionList({id: null, proposition: p, sources: first.sources})).className = "assertions";
+    field(dl, "Proposition", p);
     details.appendChild(dl);
   }
   // Each source's assertion of the edge's proposition: who, how (polarity, certainty, support) and the quote.
@@ -451,7 +534,9 @@
 
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges && params.edges.length) { showEdge(params.edges[0]); }
+    else if (params.edges && params.edges.length) {
+      if (byProposition[params.edges[0]]) { showProposition(params.edges[0]); } else { showEdge(params.edges[0]); }
+    }
     else { showHelp(); }
   });
   function fitAll() {
@@ -471,6 +556,7 @@
   api.visibleEdgeIds = visibleEdgeIds;
   api.visibleNodeIds = visibleNodeIds;
   api.showEdge = showEdge;
+  api.showProposition = showProposition;
   api.colourOf = function (id) { return edges.get(id).color.color; };
   api.showNode = showNode;
   api.showChain = showChain;
