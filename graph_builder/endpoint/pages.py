@@ -27,6 +27,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+#: Headers sent with a drawn result (``/graph``): the page carries its own, stricter policy (no fetches
+#: at all; scripts by hash), which a header policy for the workbench would block.
+GRAPH_HEADERS = {key: value for key, value in PAGE_HEADERS.items() if key != "Content-Security-Policy"}
 #: The files served under ``/assets/``: their path in the workbench folder, and media type.
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
