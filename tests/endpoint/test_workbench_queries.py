@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import urllib.parse
+import webbrowser
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 import pytest
 
+from graph_builder.cli import build_parser, main
 from graph_builder.core.results import ResultTable
 from graph_builder.core.vocabulary import load_vocabulary
 from graph_builder.endpoint.server import SparqlServer
@@ -79,6 +81,27 @@ def test_a_result_is_drawn_by_the_viz_page_with_claim_links(server: SparqlServer
     assert status == 400 and b"no claim column" in body
     assert http(root(server) + "/graph/no-such-query")[0] == 404
     assert http(root(server) + "/graph")[0] == 400
+
+
+def test_explore_serves_and_opens_the_workbench(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[tuple[str, int, str]] = []
+
+    def browser_open(url: str) -> bool:  # what the default browser would get at that moment
+        status, headers, _ = http(url, headers={"Accept": "text/html"})
+        opened.append((url, status, headers["Content-Type"]))
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", browser_open)
+    monkeypatch.setattr(SparqlServer, "wait", lambda self: None)  # as if Ctrl-C came at once
+    assert main(["explore", "--store", str(store_dir), "--port", "0", "--workers", "1", "--quiet"]) == 0
+    assert len(opened) == 1
+    url, status, media = opened[0]
+    assert (
+        url.startswith("http://127.0.0.1:")
+        and url.endswith("/")
+        and (status, media[:9]) == (200, "text/html")
+    )
+    assert build_parser().parse_args(["serve"]).open_browser is False
 
 
 # --- in the browser -------------------------------------------------------------------------------
