@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import urllib.parse
 import webbrowser
 from collections import Counter
@@ -70,12 +71,30 @@ def test_terms_are_the_stores_entities_sources_and_codebook(
     assert http(root(server) + "/terms.json")[2] == body  # asked once, then the same answer
 
 
-def test_a_result_is_drawn_by_the_viz_page_with_claim_links(server: SparqlServer) -> None:
+def _drawn(page: bytes) -> dict[str, Any]:
+    """The data a served viz page draws (its JSON script element)."""
+    found = re.search(rb'<script type="application/json" id="medkg-data">(.*?)</script>', page, re.S)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_a_result_is_drawn_by_the_viz_page_with_claim_links(
+    server: SparqlServer, seed_store: ox.Store, seed_data: dict[str, Any]
+) -> None:
     status, headers, body = http(root(server) + "/graph/claims-about?entity=herpes")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    page = body.decode("utf-8")
-    assert '"claimPages":"/claim/"' in page and "https://" + "cdn" not in page
-    assert 'http-equiv="Content-Security-Policy"' in page and "Content-Security-Policy" not in headers
+    assert b"https://" + b"cdn" not in body and "Content-Security-Policy" not in headers
+    assert b'http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;' in body
+    drawn = _drawn(body)
+    assert drawn["claimPages"] == "/claim/"
+    expected = run_query("claims-about", seed_store, {"entity": "herpes"}).column("claimId")
+    assert sorted(e["claimId"] for e in drawn["edges"]) == sorted(set(map(str, expected)))
+    # A CONSTRUCT naming every assertion draws every claim of the annotation file.
+    text = "CONSTRUCT { ?claim a medkg:Assertion } WHERE { ?claim a medkg:Assertion }"
+    status, _, body = http(f"{root(server)}/graph?{urllib.parse.urlencode({'query': text})}")
+    assert status == 200
+    assert sorted(e["claimId"] for e in _drawn(body)["edges"]) == sorted(c["id"] for c in seed_data["claims"])
     text = urllib.parse.urlencode({"query": "SELECT ?x WHERE { BIND(1 AS ?x) }"})
     status, _, body = http(f"{root(server)}/graph?{text}")
     assert status == 400 and b"no claim column" in body
@@ -160,6 +179,24 @@ def test_medkg_terms_complete_in_the_editor(shared: Workbench) -> None:
     assert shared.outside() == [] and shared.errors == []
 
 
+@pytest.mark.browser
+def test_a_construct_downloads_as_rdf_and_can_be_drawn(shared: Workbench) -> None:
+    page = shared.page
+    text = "CONSTRUCT { ?claim medkg:claimId ?id } WHERE { ?claim medkg:claimId ?id }"
+    page.evaluate("(q) => { medkgWorkbench.yasgui.getTab().setQuery(q); }", text)
+    page.locator(".yasqe_queryButton").click()
+    page.locator("#downloads a[data-format=turtle]").wait_for()
+    assert page.locator("#show-graph").is_visible()
+    with page.expect_download() as download:
+        page.locator("#downloads a[data-format=turtle]").click()
+    triples = list(ox.parse(path=download.value.path(), format=ox.RdfFormat.TURTLE))
+    served = http(
+        f"{shared.origin}/sparql?{urllib.parse.urlencode({'query': text})}", headers={"Accept": "text/turtle"}
+    )
+    assert len(triples) == len(list(ox.parse(served[2], format=ox.RdfFormat.TURTLE))) > 0
+    assert shared.outside() == [] and shared.errors == []
+
+
 FLOW_QUERY = """SELECT ?claim ?claimId ?subject ?object WHERE {
   ?claim medkg:claimId ?claimId ; medkg:proposition ?p .
   ?p medkg:subject ?subject ; medkg:object ?object .
@@ -177,7 +214,7 @@ def test_type_run_download_draw_and_open_a_claim(shared: Workbench) -> None:
     assert shared.result_rows() > 0
     page.locator("#show-graph").wait_for(state="visible")
     with page.expect_download() as download:
-        page.locator("#download-csv").click()
+        page.locator("#downloads a[data-format=csv]").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     served = json.loads(http(f"{shared.origin}/sparql?{urllib.parse.urlencode({'query': FLOW_QUERY})}")[2])
     assert [r["claimId"] for r in rows] == [b["claimId"]["value"] for b in served["results"]["bindings"]]

@@ -11,7 +11,11 @@
   const RESULTS_JSON = "application/sparql-results+json";
   // A result with these columns names claims the graph view can draw (as does any CONSTRUCT).
   const GRAPH_COLUMNS = ["claim", "subject", "object"];
-  const DOWNLOADS = ["csv", "tsv", "json"];
+  // The files a result downloads as: the server writes them (format=...), as `medkg query run` does.
+  const DOWNLOADS = {
+    table: [["csv", "CSV", "result.csv"], ["tsv", "TSV", "result.tsv"], ["json", "JSON", "result.json"]],
+    graph: [["turtle", "Turtle", "result.ttl"], ["nt", "N-Triples", "result.nt"], ["jsonld", "JSON-LD", "result.jsonld"]],
+  };
   const runStatus = document.getElementById("run-status");
 
   function element(tag, className, text) {
@@ -170,19 +174,22 @@
 
   // What the buttons above the results act on: the run shown. A run is the path that answers it
   // (/sparql or /queries/NAME), the fields it sends, and the path that draws it.
-  function showActions(run, drawable) {
+  function showActions(run, variables, isGraph) {
     document.getElementById("result-actions").hidden = false;
-    document.getElementById("show-graph").hidden = !drawable;
-    for (const format of DOWNLOADS) {
+    document.getElementById("show-graph").hidden =
+      !isGraph && !GRAPH_COLUMNS.every((column) => variables.includes(column));
+    const links = document.getElementById("downloads");
+    links.replaceChildren();
+    for (const [format, text, file] of DOWNLOADS[isGraph ? "graph" : "table"]) {
       const fields = new URLSearchParams(run.fields);
       fields.set("format", format);
-      document.getElementById(`download-${format}`).href = `${run.path}?${fields}`;
+      const link = element("a", null, text);
+      link.href = `${run.path}?${fields}`;
+      link.download = file;
+      link.dataset.format = format;
+      links.appendChild(link);
     }
     window.medkgWorkbench.run = run;
-  }
-
-  function drawableResult(variables, isGraph) {
-    return isGraph || GRAPH_COLUMNS.every((column) => variables.includes(column));
   }
 
   // A form GET in a new tab. Not a POST: under the page's no-referrer policy Chromium sends a POST
@@ -237,7 +244,7 @@
       const isGraph = !contentType.startsWith(RESULTS_JSON);
       const variables = isGraph ? [] : JSON.parse(body).head.vars || [];
       const run = { path: query.url, fields: Array.from(args), graphPath: `/graph/${encodeURIComponent(query.name)}` };
-      showActions(run, drawableResult(variables, isGraph));
+      showActions(run, variables, isGraph);
     } else {
       tab.getYasr().setResponse({ error: { status: response.status, text: body } }, duration);
       runStatus.textContent = `${query.name}: ${body.trim()}`;
@@ -274,7 +281,7 @@
       setTimeout(() => {
         const results = tab.getYasr().results;
         const variables = results && !isGraph ? results.getVariables() : [];
-        showActions(run, drawableResult(variables, isGraph));
+        showActions(run, variables, isGraph);
       }, 0);
     });
   }
