@@ -9,7 +9,6 @@ what each does and docs/endpoint.md for the limits.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import urllib.parse
@@ -34,6 +33,7 @@ from graph_builder.endpoint.pages import (
     GRAPH_HEADERS,
     PAGE_HEADERS,
     asset_reply,
+    catalogue_reply,
     page_reply,
     prefixes_reply,
     wants_html,
@@ -257,7 +257,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path.rstrip("/") in ("/sparql", "/query"):
             self._sparql(method, args)
         elif path.rstrip("/") == "/queries":
-            self._catalog()
+            self._send(catalogue_reply(self.server.queries.values()))
         elif path.startswith("/queries/"):
             self._named(method, urllib.parse.unquote(path[len("/queries/") :]), args)
         elif path == "/" and method == "GET" and wants_html(self.headers.get("Accept")):
@@ -354,23 +354,6 @@ class Handler(BaseHTTPRequestHandler):
             return
         endpoint = _request_base(self.headers.get("Host"), self.server.server_address, self.path)
         self._send(Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", service_description(endpoint, fmt)))
-
-    def _catalog(self) -> None:
-        catalog = [
-            {
-                "name": q.name,
-                "summary": q.summary,
-                "description": q.description,
-                "tags": list(q.tags),
-                "kind": q.kind,
-                "parameters": [vars(p) for p in q.parameters],
-                "url": f"/queries/{q.name}",
-                "sparql": f"/queries/{q.name}.rq",
-            }
-            for q in self.server.queries.values()
-        ]
-        body = json.dumps({"queries": catalog}, ensure_ascii=False, indent=2).encode("utf-8")
-        self._send(Reply(200, "application/json; charset=utf-8", body, len(catalog)))
 
     def _named(self, method: str, name: str, args: list[tuple[str, str]]) -> None:
         if method == "POST":
