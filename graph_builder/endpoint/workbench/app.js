@@ -1,4 +1,5 @@
-// The medkg workbench: YASGUI pointed at this server only, and the named query library beside it.
+// The medkg workbench: YASGUI pointed at this server only (completing medkg's terms), the named query
+// library beside it, and a result's downloads and graph view above the results.
 // Everything from the server (query names, descriptions, texts, results) reaches the page as text:
 // textContent, input values and YASGUI's own escaping, never innerHTML.
 "use strict";
@@ -174,6 +175,12 @@
 
   // What the buttons above the results act on: the run shown. A run is the path that answers it
   // (/sparql or /queries/NAME), the fields it sends, and the path that draws it.
+  // A run that failed, or is under way, has nothing to download or draw yet.
+  function hideActions() {
+    document.getElementById("result-actions").hidden = true;
+    window.medkgWorkbench.run = null;
+  }
+
   function showActions(run, variables, isGraph) {
     document.getElementById("result-actions").hidden = false;
     document.getElementById("show-graph").hidden =
@@ -231,6 +238,7 @@
     const tab = yasgui.getTab();
     const args = new URLSearchParams(new FormData(form));
     runStatus.textContent = `Running ${query.name}…`;
+    hideActions();
     const textResponse = await fetch(query.sparql);
     if (textResponse.ok) tab.setQuery(withPrefixes(await textResponse.text(), prefixes));
     const started = performance.now();
@@ -248,6 +256,7 @@
     } else {
       tab.getYasr().setResponse({ error: { status: response.status, text: body } }, duration);
       runStatus.textContent = `${query.name}: ${body.trim()}`;
+      hideActions();
     }
   }
 
@@ -273,6 +282,7 @@
 
   // A query run from the editor: YASGUI has asked /sparql; the buttons above the results ask again.
   function followEditorRuns(yasgui) {
+    yasgui.on("query", hideActions);
     yasgui.on("queryResponse", (instance, tab) => {
       const yasqe = tab.getYasqe();
       const run = { path: "/sparql", fields: [["query", tab.getQuery()]], graphPath: "/graph" };
