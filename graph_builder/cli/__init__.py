@@ -24,6 +24,7 @@ EPILOG_MAIN = """examples:
   medkg rank --measure caused
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
+  medkg explore                                serve the graph and open its workbench in a browser
 """
 
 #: The commands in the order ``medkg --help`` lists them.
@@ -41,6 +42,7 @@ COMMANDS = (
     check.add_groundings,
     query.add_query,
     serve.add_serve,
+    serve.add_explore,
     serve.add_push,
     explore.add_viz,
 )

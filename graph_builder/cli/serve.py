@@ -1,4 +1,5 @@
-"""Commands that put the graph on a network: serve it as a SPARQL endpoint, or push it to a triple store."""
+"""Commands that put the graph on a network: serve it as a SPARQL endpoint (and open its workbench in a
+browser), or push it to a triple store."""
 
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from graph_builder.cli.common import GRAPH_HELP, AddCommand, add_auth_arguments,
 
 def _stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwind as Ctrl-C does: the workers stop and temporary files go
+
+
+def _open_workbench(url: str) -> None:
+    import webbrowser
+
+    if not webbrowser.open(url):
+        print(f"medkg explore: found no browser to open; open {url}", flush=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -38,6 +46,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             allow_service=args.allow_service,
         ) as server:
             print(f"medkg serve: {server.describe()}; Ctrl-C stops it", flush=True)
+            if args.open_browser:
+                _open_workbench(server.url.removesuffix("/sparql") + "/")
             server.wait()
     except KeyboardInterrupt:
         pass
@@ -78,6 +88,23 @@ def add_serve(command: AddCommand) -> None:
         "  medkg query run all-claims --endpoint http://127.0.0.1:7878/sparql\n",
         cmd_serve,
     )
+    _serve_options(p)
+    p.set_defaults(open_browser=False)
+
+
+def add_explore(command: AddCommand) -> None:
+    p = command(
+        "explore",
+        "Serve the graph as 'medkg serve' does and open its workbench (SPARQL editor, named queries, "
+        "result tables and graphs) in the default browser.",
+        "  medkg explore\n  medkg explore --store corpus.db --port 0\n",
+        cmd_serve,
+    )
+    _serve_options(p)
+    p.set_defaults(open_browser=True)
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--store", metavar="DIR", help="the on-disk store made by 'medkg build --store DIR'")
     where.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)

@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from graph_builder.endpoint.jobs import WorkerPool
+from graph_builder.endpoint.jobs import Reply, WorkerPool
 from graph_builder.sparql.queries import NamedQuery
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -37,10 +37,13 @@ class EndpointHTTPServer(ThreadingHTTPServer):
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     cors: frozenset[str] = frozenset()
     allow_service: tuple[str, ...] = ()
+    #: medkg's terms for the workbench, asked of a worker once: the store is read-only while served.
+    terms: Reply | None = None
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         # Set before binding: a failed bind calls server_close, which reads them.
         self._lock = threading.Lock()
+        self.terms_lock = threading.Lock()
         # Each open connection, with the time it started waiting for a request (None while it is busy).
         self._open: dict[socket.socket, float | None] = {}
         super().__init__(address, handler)

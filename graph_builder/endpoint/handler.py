@@ -1,14 +1,14 @@
 """The request handler of ``medkg serve``: routes, request bodies and their limits, CORS, replies.
 
 Routes: ``/sparql`` (also ``/query``), ``/queries``, ``/queries/NAME`` and ``/queries/NAME.rq``, ``/``
-(the workbench page for a browser, the help text otherwise; also at ``/help``), ``/assets/NAME`` and
-``/prefixes.json`` (:mod:`graph_builder.endpoint.pages`); see :mod:`graph_builder.endpoint.server` for
+(the workbench page for a browser, the help text otherwise; also at ``/help``), ``/assets/NAME``,
+``/prefixes.json`` and ``/terms.json`` (:mod:`graph_builder.endpoint.pages`), ``/graph`` and
+``/graph/NAME`` (a result drawn, :mod:`graph_builder.endpoint.views`); see :mod:`graph_builder.endpoint.server` for
 what each does and docs/endpoint.md for the limits.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import urllib.parse
@@ -29,7 +29,15 @@ from graph_builder.endpoint.negotiation import (
     rdf_asked,
     service_description,
 )
-from graph_builder.endpoint.pages import PAGE_HEADERS, asset_reply, page_reply, prefixes_reply, wants_html
+from graph_builder.endpoint.pages import (
+    GRAPH_HEADERS,
+    PAGE_HEADERS,
+    asset_reply,
+    catalogue_reply,
+    page_reply,
+    prefixes_reply,
+    wants_html,
+)
 
 MAX_BODY = 10 * 1024 * 1024
 #: The slowest a client may read an answer or send a body, in bytes per second, on top of the idle timeout.
@@ -45,6 +53,9 @@ _HELP = """medkg SPARQL endpoint (read-only)
   GET  /queries/NAME.rq               the text of a named query
   GET  /  (Accept: text/html)         the workbench: a SPARQL editor and the named queries
   GET  /prefixes.json                 the predeclared prefixes, as JSON
+  GET  /terms.json                    entities, sources, relations and codebook values, as JSON
+  GET  /graph?query=...               a result with claim, subject, object (or a CONSTRUCT), drawn
+  GET  /graph/NAME?param=value        a named query's result, drawn
 
 Results: JSON, XML, CSV, TSV; graphs: Turtle, N-Triples, JSON-LD, RDF/XML (Accept or ?format=).
 The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is the union of all graphs.
@@ -246,7 +257,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path.rstrip("/") in ("/sparql", "/query"):
             self._sparql(method, args)
         elif path.rstrip("/") == "/queries":
-            self._catalog()
+            self._send(catalogue_reply(self.server.queries.values()))
         elif path.startswith("/queries/"):
             self._named(method, urllib.parse.unquote(path[len("/queries/") :]), args)
         elif path == "/" and method == "GET" and wants_html(self.headers.get("Accept")):
@@ -257,6 +268,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send(asset, PAGE_HEADERS)
         elif path == "/prefixes.json" and method == "GET":
             self._send(prefixes_reply())
+        elif path == "/terms.json" and method == "GET":
+            self._terms()
+        elif path.rstrip("/") == "/graph" or path.startswith("/graph/"):
+            self._graph(method, urllib.parse.unquote(path[len("/graph/") :]), args)
         else:
             self._send(text_reply(404, f"no such path {path}; see / for the routes"))
 
@@ -279,7 +294,7 @@ class Handler(BaseHTTPRequestHandler):
                 break
         return results, graph
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, extra: dict[str, str] | None = None) -> None:
         started = time.perf_counter()
         reply = self.server.pool.run(job, self.server.timeout_s)
         if not self.server.quiet and reply.status == 503:
@@ -292,7 +307,7 @@ class Handler(BaseHTTPRequestHandler):
             reply = text_reply(507, f"the answer is {len(reply.body)} bytes, over the limit of "
                           f"{self.server.max_bytes} bytes (medkg serve --max-bytes); ask for fewer rows "
                           "or columns, or a LIMIT")  # fmt: skip
-        self._send(reply)
+        self._send(reply, extra if reply.status == 200 else None)
 
     def _sparql(self, method: str, args: list[tuple[str, str]]) -> None:
         text: str | None = None
@@ -340,23 +355,6 @@ class Handler(BaseHTTPRequestHandler):
         endpoint = _request_base(self.headers.get("Host"), self.server.server_address, self.path)
         self._send(Reply(200, f"{GRAPH_TYPES[fmt]}; charset=utf-8", service_description(endpoint, fmt)))
 
-    def _catalog(self) -> None:
-        catalog = [
-            {
-                "name": q.name,
-                "summary": q.summary,
-                "description": q.description,
-                "tags": list(q.tags),
-                "kind": q.kind,
-                "parameters": [vars(p) for p in q.parameters],
-                "url": f"/queries/{q.name}",
-                "sparql": f"/queries/{q.name}.rq",
-            }
-            for q in self.server.queries.values()
-        ]
-        body = json.dumps({"queries": catalog}, ensure_ascii=False, indent=2).encode("utf-8")
-        self._send(Reply(200, "application/json; charset=utf-8", body, len(catalog)))
-
     def _named(self, method: str, name: str, args: list[tuple[str, str]]) -> None:
         if method == "POST":
             form = _utf8(self._body(), "the form (request body)")
@@ -376,3 +374,32 @@ class Handler(BaseHTTPRequestHandler):
         results, graph = self._formats(args)
         self._run(Job(query=query, params=params, results_format=results, graph_format=graph,
                       max_rows=self.server.max_rows))  # fmt: skip
+
+    def _terms(self) -> None:
+        with self.server.terms_lock:
+            if self.server.terms is None:
+                reply = self.server.pool.run(Job(task="terms"), self.server.timeout_s)
+                if reply.status != 200:
+                    self._send(reply)
+                    return
+                self.server.terms = reply
+        self._send(self.server.terms)
+
+    def _graph(self, method: str, name: str, args: list[tuple[str, str]]) -> None:
+        if method == "POST":
+            args = args + _fields(_utf8(self._body(), "the form (request body)"), "the form (request body)")
+        if name:
+            query = self.server.queries.get(name)
+            if query is None:
+                self._send(text_reply(404, f"no query named {name!r}; see /queries"))
+                return
+            job = Job(query=query, params=tuple(args), task="graph", max_rows=self.server.max_rows)
+        else:
+            texts = [value for key, value in args if key == "query"]
+            if len(texts) != 1:
+                self._send(text_reply(400, "expected exactly one query parameter (query=...)"))
+                return
+            base = _request_base(self.headers.get("Host"), self.server.server_address, self.path)
+            job = Job(sparql=texts[0], task="graph", max_rows=self.server.max_rows, base_iri=base,
+                      allow_service=self.server.allow_service)  # fmt: skip
+        self._run(job, GRAPH_HEADERS)

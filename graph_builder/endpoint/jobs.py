@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -50,6 +51,9 @@ class Job:
     max_rows: int = 10_000
     base_iri: str | None = None  # resolves relative IRIs in the query: the endpoint's URL
     allow_service: tuple[str, ...] = ()  # hosts a SERVICE may call (medkg serve --allow-service)
+    #: What to answer: the query's results, its result drawn as the claims graph (an HTML page), or
+    #: medkg's terms for the workbench's pickers (no query needed).
+    task: Literal["results", "graph", "terms"] = "results"
 
 
 @dataclass(frozen=True)
@@ -98,26 +102,46 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def _run_sparql(store: ox.Store, job: Job) -> Reply:
+class _ServiceError(Exception):
+    """An allowed remote endpoint failed, or answered with something that is not SPARQL results."""
+
+
+def _sparql_table(store: ox.Store, job: Job) -> tuple[ResultTable, bool]:
     assert job.sparql is not None
     shape = check_query_text(job.sparql, allow_service=job.allow_service, base_iri=job.base_iri)
     dataset = dataset_options(shape, job.default_graphs, job.named_graphs)
     try:
         result = store.query(job.sparql, prefixes=PREFIXES, base_iri=job.base_iri, **dataset)
-        table, truncated = from_query_result(result, max_rows=job.max_rows)
+        return from_query_result(result, max_rows=job.max_rows)
     except (RuntimeError, OSError) as error:
         if not shape.services:
             raise
-        # An allowed remote endpoint failed or answered with something that is not SPARQL results.
-        return text_reply(502, f"a SERVICE request failed ({', '.join(shape.services)}): {_one_line(error)}")
-    return _table_reply(table, job, truncated)
+        raise _ServiceError(
+            f"a SERVICE request failed ({', '.join(shape.services)}): {_one_line(error)}"
+        ) from None
 
 
-def _run_named(store: ox.Store, job: Job) -> Reply:
+def _named_table(store: ox.Store, job: Job) -> tuple[ResultTable, bool]:
     assert job.query is not None
     table = run_query(job.query, store, dict(job.params))
     rows = table.rows[: job.max_rows]
-    return _table_reply(ResultTable(table.variables, rows, table.kind), job, len(table) > job.max_rows)
+    return ResultTable(table.variables, rows, table.kind), len(table) > job.max_rows
+
+
+def _answer(store: ox.Store, job: Job) -> Reply:
+    # Imported on first use: drawing needs networkx and the viz, which add 0.2-0.5 s to every worker's
+    # start (measured with -X importtime), and most servers never draw.
+    from graph_builder.endpoint.views import results_page, terms_json
+
+    if job.task == "terms":
+        return Reply(200, "application/json; charset=utf-8", terms_json(store))
+    table, truncated = _named_table(store, job) if job.query is not None else _sparql_table(store, job)
+    if job.task == "graph":
+        name = f"query {job.query.name}" if job.query is not None else "the query"
+        return Reply(
+            200, "text/html; charset=utf-8", results_page(store, table, name).encode("utf-8"), len(table)
+        )
+    return _table_reply(table, job, truncated)
 
 
 def execute(store: ox.Store, job: Job) -> Reply:
@@ -129,7 +153,9 @@ def execute(store: ox.Store, job: Job) -> Reply:
     (200, b'{"head": {}, "boolean": true}')
     """
     try:
-        return _run_named(store, job) if job.query is not None else _run_sparql(store, job)
+        return _answer(store, job)
+    except _ServiceError as error:
+        return text_reply(502, str(error))
     except QueryRefusedError as error:  # says what was refused and how to allow it
         return text_reply(400, str(error))
     except (QueryError, SyntaxError, ValueError, RuntimeError) as error:

@@ -1,4 +1,5 @@
-"""The workbench pages of ``medkg serve``: the HTML page at ``/``, its files under ``/assets/``, the prefixes.
+"""The workbench pages of ``medkg serve``: the HTML page at ``/``, its files under ``/assets/``, the prefixes
+and the catalogue of named queries.
 
 The page, its code and the vendored YASGUI are files in ``graph_builder/endpoint/workbench/`` (see its
 NOTICE), read from a checkout or an installed wheel alike; every page reply carries a Content-Security-Policy
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+from collections.abc import Iterable
 
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.jobs import Reply
+from graph_builder.sparql.queries import NamedQuery
 
 #: Only this server: scripts from its files (none inline), fetches to its routes. Inline styles are
 #: allowed, scripts are not: YASR's result table writes ``style`` attributes in the markup it builds
@@ -27,6 +30,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+#: Headers sent with a drawn result (``/graph``): the page carries its own, stricter policy (no fetches
+#: at all; scripts by hash), which a header policy for the workbench would block.
+GRAPH_HEADERS = {key: value for key, value in PAGE_HEADERS.items() if key != "Content-Security-Policy"}
 #: The files served under ``/assets/``: their path in the workbench folder, and media type.
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
@@ -80,3 +86,22 @@ def prefixes_reply() -> Reply:
     """medkg's prefixes as JSON (prefix → IRI), the ones every query on this server may use undeclared."""
     body = json.dumps(PREFIXES, ensure_ascii=False, indent=2).encode("utf-8")
     return Reply(200, "application/json; charset=utf-8", body)
+
+
+def catalogue_reply(queries: Iterable[NamedQuery]) -> Reply:
+    """The named queries as JSON (``/queries``): each one's metadata, parameters and where to run it."""
+    catalog = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "description": q.description,
+            "tags": list(q.tags),
+            "kind": q.kind,
+            "parameters": [vars(p) for p in q.parameters],
+            "url": f"/queries/{q.name}",
+            "sparql": f"/queries/{q.name}.rq",
+        }
+        for q in queries
+    ]
+    body = json.dumps({"queries": catalog}, ensure_ascii=False, indent=2).encode("utf-8")
+    return Reply(200, "application/json; charset=utf-8", body, len(catalog))

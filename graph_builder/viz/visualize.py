@@ -89,6 +89,7 @@ def to_html(
     max_nodes: int = DEFAULT_MAX_NODES,
     max_edges: int = DEFAULT_MAX_EDGES,
     vocab: Vocabulary | None = None,
+    claim_pages: str | None = None,
 ) -> str:
     """One self-contained HTML page drawing the graph: legend, filters, chains and a detail panel.
 
@@ -96,6 +97,8 @@ def to_html(
     allows only its own two scripts and no fetches at all. ``caption`` says what the view holds. Above
     ``max_nodes`` entities the page draws those with the most claims, above ``max_edges`` claims each
     connection's best-evidenced ones, and says what it left out. Same graph and arguments, same bytes.
+    With ``claim_pages`` (a served page: ``medkg serve`` gives ``/claim/``), clicking a claim opens
+    ``claim_pages`` + its claim id instead of the detail panel.
     """
     for name, value in (("max_nodes", max_nodes), ("max_edges", max_edges)):
         if value < 1:
@@ -103,6 +106,7 @@ def to_html(
     data = page_data(graph, vocab=vocab, max_nodes=max_nodes, max_edges=max_edges)
     data["title"] = title
     data["caption"] = caption
+    data["claimPages"] = claim_pages
     vis_js, vis_css = vis_assets()
     app_js = page_asset("app.js")
     csp = (

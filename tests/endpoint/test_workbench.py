@@ -11,7 +11,6 @@ import json
 import re
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,15 +19,11 @@ from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.pages import ASSETS, CSP, workbench_file
 from graph_builder.endpoint.server import SparqlServer
 from tests.endpoint.http_client import http, root
+from tests.endpoint.workbench_client import Workbench, open_workbench
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser
 
-# Injected by playwright before the page's scripts (the CSP does not apply to it): every attempt the CSP
-# blocked, which never becomes a request the recorder could see.
-RECORD_VIOLATIONS = """window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(
-  `${e.effectiveDirective} ${e.blockedURI}`));"""
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 PINNED = re.compile(r"sha256 ([0-9a-f]{64})  (\S+)")
 
@@ -72,40 +67,9 @@ def test_assets_and_prefixes_are_served(server: SparqlServer) -> None:
 # --- in the browser -------------------------------------------------------------------------------
 
 
-@dataclass
-class Workbench:
-    """The page, loaded and ready, with every request it made and every error it logged."""
-
-    page: Page
-    origin: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def outside(self) -> list[str]:
-        return [url for url in self.requests if not url.startswith(self.origin + "/")]
-
-    def violations(self) -> list[str]:
-        return list(self.page.evaluate("() => window.__violations"))
-
-    def result_rows(self) -> int:
-        self.page.wait_for_selector(".yasr table.dataTable tbody tr td", timeout=30_000)
-        return self.page.locator(".yasr table.dataTable tbody tr").count()
-
-
 @pytest.fixture
 def workbench(browser: Browser, server: SparqlServer) -> Iterator[Workbench]:
-    context = browser.new_context(viewport={"width": 1500, "height": 950})
-    page = context.new_page()
-    opened = Workbench(page, root(server))
-    context.on("request", lambda request: opened.requests.append(request.url))
-    context.add_init_script(RECORD_VIOLATIONS)
-    # Nothing may leave the machine, even when an assertion would miss it: abort, and record above.
-    context.route(lambda url: not url.startswith(opened.origin + "/"), lambda route: route.abort())
-    page.on("console", lambda msg: opened.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    response = page.goto(opened.origin + "/")
-    assert response is not None and response.headers["content-security-policy"] == CSP
-    page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    opened, context = open_workbench(browser, root(server))
     yield opened
     context.close()
 
@@ -116,7 +80,7 @@ def test_page_loads_yasgui_and_asks_only_its_own_server(workbench: Workbench) ->
     assert page.locator(".yasgui .CodeMirror").count() == 1
     assert page.evaluate("() => medkgWorkbench.yasgui.getTab().getEndpoint()") == workbench.origin + "/sparql"
     completers = page.evaluate("() => medkgWorkbench.yasgui.getTab().getYasqe().config.autocompleters")
-    assert sorted(completers) == ["prefixes", "variables"]
+    assert sorted(completers) == ["medkg", "prefixes", "variables"]
     assert page.locator("#queries > li").count() == len(
         json.loads(http(workbench.origin + "/queries")[2])["queries"]
     )

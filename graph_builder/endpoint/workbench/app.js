@@ -1,13 +1,22 @@
-// The medkg workbench: YASGUI pointed at this server only, and the named query library beside it.
+// The medkg workbench: YASGUI pointed at this server only (completing medkg's terms), the named query
+// library beside it, and a result's downloads and graph view above the results.
 // Everything from the server (query names, descriptions, texts, results) reaches the page as text:
 // textContent, input values and YASGUI's own escaping, never innerHTML.
 "use strict";
 
 (function () {
   const ENDPOINT = new URL("/sparql", window.location.href).href;
-  // YASQE's other autocompleters (classes, properties) ask a public vocabulary service.
-  const COMPLETERS = ["prefixes", "variables"];
+  // YASQE's other autocompleters (classes, properties) ask a public vocabulary service; ours
+  // ("medkg") completes medkg's own terms from this server's /terms.json.
+  const COMPLETERS = ["prefixes", "variables", "medkg"];
   const RESULTS_JSON = "application/sparql-results+json";
+  // A result with these columns names claims the graph view can draw (as does any CONSTRUCT).
+  const GRAPH_COLUMNS = ["claim", "subject", "object"];
+  // The files a result downloads as: the server writes them (format=...), as `medkg query run` does.
+  const DOWNLOADS = {
+    table: [["csv", "CSV", "result.csv"], ["tsv", "TSV", "result.tsv"], ["json", "JSON", "result.json"]],
+    graph: [["turtle", "Turtle", "result.ttl"], ["nt", "N-Triples", "result.nt"], ["jsonld", "JSON-LD", "result.jsonld"]],
+  };
   const runStatus = document.getElementById("run-status");
 
   function element(tag, className, text) {
@@ -40,8 +49,41 @@
     ]).join("\n");
   }
 
-  function configure(Yasgui, prefixes) {
+  // Every CURIE of medkg's terms with what a person reads for it: a label, a title.
+  function termLabels(terms) {
+    const labels = new Map();
+    for (const e of terms.entities) labels.set(e.curie, e.label);
+    for (const s of terms.sources) labels.set(s.curie, s.title);
+    for (const r of terms.relations) {
+      labels.set(r.curie, r.label);
+      if (r.claimed) labels.set(r.claimed, `claims: ${r.label}`);
+    }
+    for (const scheme of ["evidence", "stance", "polarity", "certainty", "support"]) {
+      for (const v of terms[scheme]) labels.set(v.curie, `${scheme}: ${v.label}`);
+    }
+    return labels;
+  }
+
+  function termCompleter(labels) {
+    const prefixes = new Set(Array.from(labels.keys(), (curie) => curie.split(":")[0]));
+    return {
+      name: "medkg",
+      bulk: true,
+      autoShow: true,
+      persistenceId: null, // the terms are the served store's: never kept from an earlier visit
+      get: () => Array.from(labels.keys()).sort(),
+      isValidCompletionPosition: (yasqe) => {
+        const token = yasqe.getCompleteToken().string;
+        return token.includes(":") && prefixes.has(token.split(":")[0]);
+      },
+      postprocessHints: (yasqe, hints) =>
+        hints.map((hint) => Object.assign(hint, { displayText: `${hint.text}  ${labels.get(hint.text) || ""}` })),
+    };
+  }
+
+  function configure(Yasgui, prefixes, terms) {
     const Yasqe = Yasgui.Yasqe;
+    Yasqe.registerAutocompleter(termCompleter(termLabels(terms)), false);
     // medkg's prefixes come first in the prefix completer, so typing `entity:` declares medkg's IRI.
     const bundled = Yasqe.Autocompleters.prefixes;
     const ours = Object.keys(prefixes).map((p) => `${p}: <${prefixes[p]}>`);
@@ -74,13 +116,51 @@
     return yasgui;
   }
 
-  function parameterForm(query) {
+  // Entities are many and a name may be typed (label, synonym or id): a text field with the
+  // entities listed. Sources are few and named by id: a list to choose from.
+  function entityPicker(terms) {
+    let list = document.getElementById("medkg-entities");
+    if (!list) {
+      list = element("datalist");
+      list.id = "medkg-entities";
+      for (const e of terms.entities) {
+        const option = element("option");
+        option.value = e.id;
+        option.label = e.label;
+        list.appendChild(option);
+      }
+      document.body.appendChild(list);
+    }
+    const input = element("input");
+    input.type = "text";
+    input.setAttribute("list", list.id);
+    return input;
+  }
+
+  function sourcePicker(terms, chosen) {
+    const select = element("select");
+    for (const s of terms.sources) {
+      const option = element("option", null, s.title);
+      option.value = s.id;
+      select.appendChild(option);
+    }
+    if (chosen !== null && !terms.sources.some((s) => s.id === chosen)) {
+      const option = element("option", null, chosen);
+      option.value = chosen;
+      select.appendChild(option);
+    }
+    return select;
+  }
+
+  function parameterForm(query, terms) {
     const form = element("form");
     for (const param of query.parameters) {
       const label = element("label", null, `${param.name} (${param.type})`);
-      const input = element("input");
+      const input =
+        param.type === "entity" ? entityPicker(terms)
+        : param.type === "source" ? sourcePicker(terms, param.default)
+        : Object.assign(element("input"), { type: "text" });
       input.name = param.name;
-      input.type = "text";
       input.value = param.default === null ? "" : param.default;
       input.required = param.default === null;
       label.appendChild(input);
@@ -91,6 +171,52 @@
     run.type = "submit";
     form.appendChild(run);
     return form;
+  }
+
+  // What the buttons above the results act on: the run shown. A run is the path that answers it
+  // (/sparql or /queries/NAME), the fields it sends, and the path that draws it.
+  // A run that failed, or is under way, has nothing to download or draw yet.
+  function hideActions() {
+    document.getElementById("result-actions").hidden = true;
+    window.medkgWorkbench.run = null;
+  }
+
+  function showActions(run, variables, isGraph) {
+    document.getElementById("result-actions").hidden = false;
+    document.getElementById("show-graph").hidden =
+      !isGraph && !GRAPH_COLUMNS.every((column) => variables.includes(column));
+    const links = document.getElementById("downloads");
+    links.replaceChildren();
+    for (const [format, text, file] of DOWNLOADS[isGraph ? "graph" : "table"]) {
+      const fields = new URLSearchParams(run.fields);
+      fields.set("format", format);
+      const link = element("a", null, text);
+      link.href = `${run.path}?${fields}`;
+      link.download = file;
+      link.dataset.format = format;
+      links.appendChild(link);
+    }
+    window.medkgWorkbench.run = run;
+  }
+
+  // A form GET in a new tab. Not a POST: under the page's no-referrer policy Chromium sends a POST
+  // navigation with "Origin: null", which the server refuses as a foreign origin (measured).
+  function openGraph() {
+    const run = window.medkgWorkbench.run;
+    const form = element("form");
+    form.method = "GET";
+    form.action = run.graphPath;
+    form.target = "_blank";
+    for (const [name, value] of run.fields) {
+      const field = element("input");
+      field.type = "hidden";
+      field.name = name;
+      field.value = value;
+      form.appendChild(field);
+    }
+    document.body.appendChild(form);
+    form.submit();
+    form.remove();
   }
 
   // The server predeclares medkg's prefixes, the editor does not: declare the ones a query's text uses,
@@ -112,6 +238,7 @@
     const tab = yasgui.getTab();
     const args = new URLSearchParams(new FormData(form));
     runStatus.textContent = `Running ${query.name}…`;
+    hideActions();
     const textResponse = await fetch(query.sparql);
     if (textResponse.ok) tab.setQuery(withPrefixes(await textResponse.text(), prefixes));
     const started = performance.now();
@@ -122,13 +249,18 @@
     if (response.ok) {
       tab.getYasr().setResponse({ data: body, contentType: contentType, status: response.status }, duration);
       runStatus.textContent = `${query.name}: run on the server with ${args.toString() || "no parameters"}.`;
+      const isGraph = !contentType.startsWith(RESULTS_JSON);
+      const variables = isGraph ? [] : JSON.parse(body).head.vars || [];
+      const run = { path: query.url, fields: Array.from(args), graphPath: `/graph/${encodeURIComponent(query.name)}` };
+      showActions(run, variables, isGraph);
     } else {
       tab.getYasr().setResponse({ error: { status: response.status, text: body } }, duration);
       runStatus.textContent = `${query.name}: ${body.trim()}`;
+      hideActions();
     }
   }
 
-  function catalogueEntry(yasgui, prefixes, query) {
+  function catalogueEntry(yasgui, prefixes, terms, query) {
     const item = element("li", "query");
     item.dataset.name = query.name;
     item.appendChild(element("h3", null, query.name));
@@ -137,7 +269,7 @@
     details.appendChild(element("summary", null, "Description"));
     details.appendChild(element("p", null, query.description));
     item.appendChild(details);
-    const form = parameterForm(query);
+    const form = parameterForm(query, terms);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       runNamed(yasgui, prefixes, query, form).catch((error) => {
@@ -148,14 +280,34 @@
     return item;
   }
 
+  // A query run from the editor: YASGUI has asked /sparql; the buttons above the results ask again.
+  function followEditorRuns(yasgui) {
+    yasgui.on("query", hideActions);
+    yasgui.on("queryResponse", (instance, tab) => {
+      const yasqe = tab.getYasqe();
+      const run = { path: "/sparql", fields: [["query", tab.getQuery()]], graphPath: "/graph" };
+      const isGraph = ["CONSTRUCT", "DESCRIBE"].includes(yasqe.getQueryType());
+      // YASR reads the response after this event: read its columns once it has.
+      setTimeout(() => {
+        const results = tab.getYasr().results;
+        const variables = results && !isGraph ? results.getVariables() : [];
+        showActions(run, variables, isGraph);
+      }, 0);
+    });
+  }
+
   async function start() {
     const Yasgui = window.Yasgui && window.Yasgui.default ? window.Yasgui.default : window.Yasgui;
-    const [prefixes, catalogue] = await Promise.all([getJson("/prefixes.json"), getJson("/queries")]);
-    const yasgui = configure(Yasgui, prefixes);
+    const [prefixes, catalogue, terms] = await Promise.all(
+      [getJson("/prefixes.json"), getJson("/queries"), getJson("/terms.json")]);
+    window.medkgWorkbench = { endpoint: ENDPOINT, terms: terms, run: null };
+    const yasgui = configure(Yasgui, prefixes, terms);
+    window.medkgWorkbench.yasgui = yasgui;
+    followEditorRuns(yasgui);
+    document.getElementById("show-graph").addEventListener("click", openGraph);
     const list = document.getElementById("queries");
-    for (const query of catalogue.queries) list.appendChild(catalogueEntry(yasgui, prefixes, query));
+    for (const query of catalogue.queries) list.appendChild(catalogueEntry(yasgui, prefixes, terms, query));
     document.getElementById("catalogue-status").textContent = `${catalogue.queries.length} queries`;
-    window.medkgWorkbench = { yasgui: yasgui, endpoint: ENDPOINT };
     document.body.dataset.ready = "true";
   }
 

@@ -342,7 +342,8 @@
   function showHelp() {
     clear(details);
     details.appendChild(el("h2", null, "Details"));
-    details.appendChild(el("p", "muted", "Click a claim (an arrow) to read its quote, evidence and stance; " +
+    var claimAction = DATA.claimPages ? "to open its page" : "to read its quote, evidence and stance";
+    details.appendChild(el("p", "muted", "Click a claim (an arrow) " + claimAction + "; " +
       "click an entity for its groundings and claims. Hover for a summary. Drag to pan, scroll to zoom."));
   }
   function showEdge(id) {
@@ -534,9 +535,14 @@
 
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) { showNode(params.nodes[0]); }
-    else if (params.edges && params.edges.length) {
-      if (byProposition[params.edges[0]]) { showProposition(params.edges[0]); } else { showEdge(params.edges[0]); }
+    else if (params.edges && params.edges.length && byProposition[params.edges[0]]) {
+      showProposition(params.edges[0]);
     }
+    else if (params.edges && params.edges.length && DATA.claimPages) {
+      // Served by medkg: the claim has a page of its own, with everything the panel would show.
+      window.location.assign(DATA.claimPages + encodeURIComponent(edgeInfo[params.edges[0]].claimId));
+    }
+    else if (params.edges && params.edges.length) { showEdge(params.edges[0]); }
     else { showHelp(); }
   });
   function fitAll() {
