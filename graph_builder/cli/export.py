@@ -52,6 +52,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         "jsonld": ("medkg.jsonld", export.to_jsonld),
     }
 
+    if args.key and args.format != "nanopub":
+        return fail(f"--key signs nanopublications; --format {args.format} is not signed")
     store = open_graph(graph_path(args))
     if args.format == "nanopub":
         files = _nanopub_files(store, args.key)

@@ -158,3 +158,10 @@ def test_a_graph_without_named_graphs_gives_the_same_files(seed_store: ox.Store)
     merged = ox.Store()
     merged.extend(ox.Quad(q.subject, q.predicate, q.object) for q in seed_store)
     assert to_kgx(merged) == to_kgx(seed_store)
+
+
+def test_a_key_for_an_unsigned_format_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = tmp_path / "key.pem"
+    assert main(["export", "--format", "kgx", "--key", str(key), "--out", str(tmp_path)]) == 1
+    assert "--key signs nanopublications" in capsys.readouterr().err
+    assert not (tmp_path / NODES_FILE).exists()
