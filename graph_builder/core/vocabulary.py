@@ -70,6 +70,13 @@ class Relation(Term):
 
 
 @dataclass(frozen=True)
+class EntityType(Term):
+    """A type of entity, with the Biolink class that stands for it when entities are exported (KGX)."""
+
+    biolink: str
+
+
+@dataclass(frozen=True)
 class Ranked(Term):
     """A term of an ordered scheme (certainty, support); rank 1 is the weakest."""
 
@@ -89,7 +96,7 @@ class Vocabulary:
     """Every controlled term, keyed by slug."""
 
     relations: dict[str, Relation]
-    entity_types: dict[str, Term]
+    entity_types: dict[str, EntityType]
     evidence: dict[str, EvidenceLevel]
     stances: dict[str, Term]
     hedge_types: dict[str, Term]
@@ -167,12 +174,14 @@ def vocabulary_from_store(store: ox.Store) -> Vocabulary:
         )
     }
     entity_types = {
-        r["slug"]: Term(r["slug"], r["iri"], r["label"])
+        # A graph built before the ontology mapped entity types to Biolink still opens: Biolink's root.
+        r["slug"]: EntityType(r["slug"], r["iri"], r["label"], r.get("biolink") or ns.BIOLINK + "NamedThing")
         for r in _rows(
             store,
             """
-            SELECT ?iri ?slug ?label WHERE {
+            SELECT ?iri ?slug ?label ?biolink WHERE {
               ?iri rdfs:subClassOf medkg:Entity ; skos:notation ?slug ; rdfs:label ?label .
+              OPTIONAL { ?iri medkg:biolinkCategory ?biolink }
             } ORDER BY ?slug""",
         )
     }
