@@ -20,105 +20,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias, TypedDict
+from typing import Any, Literal
 
 import networkx as nx
 import pyoxigraph as ox
 
 from graph_builder.analysis.conflicts import Stand, conflict
+from graph_builder.analysis.graph_data import ChainData as ChainData
+from graph_builder.analysis.graph_data import ClaimGraph as ClaimGraph
+from graph_builder.analysis.graph_data import EdgeData as EdgeData
+from graph_builder.analysis.graph_data import GroundingData as GroundingData
+from graph_builder.analysis.graph_data import HedgeData as HedgeData
+from graph_builder.analysis.graph_data import NameData as NameData
+from graph_builder.analysis.graph_data import NameGraph as NameGraph
+from graph_builder.analysis.graph_data import NodeData as NodeData
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import CAUSAL, CHAIN_LINK, GROUPS, REMEDY, vocabulary_from_store
 from graph_builder.sparql.runner import run_sparql
-
-
-class GroundingData(TypedDict):
-    """A vocabulary term an entity is grounded in (``NodeData["groundings"]``)."""
-
-    curie: str
-    label: str
-    match: Literal["exact", "close", "narrower", "broader"]
-
-
-class HedgeData(TypedDict):
-    """A hedge cue of a claim's quote (``EdgeData["hedges"]``)."""
-
-    text: str
-    type: str
-
-
-class ChainData(TypedDict):
-    """A chain an assertion is a step of (``EdgeData["chains"]``); ``evidence`` and ``rank`` are the chain's."""
-
-    chain: str
-    id: str
-    position: int
-    length: int
-    evidence: str
-    rank: int
-
-
-class NameData(TypedDict):
-    """What :func:`entity_names` gives each entity: enough to resolve a name."""
-
-    label: str
-    synonyms: list[str]
-
-
-class NodeData(NameData):
-    """The attributes of an entity in :func:`to_networkx`."""
-
-    type: str
-    type_label: str
-    groundings: list[GroundingData]
-    claims: int
-
-
-class EdgeData(TypedDict):
-    """The attributes of an assertion in :func:`to_networkx` (its key is the assertion's IRI)."""
-
-    claim_id: str
-    relation: str
-    relation_label: str
-    relation_iri: str
-    causal: bool
-    remedy: bool
-    chain_link: bool
-    evidence: str
-    evidence_label: str
-    rank: int
-    stance: str
-    stance_label: str
-    quote: str
-    start: int
-    end: int
-    source: str
-    source_title: str
-    rationale: str
-    negated: bool
-    polarity: str
-    polarity_label: str
-    certainty: str
-    certainty_label: str
-    support: str
-    support_label: str
-    support_rank: int
-    strength: int
-    #: The name of the agent the source attributes the claim to; ``None`` for the source's own claim.
-    agent: str | None
-    proposition: str
-    #: Why the assertions of this proposition conflict (:func:`~graph_builder.analysis.conflicts.conflict`);
-    #: empty when they do not.
-    conflict: list[str]
-    hedges: list[HedgeData]
-    mechanism: str | None
-    chains: list[ChainData]
-
-
-#: The projection: entities (IRIs) with :class:`NodeData`, assertions (keyed by IRI) with :class:`EdgeData`.
-#: A string, because networkx's classes cannot be subscripted at run time.
-ClaimGraph: TypeAlias = "nx.MultiDiGraph[str, NodeData, EdgeData]"
-#: :func:`entity_names`: the entities alone, with :class:`NameData`.
-NameGraph: TypeAlias = "nx.MultiDiGraph[str, NameData, EdgeData]"
 
 
 @dataclass(frozen=True)
