@@ -23,6 +23,7 @@ from graph_builder.endpoint.remote import RemoteError
 INTERNAL = {
     "ReadRefused": "reader: annotations turns it into a Problem of an AnnotationError",
     "_Refusal": "server: carries an HTTP error reply up the request handler, which sends it",
+    "_ServiceError": "jobs: carries a failed SERVICE request up to answer(), which replies 502",
 }
 
 
