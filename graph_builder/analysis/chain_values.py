@@ -1,10 +1,13 @@
-"""The values a chain search returns: evidence levels and strengths, hops (one claim each, with its source and
-quote), chains stated by a source or found by the search (and where a found one joins the claims of
-different sources), and the list of them with how it was searched.
+"""The values a chain search returns: evidence levels and strengths, hops (one claim each, with its
+source and quote), chains stated by a source or found by the search (and where a found one joins the
+claims of different sources), the list of them with how it was searched, and that list as text.
 :func:`graph_builder.analysis.chains.find_chains` makes them."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -63,10 +66,19 @@ class Hop:
     quote: str
     source: str
     source_title: str
+    #: With the hierarchy followed: the entities the chain goes up to after the object, each broader
+    #: than the one before (IRIs, then labels); the next hop starts, or the chain ends, at the last.
+    climb: tuple[str, ...] = ()
+    climb_labels: tuple[str, ...] = ()
 
     @property
     def source_id(self) -> str:
         return self.source.removeprefix(ns.SOURCE)
+
+    @property
+    def end(self) -> str:
+        """Where the chain is after this hop: the object, or the last entity it went up to."""
+        return self.climb[-1] if self.climb else self.object
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +98,9 @@ class Hop:
             "quote": self.quote,
             "source": self.source_id,
             "source_title": self.source_title,
+            "then_broader": [
+                {"entity": e, "label": label} for e, label in zip(self.climb, self.climb_labels, strict=True)
+            ],
         }
 
 
@@ -108,6 +123,8 @@ class ChainResult:
     ``direct`` for a single assertion; ``inferred`` when it joins separate claims. ``meets_at`` holds
     the entities (IRIs, in path order) the chain passes through only because claims of different
     sources meet there: no one source has a claim into the entity and a claim out of it along the path.
+    ``through_general`` holds the entities (IRIs) a chain that follows the hierarchy goes on from only
+    because the entity before them is narrower (a hop's ``climb`` before the next hop).
     """
 
     hops: tuple[Hop, ...]
@@ -138,11 +155,24 @@ class ChainResult:
 
     @property
     def nodes(self) -> tuple[str, ...]:
-        return (self.hops[0].subject, *(h.object for h in self.hops))
+        return (self.hops[0].subject, *(e for h in self.hops for e in (h.object, *h.climb)))
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return (self.hops[0].subject_label, *(h.object_label for h in self.hops))
+        return (
+            self.hops[0].subject_label,
+            *(e for h in self.hops for e in (h.object_label, *h.climb_labels)),
+        )
+
+    @property
+    def through_general(self) -> tuple[str, ...]:
+        """The broader entities the chain goes on from after a hop whose object is narrower."""
+        return tuple(h.end for h in self.hops[:-1] if h.climb)
+
+    @property
+    def climbs(self) -> int:
+        """How many steps up the hierarchy the chain takes."""
+        return sum(len(h.climb) for h in self.hops)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -185,6 +215,9 @@ class ChainResult:
             "sources": list(self.sources),
             "cross_source": self.cross_source,
             "inferred_across_sources": self.across_sources,
+            "through_general": [
+                {"entity": e, "label": self.labels[self.nodes.index(e)]} for e in self.through_general
+            ],
             "meets_at": [
                 {"entity": e, "label": label}
                 for e, label in zip(self.meets_at, self.meeting_labels(), strict=True)
@@ -217,3 +250,51 @@ class ChainList(list[ChainResult]):
         self.source, self.target = source, target
         self.source_label, self.target_label = source_label, target_label
         self.max_hops, self.rule, self.limit, self.truncated = max_hops, rule, limit, truncated
+
+
+def format_chains(chains: ChainList, fmt: str = "table") -> str:
+    """Chains as text for people (``table``) or as a JSON list of objects (``json``)."""
+    if fmt == "json":
+        return json.dumps([c.to_dict() for c in chains], indent=2, ensure_ascii=False) + "\n"
+    if fmt != "table":
+        raise ValueError(f"format: expected table or json; found {fmt!r}")
+    scope = f"within {chains.max_hops} hops over {chains.rule}"
+    if not chains:
+        return f"no chains from {chains.source_label} to {chains.target_label} {scope}\n"
+    n = len(chains)
+    lines = [f"{n} chain{'s' if n != 1 else ''} from {chains.source_label} to {chains.target_label} {scope}"]
+    for c in chains:
+        if c.chain is not None:
+            how = f"stated by {c.chain.source.removeprefix(ns.SOURCE)}"
+        elif c.hop_count == 1:
+            how = f"single claim of {c.hops[0].source_id}"
+        elif not c.cross_source:
+            how = f"inferred: joins {c.hop_count} claims of {', '.join(c.sources)}"
+        else:
+            kind = "inferred across sources" if c.across_sources else "inferred"
+            how = f"{kind}: joins claims of {len(c.sources)} sources ({', '.join(c.sources)})"
+            if c.across_sources:
+                how += f", meeting at {', '.join(c.meeting_labels())}"
+        if c.through_general:
+            general = (c.labels[c.nodes.index(e)] for e in c.through_general)
+            how += f"; goes on from a broader entity: {', '.join(general)}"
+        if c.nodes[0] != chains.source:
+            how += f"; starts at {c.labels[0]}, narrower than {chains.source_label}"
+        lines += ["", f"{' → '.join(c.labels)}  [{how}]  weakest link: {c.weakest}"]
+        if c.chain is not None:
+            lines.append(f"  stated chain {c.chain.claim_id}: {c.chain.evidence}")
+        for i, h in enumerate(c.hops, start=1):
+            step = f"{h.subject_label} —{h.relation}→ {h.object_label}"
+            how = f"{h.strength}, conditional" if h.conditional else str(h.strength)
+            lines.append(f"  {i}. {step}   {how}  [{h.claim_id}]  from {h.source_id}")
+            lines.append(
+                textwrap.fill(f"“{h.quote}”", width=100, initial_indent="     ", subsequent_indent="      ")
+            )
+            for narrower, broader in itertools.pairwise((h.object_label, *h.climb_labels)):
+                lines.append(f"     {narrower} is narrower than {broader}")
+    if chains.truncated:
+        lines += [
+            "",
+            f"(showing the first {chains.limit} chains; more exist: raise --limit or lower --max-hops)",
+        ]
+    return "\n".join(lines) + "\n"

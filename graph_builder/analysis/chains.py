@@ -12,18 +12,16 @@ over :func:`graph_builder.analysis.network.to_networkx`; rankings are in :mod:`g
 from __future__ import annotations
 
 import itertools
-import json
-import textwrap
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeAlias
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeAlias, cast
 
 import networkx as nx
 
 from graph_builder.analysis.chain_values import ChainList, ChainResult, Evidence, Hop, StatedChain, Strength
+from graph_builder.analysis.chain_values import format_chains as format_chains
 from graph_builder.analysis.network import ChainData, ClaimGraph, EdgeData, NameGraph
 from graph_builder.core import codebook
-from graph_builder.core import namespaces as ns
 from graph_builder.core.names import EntityName, resolve_name
 from graph_builder.core.names import normalize as _norm
 from graph_builder.core.vocabulary import load_vocabulary
@@ -88,7 +86,7 @@ def strongest() -> int:
 # --- chains ------------------------------------------------------------------------------------------
 
 
-def _hop(graph: _Graph, u: str, v: str, key: str, d: EdgeData) -> Hop:
+def _hop(graph: _Graph, u: str, v: str, key: str, d: EdgeData, climb: tuple[str, ...] = ()) -> Hop:
     return Hop(
         subject=u,
         subject_label=graph.nodes[u].get("label", u),
@@ -107,6 +105,8 @@ def _hop(graph: _Graph, u: str, v: str, key: str, d: EdgeData) -> Hop:
         quote=d["quote"],
         source=d["source"],
         source_title=d.get("source_title", ""),
+        climb=climb,
+        climb_labels=tuple(graph.nodes[e].get("label", e) for e in climb),
     )
 
 
@@ -168,6 +168,7 @@ def find_chains(
     causal_only: bool = True,
     relations: Iterable[str] | None = None,
     limit: int = 100,
+    hierarchy: bool = False,
 ) -> ChainList:
     """Return every chain of assertions leading from ``source`` to ``target``, best first.
 
@@ -178,6 +179,12 @@ def find_chains(
     Negated assertions are never hops; nor, with ``min_strength``, assertions of a lower strength, or
     with ``min_rank``, of a lower evidence rank (the format 1 reading).
     ``source`` and ``target`` are resolved with :func:`resolve_entity`.
+
+    With ``hierarchy``, chains follow the entities' ``broader`` links: a chain may start at ``source``
+    or an entity narrower than it and end at ``target`` or one narrower than it (going up to it), and
+    after a hop it may go on from an entity broader than the hop's object (``through_general`` says
+    where: a claim about a general entity read as holding for a narrower one, an inference no source
+    made).
 
     Order: stated chains first; then the strongest weakest link (strength, docs/codebook.md); then fewer hops; then the labels of
     the path and the assertion IRIs. The search finds stated chains first and then goes through
@@ -211,13 +218,22 @@ def find_chains(
             return d["relation"] in allowed
         return not causal_only or bool(d["chain_link"])
 
+    # Each usable assertion, as a move from its subject to its object or, following the hierarchy, to
+    # an entity broader than its object (then ``climbs`` holds the way up).
+    up = _ways_up(graph) if hierarchy else {}
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    objects: dict[str, str] = {}
+    climbs: dict[tuple[str, str], tuple[str, ...]] = {}
     # The sources with a usable claim from one entity to another: who could make each hop.
     linking: dict[tuple[str, str], set[str]] = defaultdict(set)
     for u, v, key, d in graph.edges(keys=True, data=True):
         if u != v and usable(d):
-            out[u].append((v, key))
-            linking[u, v].add(d["source"])
+            objects[key] = v
+            for to, climb in [(v, ()), *up.get(v, {}).items()]:
+                if to != u:
+                    out[u].append((to, key))
+                    linking[u, to].add(d["source"])
+                    climbs[key, to] = climb
     for edges in out.values():
         edges.sort()
     # Hops from each node to the target: a node farther than the hops left can be skipped.
@@ -227,19 +243,23 @@ def find_chains(
         dist = dict(nx.single_source_shortest_path_length(reach.reverse(copy=False), end, cutoff=max_hops))
 
     labels = _evidence_labels(graph)
-    found: dict[tuple[str, ...], ChainResult] = {}
+    found: dict[tuple[tuple[str, str], ...], ChainResult] = {}
 
     def add(path: list[tuple[str, str, str]]) -> bool:
-        """Record a path; False once more than ``limit`` chains are known."""
-        key = tuple(k for _, _, k in path)
+        """Record a path (of moves); False once more than ``limit`` chains are known."""
+        key = tuple((k, to) for _, to, k in path)
         if key not in found:
-            hops = tuple(_hop(graph, u, v, k, graph.edges[u, v, k]) for u, v, k in path)
-            found[key] = ChainResult(hops, _stated_chain(graph, path, labels), _meets_at(path, linking))
+            claims = [(u, objects[k], k) for u, _, k in path]
+            hops = tuple(
+                _hop(graph, u, v, k, graph.edges[u, v, k], climbs[k, to])
+                for (u, v, k), (_, to, _) in zip(claims, path, strict=True)
+            )
+            found[key] = ChainResult(hops, _stated_chain(graph, claims, labels), _meets_at(path, linking))
         return len(found) <= limit
 
-    def paths(length: int) -> Iterator[list[tuple[str, str, str]]]:
+    def paths(length: int, first: str) -> Iterator[list[tuple[str, str, str]]]:
         path: list[tuple[str, str, str]] = []
-        on_path = {start}
+        on_path = {first}
 
         def walk(node: str) -> Iterator[list[tuple[str, str, str]]]:
             left = length - len(path) - 1
@@ -255,13 +275,15 @@ def find_chains(
                     on_path.discard(v)
                 path.pop()
 
-        yield from walk(start)
+        yield from walk(first)
 
+    # Following the hierarchy, a chain may also start at an entity narrower than the source.
+    firsts = [start, *sorted(e for e, ways in up.items() if start in ways and e != end)]
     complete = all(add(p) for p in _stated_paths(graph, start, end, max_hops, usable))
     for length in range(1, max_hops + 1):
         if not complete:
             break
-        complete = all(add(p) for p in paths(length))
+        complete = all(add(p) for first in firsts for p in paths(length, first))
     chains = sorted(found.values(), key=_chain_order)[:limit]
     return ChainList(
         chains,
@@ -270,10 +292,31 @@ def find_chains(
         source_label=graph.nodes[start].get("label", start),
         target_label=graph.nodes[end].get("label", end),
         max_hops=max_hops,
-        rule=_rule(allowed, causal_only),
+        rule=_rule(allowed, causal_only) + (", following broader entities" if hierarchy else ""),
         limit=limit,
         truncated=not complete,
     )
+
+
+def _ways_up(graph: _Graph) -> dict[str, dict[str, tuple[str, ...]]]:
+    """For each entity, every entity broader than it (``broader`` links, followed up) with the way up
+    from it: the entities passed, ending with that one. The first way found, breadth first, in IRI order.
+    """
+    # A name graph (entity_names) carries no broader links: then there is nothing to follow.
+    broader = {n: sorted(cast("Mapping[str, Any]", d).get("broader", ())) for n, d in graph.nodes(data=True)}
+    ways: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entity in sorted(broader):
+        mine: dict[str, tuple[str, ...]] = {}
+        todo: list[tuple[str, tuple[str, ...]]] = [(entity, ())]
+        while todo:
+            here, way = todo.pop(0)
+            for b in broader.get(here, ()):
+                if b != entity and b not in mine and b in broader:
+                    mine[b] = (*way, b)
+                    todo.append((b, (*way, b)))
+        if mine:
+            ways[entity] = mine
+    return ways
 
 
 def _stated_paths(
@@ -316,47 +359,7 @@ def _chain_order(c: ChainResult) -> tuple[Any, ...]:
         not c.stated,
         -c.weakest.value,
         c.hop_count,
+        c.climbs,
         tuple(_norm(x) for x in c.labels),
         tuple(h.assertion for h in c.hops),
     )
-
-
-def format_chains(chains: ChainList, fmt: str = "table") -> str:
-    """Chains as text for people (``table``) or as a JSON list of objects (``json``)."""
-    if fmt == "json":
-        return json.dumps([c.to_dict() for c in chains], indent=2, ensure_ascii=False) + "\n"
-    if fmt != "table":
-        raise ValueError(f"format: expected table or json; found {fmt!r}")
-    scope = f"within {chains.max_hops} hops over {chains.rule}"
-    if not chains:
-        return f"no chains from {chains.source_label} to {chains.target_label} {scope}\n"
-    n = len(chains)
-    lines = [f"{n} chain{'s' if n != 1 else ''} from {chains.source_label} to {chains.target_label} {scope}"]
-    for c in chains:
-        if c.chain is not None:
-            how = f"stated by {c.chain.source.removeprefix(ns.SOURCE)}"
-        elif c.hop_count == 1:
-            how = f"single claim of {c.hops[0].source_id}"
-        elif not c.cross_source:
-            how = f"inferred: joins {c.hop_count} claims of {', '.join(c.sources)}"
-        else:
-            kind = "inferred across sources" if c.across_sources else "inferred"
-            how = f"{kind}: joins claims of {len(c.sources)} sources ({', '.join(c.sources)})"
-            if c.across_sources:
-                how += f", meeting at {', '.join(c.meeting_labels())}"
-        lines += ["", f"{' → '.join(c.labels)}  [{how}]  weakest link: {c.weakest}"]
-        if c.chain is not None:
-            lines.append(f"  stated chain {c.chain.claim_id}: {c.chain.evidence}")
-        for i, h in enumerate(c.hops, start=1):
-            step = f"{h.subject_label} —{h.relation}→ {h.object_label}"
-            how = f"{h.strength}, conditional" if h.conditional else str(h.strength)
-            lines.append(f"  {i}. {step}   {how}  [{h.claim_id}]  from {h.source_id}")
-            lines.append(
-                textwrap.fill(f"“{h.quote}”", width=100, initial_indent="     ", subsequent_indent="      ")
-            )
-    if chains.truncated:
-        lines += [
-            "",
-            f"(showing the first {chains.limit} chains; more exist: raise --limit or lower --max-hops)",
-        ]
-    return "\n".join(lines) + "\n"

@@ -48,6 +48,8 @@ class NodeData(NameData):
 
     type: str
     type_label: str
+    #: The entities it is narrower than (``skos:broader``, curated in annotation files), as IRIs.
+    broader: list[str]
     groundings: list[GroundingData]
     claims: int
 

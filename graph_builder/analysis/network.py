@@ -66,6 +66,11 @@ _ENTITIES = _Select(
 
 _SYNONYMS = _Select("SELECT ?entity ?synonym", "  ?entity a medkg:Entity ; skos:altLabel ?synonym .")
 
+# The curated hierarchy between entities (not the vocabulary terms' own, which links terms).
+_BROADER = _Select(
+    "SELECT ?entity ?broader", "  ?entity a medkg:Entity ; skos:broader ?broader . ?broader a medkg:Entity ."
+)
+
 _GROUNDINGS = _Select(
     "SELECT ?entity ?curie ?vocabLabel ?match",
     """  VALUES ?match { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch }
@@ -187,6 +192,7 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> Claim
             type=r["typeSlug"],
             type_label=r["typeLabel"],
             synonyms=[],
+            broader=[],
             groundings=[],
             claims=0,
         )
@@ -195,6 +201,9 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> Claim
     for r in sorted(_rows(store, _SYNONYMS, by_entity), key=lambda r: (r["entity"], r["synonym"])):
         if r["entity"] in nodes:
             nodes[r["entity"]]["synonyms"].append(r["synonym"])
+    for r in sorted(_rows(store, _BROADER, by_entity), key=lambda r: (r["entity"], r["broader"])):
+        if r["entity"] in nodes:
+            nodes[r["entity"]]["broader"].append(r["broader"])
     for r in sorted(_rows(store, _GROUNDINGS, by_entity), key=lambda r: (r["entity"], r["curie"])):
         if r["entity"] in nodes:
             nodes[r["entity"]]["groundings"].append(

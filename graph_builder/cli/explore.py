@@ -27,7 +27,9 @@ def cmd_chains(args: argparse.Namespace) -> int:
     names = entity_names(store)
     source, target = resolve_entity(names, args.source), resolve_entity(names, args.target)
     graph = None
-    if 1 <= args.max_hops <= MAX_HOPS and source != target:  # else find_chains says what is wrong
+    if args.hierarchy:  # the entities a chain may pass through are found along the hierarchy too
+        graph = to_networkx(store)
+    elif 1 <= args.max_hops <= MAX_HOPS and source != target:  # else find_chains says what is wrong
         # Project only the entities some chain can pass through: a large store is not read whole.
         vocab = load_vocabulary()
         relations = [
@@ -39,6 +41,7 @@ def cmd_chains(args: argparse.Namespace) -> int:
     chains = find_chains(
         graph if graph is not None else names, source, target, max_hops=args.max_hops, min_rank=min_rank,
         min_strength=args.min_strength, causal_only=not args.any_relation, relations=args.relation or None, limit=args.limit,
+        hierarchy=args.hierarchy,
     )  # fmt: skip
     sys.stdout.write(format_chains(chains, args.format))
     if chains.truncated and args.format == "json":
@@ -102,6 +105,7 @@ def add_chains(command: AddCommand) -> None:
         '  medkg chains herpes "lower back pain" --max-hops 2 --format json\n'
         '  medkg chains herpes "lower back pain" --min-strength 4    (none: every link is weaker)\n'
         "  medkg chains herpes swelling --any-relation --max-hops 4\n"
+        '  medkg chains herpes "back pain" --hierarchy    (shingles, HSV-2 …; lower back pain)\n'
         "\nA hop is an assertion with a relation under medkg:chainsTo, the causal relations and association"
         "\n(set --relation or --any-relation to change that); entities are named by label, synonym, id or IRI."
         "\nThe weakest link is the lowest strength of a chain's steps (docs/codebook.md, Strength):"
@@ -118,6 +122,8 @@ def add_chains(command: AddCommand) -> None:
     p.add_argument("--relation", action="append", default=[], metavar="SLUG",
                    help="allow only this relation as a hop; repeat for more")  # fmt: skip
     p.add_argument("--any-relation", action="store_true", help="allow every relation as a hop")
+    p.add_argument("--hierarchy", action="store_true",
+                   help="follow broader entities: start or end at narrower ones, go on from broader ones")  # fmt: skip
     p.add_argument("--limit", type=int, default=100, metavar="N", help="most chains to list (default: 100)")
     p.add_argument("--format", choices=["table", "json"], default="table", help="table (for people) or json")
     p.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)
