@@ -160,13 +160,19 @@ def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
             ns.MEDKG_VOCAB + "describes",
         ):
             nodes.add(quad.object)
-    for node in list(nodes):
-        for quad in store.quads_for_pattern(node, None, None, shared):
+    # Its propositions and their entities, and the entities those are narrower than, up the hierarchy.
+    todo = sorted(nodes, key=str)
+    while todo:
+        for quad in store.quads_for_pattern(todo.pop(), None, None, shared):
             out.add(quad)
-            if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(ns.ENTITY):
-                nodes.add(quad.object)
-    for node in nodes:
-        out.extend(store.quads_for_pattern(node, None, None, shared))
+            entity = quad.object
+            if (
+                isinstance(entity, ox.NamedNode)
+                and entity.value.startswith(ns.ENTITY)
+                and entity not in nodes
+            ):
+                nodes.add(entity)
+                todo.append(entity)
     # The claim links that the source's own affirmed assertions call for (other sources may add more).
     vocab = vocabulary_from_store(store)
     relations = {r.iri: r for r in vocab.relations.values()}
