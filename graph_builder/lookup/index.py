@@ -102,9 +102,10 @@ def _overlap(words: frozenset[str], theirs: frozenset[str]) -> float:
     return len(words & theirs) / len(words | theirs)
 
 
-def _rank(found: Found) -> tuple[int, float, int, int]:
-    # the same order whichever path found it: tier, score, length of the name, the caller's order
-    return (found.tier, -found.score, len(found.name), found.target)
+def _rank(found: Found) -> tuple[int, float, int, int, str]:
+    # the same order whichever path found it and in whatever order: tier, score, length of the name,
+    # the caller's order, and last the name itself (two names of one thing can tie on the rest)
+    return (found.tier, -found.score, len(found.name), found.target, found.name)
 
 
 def _best(found: Iterable[Found], limit: int | None) -> list[Found]:

@@ -2,11 +2,9 @@
 the rules of :mod:`graph_builder.lookup.index`; and a ready entity block for an annotation file.
 
 The vocabulary index (about 170,000 names) is built once per process and kept
-(:func:`vocabulary_index`); a lookup after the first only searches it.
-
->>> found = lookup("backache", [])
->>> [(t.vocabulary, t.id, t.label, t.kind) for t in found.terms[:2]]
-[('mesh', 'D001416', 'Back Pain', 'lay'), ('hpo', 'HP:0003418', 'Back pain', 'lay')]
+(:func:`vocabulary_index`); a lookup after the first only searches it. (No example runs here: the
+first lookup reads every package and writes the disk cache; tests/lookup/ runs them with a cache of
+their own.)
 """
 
 from __future__ import annotations
