@@ -126,17 +126,19 @@ class NameIndex:
         self.keys: list[str] = []
         self.exact: dict[str, list[int]] = {}
         self.by_word: dict[str, list[int]] = {}
-        given = iter(keys) if keys is not None else None
-        for name in names:
-            key = normalize(name.text) if given is None else next(given)
+        own, exact, by_word = self.names, self.exact, self.by_word
+        listed = list(names)
+        for name, key in zip(
+            listed, keys if keys is not None else map(normalize, (n.text for n in listed)), strict=True
+        ):
             if not key:
                 continue
-            i = len(self.names)
-            self.names.append(name)
+            i = len(own)
+            own.append(name)
             self.keys.append(key)
-            self.exact.setdefault(key, []).append(i)
+            exact.setdefault(key, []).append(i)
             for word in set(key.split()) - _STOPWORDS:
-                self.by_word.setdefault(word, []).append(i)
+                by_word.setdefault(word, []).append(i)
         self.sorted_keys: list[str] = sorted(self.exact)
 
     def __len__(self) -> int:

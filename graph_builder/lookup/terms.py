@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from graph_builder.core.errors import MedkgError
 from graph_builder.core.model import MATCHES, VOCABULARIES
@@ -29,9 +30,11 @@ LOOKUP_ORDER = ("mesh", "hpo", "icd10cm", "doid")
 _LAY_COLUMNS = ["term", "vocabulary", "id", "match", "checked"]
 
 
-@dataclass(frozen=True)
-class TermName:
-    """One name of a vocabulary term: the term's own label, an inclusion term, or a lay synonym."""
+class TermName(NamedTuple):
+    """One name of a vocabulary term: the term's own label, an inclusion term, or a lay synonym.
+
+    A tuple rather than a dataclass: there are ~170,000, made afresh from the cache file by each process.
+    """
 
     vocabulary: str
     id: str
