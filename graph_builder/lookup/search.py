@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -139,8 +140,14 @@ def format_table(result: Lookup) -> str:
     out = [f"corpus entities named by {result.text!r}:"]
     if result.entities:
         rows = [[h.entity.id, h.entity.label, h.entity.type, _how(h.kind, h.name, h.via),
-                 ", ".join(h.entity.sources) or "-"] for h in result.entities]  # fmt: skip
-        out += ["  " + line for line in table_lines(rows, ["id", "label", "type", "match", "sources"])]
+                 str(len(h.entity.sources))] for h in result.entities]  # fmt: skip
+        headers = ["id", "label", "type", "match", "sources"]
+        out += ["  " + line for line in table_lines(rows, headers, right=[False] * 4 + [True], max_width=60)]
+        for h in result.entities:
+            if h.entity.sources:  # a line each, not a cell: source ids are long and hyphenated
+                listed = f"{h.entity.id} is used by: {', '.join(h.entity.sources)}"
+                out += textwrap.wrap(listed, 108, initial_indent="  ", subsequent_indent="    ",
+                                     break_on_hyphens=False)  # fmt: skip
     else:
         out.append("  none")
     out.append("vocabulary terms:")

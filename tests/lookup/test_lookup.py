@@ -194,3 +194,21 @@ def test_cache_file_name_changes_with_a_package_version(monkeypatch: pytest.Monk
     before = cache.cache_file()
     monkeypatch.setattr(cache, "releases", lambda: {"hpo": "hpo3 99.0"})
     assert cache.cache_file() != before
+
+
+def test_table_lists_entities_then_terms_with_their_sources(
+    capsys: pytest.CaptureFixture[str], corpus_graph: Path, annotations: list[Annotation]
+) -> None:
+    code, out, err = run(capsys, "low back pain", "--graph", str(corpus_graph))
+    assert code == 0, err
+    entities, terms = out.split("vocabulary terms:\n")
+    rows = entities.splitlines()
+    assert rows[3].split()[0] == "lower-back-pain"  # title, header, rule, then the best entity
+    using = sorted(
+        a.source.id for a in annotations if any("lower-back-pain" in (c.subject, c.object) for c in a.claims)
+    )
+    wrapped = re.search(r"^  lower-back-pain is used by: (.*?)\n(?!    )", entities, re.MULTILINE | re.DOTALL)
+    assert wrapped is not None
+    listed = " ".join(wrapped.group(1).split())
+    assert listed == ", ".join(using)
+    assert terms.splitlines()[2].split()[:2] == ["MeSH", "D017116"]
