@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck pytest schema notebooks bench clean
+.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup clean
 
 # The vocabularies (the vocab extra, and MeSH) are for `medkg lookup`, `medkg groundings` and the
 # build's HPO and ICD-10-CM hierarchy.
@@ -69,6 +69,10 @@ schema: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# `medkg lookup` against a plain scan of every vocabulary name (benchmarks/README.md); a minute or two.
+bench-lookup: $(STAMP)
+	$(BIN)/python -m benchmarks.lookup
 
 # The committed notebooks have no outputs; this runs them and writes copies with outputs.
 notebooks: $(DEV)
