@@ -26,6 +26,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         return MISSING_PACKAGES
     if args.limit < 1:
         raise ValueError(f"--limit expected a number of at least 1; found {args.limit}")
+    if args.type is not None:
+        from graph_builder.core.vocabulary import load_vocabulary
+
+        types = sorted(load_vocabulary().entity_types)
+        if args.type not in types:
+            raise ValueError(f"--type expected one of {', '.join(types)}; found {args.type!r}")
     result = lookup(args.text, corpus_entities(open_graph(graph_path(args))), limit=args.limit)
     if args.format == "yaml":
         sys.stdout.write(format_yaml(result, args.type))

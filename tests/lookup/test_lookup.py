@@ -172,6 +172,16 @@ def test_missing_packages_are_all_named_at_once(
     assert all(line.startswith("medkg: ") for line in lines)
 
 
+def test_unknown_type_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from graph_builder.core.vocabulary import load_vocabulary
+
+    code, out, err = run(capsys, "pain", "--format", "yaml", "--type", "symptom")
+    assert code == 1 and out == ""
+    [line] = err.strip().splitlines()
+    assert "--type expected one of" in line and "'symptom'" in line
+    assert all(t in line for t in load_vocabulary().entity_types)
+
+
 def test_bad_limit_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "pain", "--limit", "0")
     assert code == 1 and err.strip().splitlines() == [
