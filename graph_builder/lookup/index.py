@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -122,23 +123,24 @@ class NameIndex:
 
     def __init__(self, names: Iterable[Name], keys: Iterable[str] | None = None) -> None:
         """``keys``, when given, are the names' normal forms (:func:`normalize`), computed before."""
-        self.names: list[Name] = []
-        self.keys: list[str] = []
-        self.exact: dict[str, list[int]] = {}
-        self.by_word: dict[str, list[int]] = {}
-        own, exact, by_word = self.names, self.exact, self.by_word
-        listed = list(names)
-        for name, key in zip(
-            listed, keys if keys is not None else map(normalize, (n.text for n in listed)), strict=True
-        ):
-            if not key:
-                continue
-            i = len(own)
-            own.append(name)
-            self.keys.append(key)
-            exact.setdefault(key, []).append(i)
-            for word in set(key.split()) - _STOPWORDS:
-                by_word.setdefault(word, []).append(i)
+        self.names: list[Name] = list(names)
+        normal = keys if keys is not None else (normalize(n.text) for n in self.names)
+        self.keys: list[str] = list(normal)
+        if len(self.keys) != len(self.names):
+            raise ValueError(
+                f"expected a normal form for each of {len(self.names)} names; found {len(self.keys)}"
+            )
+        exact: defaultdict[str, list[int]] = defaultdict(list)
+        by_word: defaultdict[str, list[int]] = defaultdict(list)
+        stop = _STOPWORDS
+        for i, key in enumerate(self.keys):  # kept to plain steps: ~170,000 names, most of a first lookup
+            exact[key].append(i)
+            for word in key.split():
+                if word not in stop:
+                    by_word[word].append(i)  # a word twice in a name is listed twice: candidates are a set
+        exact.pop("", None)  # a name with no letters or digits is never found
+        self.exact: dict[str, list[int]] = exact
+        self.by_word: dict[str, list[int]] = by_word
         self.sorted_keys: list[str] = sorted(self.exact)
 
     def __len__(self) -> int:

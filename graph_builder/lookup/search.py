@@ -71,16 +71,18 @@ class VocabularyIndex:
 
     def __init__(self, names: Sequence[TermName], keys: Sequence[str] | None = None) -> None:
         self.terms: list[TermName] = []  # the first name of each term: its label
+        self.lay_match: dict[tuple[str, str, str], str] = {}
         target: dict[tuple[str, str], int] = {}
         entries = []
-        for n in names:
-            key = (n.vocabulary, n.id)
-            if key not in target:
-                target[key] = len(self.terms)
+        for n in names:  # the ~170,000 names: kept to the plain steps, this is most of a first lookup
+            at = target.get((n.vocabulary, n.id))
+            if at is None:
+                at = target[(n.vocabulary, n.id)] = len(self.terms)
                 self.terms.append(n)
-            entries.append((n, Name(n.name, n.kind, target[key])))
-        self.lay_match = {(n.name, n.vocabulary, n.id): n.match for n, _ in entries if n.kind == "lay"}
-        self.index = NameIndex((e[1] for e in entries), keys)
+            entries.append(Name(n.name, n.kind, at))
+            if n.kind == "lay":
+                self.lay_match[(n.name, n.vocabulary, n.id)] = n.match
+        self.index = NameIndex(entries, keys)
 
     def search(self, text: str, limit: int | None = None) -> list[TermHit]:
         return [self._hit(f) for f in self.index.search(text, limit)]
