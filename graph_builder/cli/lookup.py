@@ -14,7 +14,7 @@ MISSING_PACKAGES = 2
 def cmd_lookup(args: argparse.Namespace) -> int:
     from graph_builder.core.packages import VocabulariesMissing
     from graph_builder.lookup.corpus import corpus_entities
-    from graph_builder.lookup.search import format_json, format_table, format_yaml, lookup
+    from graph_builder.lookup.search import format_json, format_table, format_yaml, lookup, yaml_notes
     from graph_builder.lookup.terms import require_vocabularies
     from graph_builder.store.open import open_graph
 
@@ -32,9 +32,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         types = sorted(load_vocabulary().entity_types)
         if args.type not in types:
             raise ValueError(f"--type expected one of {', '.join(types)}; found {args.type!r}")
-    result = lookup(args.text, corpus_entities(open_graph(graph_path(args))), limit=args.limit)
+    entities = corpus_entities(open_graph(graph_path(args)))
+    result = lookup(args.text, entities, limit=args.limit)
     if args.format == "yaml":
         sys.stdout.write(format_yaml(result, args.type))
+        for note in yaml_notes(result, args.type):
+            print(f"medkg: note: {note}", file=sys.stderr)
     else:
         sys.stdout.write(format_json(result) if args.format == "json" else format_table(result))
     return 0

@@ -210,3 +210,19 @@ def new_entity(result: Lookup, type_: str | None = None) -> CorpusEntity:
 def format_yaml(result: Lookup, type_: str | None = None) -> str:
     """The entity block to paste under ``entities:`` in an annotation file."""
     return entity_yaml(new_entity(result, type_)) + "\n"
+
+
+def yaml_notes(result: Lookup, type_: str | None = None) -> list[str]:
+    """What to check in the block ``--format yaml`` proposes: a guessed type, no groundings.
+
+    (Its id cannot be one the corpus has: an entity's id names it, so it would have been proposed.)
+    """
+    entity = new_entity(result, type_)
+    if any(h.entity is entity or h.entity == entity for h in result.entities):
+        return []  # the corpus's own entity, as it is
+    notes = []
+    if type_ is None:
+        notes.append(f"the type {entity.type} is a guess; check it, or set it with --type")
+    if not entity.groundings:
+        notes.append("no vocabulary term is named exactly by the text, so the block has no groundings")
+    return notes

@@ -132,7 +132,8 @@ def test_yaml_of_a_new_term_pastes_into_an_annotation_that_loads(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus_graph: Path
 ) -> None:
     code, block, err = run(capsys, "cold sore", "--format", "yaml", "--graph", str(corpus_graph))
-    assert code == 0, err
+    assert code == 0
+    assert err.splitlines() == ["medkg: note: the type disease is a guess; check it, or set it with --type"]
     path = _temp_annotation(tmp_path, _paste(block, SEED_ANNOTATION.read_text(encoding="utf-8")))
     annotation = load_annotation(path)
     entity = annotation.entities["cold-sore"]
@@ -147,13 +148,28 @@ def test_yaml_of_a_corpus_entity_is_that_entity(
     seed = load_annotation(SEED_ANNOTATION)
     # "lumbago" is a synonym of lower-back-pain
     code, block, err = run(capsys, "lumbago", "--format", "yaml", "--graph", str(corpus_graph))
-    assert code == 0, err
+    assert code == 0 and err == ""
     text = _paste(block, SEED_ANNOTATION.read_text(encoding="utf-8"), replace="lower-back-pain")
     pasted = load_annotation(_temp_annotation(tmp_path, text)).entities["lower-back-pain"]
     original = seed.entities["lower-back-pain"]
     assert (pasted.label, pasted.type, pasted.broader) == (original.label, original.type, original.broader)
     assert set(pasted.synonyms) == set(original.synonyms)
     assert set(pasted.groundings) == set(original.groundings)
+
+
+def test_yaml_of_words_naming_no_term_has_no_groundings_and_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus_graph: Path
+) -> None:
+    code, block, err = run(
+        capsys, "Qwzx Vrrk", "--format", "yaml", "--type", "lifestyle", "--graph", str(corpus_graph)
+    )
+    assert code == 0
+    assert err.splitlines() == [
+        "medkg: note: no vocabulary term is named exactly by the text, so the block has no groundings"
+    ]
+    path = _temp_annotation(tmp_path, _paste(block, SEED_ANNOTATION.read_text(encoding="utf-8")))
+    entity = load_annotation(path).entities["qwzx-vrrk"]
+    assert (entity.label, entity.type, entity.groundings) == ("Qwzx Vrrk", "lifestyle", ())
 
 
 def test_missing_packages_are_all_named_at_once(
