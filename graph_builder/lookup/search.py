@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from graph_builder.core.model import Grounding
 from graph_builder.core.packages import PACKAGES
-from graph_builder.core.tables import table_lines
+from graph_builder.core.tables import printable, table_lines
 from graph_builder.lookup.cache import load_names
 from graph_builder.lookup.corpus import CorpusEntity, entity_yaml
 from graph_builder.lookup.index import TIERS, Found, Name, NameIndex
@@ -141,13 +141,14 @@ def format_table(result: Lookup) -> str:
     """Both lists as text tables for people."""
     out = [f"corpus entities named by {result.text!r}:"]
     if result.entities:
-        rows = [[h.entity.id, h.entity.label, h.entity.type, _how(h.kind, h.name, h.via),
+        # the graph's text is printed as data: no control character reaches the terminal
+        rows = [[printable(h.entity.id), printable(h.entity.label), h.entity.type, _how(h.kind, h.name, h.via),
                  str(len(h.entity.sources))] for h in result.entities]  # fmt: skip
         headers = ["id", "label", "type", "match", "sources"]
         out += ["  " + line for line in table_lines(rows, headers, right=[False] * 4 + [True], max_width=60)]
         for h in result.entities:
             if h.entity.sources:  # a line each, not a cell: source ids are long and hyphenated
-                listed = f"{h.entity.id} is used by: {', '.join(h.entity.sources)}"
+                listed = printable(f"{h.entity.id} is used by: {', '.join(h.entity.sources)}")
                 out += textwrap.wrap(listed, 108, initial_indent="  ", subsequent_indent="    ",
                                      break_on_hyphens=False)  # fmt: skip
     else:

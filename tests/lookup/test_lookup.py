@@ -188,6 +188,16 @@ def test_missing_packages_are_all_named_at_once(
     assert all(line.startswith("medkg: ") for line in lines)
 
 
+def test_control_characters_of_a_label_do_not_reach_the_terminal() -> None:
+    from graph_builder.lookup.corpus import CorpusEntity
+    from graph_builder.lookup.search import format_table
+
+    hostile = CorpusEntity("x", "back\x1b[2J pain\nforged line", "sign-or-symptom", sources=("s",))
+    out = format_table(lookup("back pain", [hostile]))
+    assert "\x1b" not in out and "forged line" in out
+    assert not any(line.startswith("forged") for line in out.splitlines())
+
+
 def test_unknown_type_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     from graph_builder.core.vocabulary import load_vocabulary
 
