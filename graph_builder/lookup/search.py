@@ -111,12 +111,13 @@ def _entity_names(entities: Sequence[CorpusEntity]) -> list[Name]:
 
 def lookup(text: str, entities: Sequence[CorpusEntity], *, limit: int = 10) -> Lookup:
     """The entities (of ``entities``) and the vocabulary terms ``text`` names, at most ``limit`` of each."""
-    terms = vocabulary_index().search(text, limit)
+    every = vocabulary_index().search(text)  # best first: the exact ones below are its head
+    terms = every[:limit]
     found = {f.target: EntityHit(entities[f.target], f.kind, f.name)
              for f in NameIndex(_entity_names(entities)).search(text)}  # fmt: skip
     ranks = {t: (TIERS[h.kind], i) for i, (t, h) in enumerate(found.items())}
     # An entity grounded in a term the text names exactly (a lay synonym, say) is found through it.
-    exact = {(h.vocabulary, h.id): h for h in terms if TIERS[h.kind] <= TIERS["lay"]}
+    exact = {(h.vocabulary, h.id): h for h in every if TIERS[h.kind] <= TIERS["lay"]}
     for i, e in enumerate(entities):
         term = next(
             (exact[(g.vocabulary, g.id)] for g in e.groundings if (g.vocabulary, g.id) in exact), None

@@ -109,6 +109,10 @@ def test_an_entity_grounded_in_a_lay_term_is_found_through_it(annotations: list[
     entities = corpus_entities(build_from_files([a.path for a in annotations]))
     hits = {h.entity.id: h for h in lookup("cold compress", entities).entities}
     assert grounded and set(grounded) <= set(hits)
+    # however few terms are listed
+    assert set(grounded) <= {
+        h.entity.id for h in lookup("cold compress", entities, limit=len(grounded)).entities
+    }
 
 
 def _paste(block: str, text: str, replace: str | None = None) -> str:
