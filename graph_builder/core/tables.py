@@ -27,6 +27,17 @@ def shorten_iri(iri: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def printable(text: str) -> str:
+    """Text safe to print in a table cell: runs of whitespace one space, other control characters as \\xNN.
+
+    >>> printable("a\\tb\\x1b[31m")
+    'a b\\\\x1b[31m'
+    """
+    # Collapse newlines and tabs so that each cell stays on its own line, and show other control
+    # characters as \xNN: an ESC in a literal must not drive the terminal.
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", " ".join(text.split()))
+
+
 def _display(term: Term | None) -> str:
     if term is None:
         return ""
@@ -35,10 +46,7 @@ def _display(term: Term | None) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):
-        # Collapse newlines and tabs so that each cell stays on its own line, and show other control
-        # characters as \xNN: an ESC in a literal must not drive the terminal.
-        text = " ".join(term.value.split())
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+        return printable(term.value)
     return f"<< {_display(term.subject)} {_display(term.predicate)} {_display(term.object)} >>"
 
 

