@@ -1,8 +1,9 @@
 """The request handler of ``medkg serve``: routes, request bodies and their limits, CORS, replies.
 
 Routes: ``/sparql`` (also ``/query``), ``/queries``, ``/queries/NAME`` and ``/queries/NAME.rq``, ``/``
-(the workbench page for a browser, the help text otherwise; also at ``/help``), ``/assets/NAME`` and
-``/prefixes.json`` (:mod:`graph_builder.endpoint.pages`); see :mod:`graph_builder.endpoint.server` for
+(the workbench page for a browser, the help text otherwise; also at ``/help``), ``/assets/NAME``,
+``/prefixes.json``, ``/claim/ID``, ``/entity/ID``, ``/source/ID`` and their records at ``/api/KIND/ID``
+(:mod:`graph_builder.endpoint.pages`); see :mod:`graph_builder.endpoint.server` for
 what each does and docs/endpoint.md for the limits.
 """
 
@@ -29,7 +30,16 @@ from graph_builder.endpoint.negotiation import (
     rdf_asked,
     service_description,
 )
-from graph_builder.endpoint.pages import PAGE_HEADERS, asset_reply, page_reply, prefixes_reply, wants_html
+from graph_builder.endpoint.pages import (
+    PAGE_HEADERS,
+    asset_reply,
+    page_reply,
+    prefixes_reply,
+    record_page_reply,
+    record_path,
+    wants_html,
+)
+from graph_builder.endpoint.records import record_iri
 
 MAX_BODY = 10 * 1024 * 1024
 #: The slowest a client may read an answer or send a body, in bytes per second, on top of the idle timeout.
@@ -45,6 +55,8 @@ _HELP = """medkg SPARQL endpoint (read-only)
   GET  /queries/NAME.rq               the text of a named query
   GET  /  (Accept: text/html)         the workbench: a SPARQL editor and the named queries
   GET  /prefixes.json                 the predeclared prefixes, as JSON
+  GET  /claim/HASH                    a claim's page (HASH ends its IRI); also /entity/ID, /source/ID
+  GET  /api/claim/HASH                the record a page shows, as JSON; also /api/entity/ID, ...
 
 Results: JSON, XML, CSV, TSV; graphs: Turtle, N-Triples, JSON-LD, RDF/XML (Accept or ?format=).
 The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is the union of all graphs.
@@ -257,8 +269,23 @@ class Handler(BaseHTTPRequestHandler):
             self._send(asset, PAGE_HEADERS)
         elif path == "/prefixes.json" and method == "GET":
             self._send(prefixes_reply())
+        elif method == "GET" and (record := record_path(path)):
+            self._record(*record)
         else:
             self._send(text_reply(404, f"no such path {path}; see / for the routes"))
+
+    def _record(self, page: bool, kind: str, ident: str) -> None:
+        job = Job(record=(kind, ident))
+        if record_iri(kind, ident) is None:  # malformed: no query runs, and the id is not repeated
+            reply = text_reply(404, f"no such {kind}")
+        elif not page:
+            self._run(job)
+            return
+        else:  # a page for a record that is not there is a 404 too: its record is read once first
+            reply = self.server.pool.run(job, self.server.timeout_s)
+        if page and reply.status in (200, 404):
+            reply = record_page_reply(kind if reply.status == 200 else None)
+        self._send(reply, PAGE_HEADERS if page else None)
 
     def _body(self) -> bytes:
         """The body of a POST, checked to be UTF-8 text."""

@@ -6,6 +6,7 @@ and replaced, since a running pyoxigraph query cannot be interrupted.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -25,6 +26,7 @@ from graph_builder.core.formats import format_results
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.core.results import ResultTable, from_query_result, to_triples
 from graph_builder.endpoint.negotiation import GRAPH_TYPES, RDF_FORMATS, RESULT_TYPES
+from graph_builder.endpoint.records import read_record
 from graph_builder.sparql.queries import NamedQuery
 from graph_builder.sparql.query_guard import (
     QueryError,
@@ -38,7 +40,7 @@ from graph_builder.sparql.runner import run_query
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: SPARQL text or a named query, and what the client accepts."""
+    """One query for a worker: SPARQL text, a named query or a page's record, and what the client accepts."""
 
     sparql: str | None = None
     query: NamedQuery | None = None
@@ -50,6 +52,7 @@ class Job:
     max_rows: int = 10_000
     base_iri: str | None = None  # resolves relative IRIs in the query: the endpoint's URL
     allow_service: tuple[str, ...] = ()  # hosts a SERVICE may call (medkg serve --allow-service)
+    record: tuple[str, str] | None = None  # a page's kind and id (graph_builder.endpoint.records)
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,15 @@ def _run_named(store: ox.Store, job: Job) -> Reply:
     return _table_reply(ResultTable(table.variables, rows, table.kind), job, len(table) > job.max_rows)
 
 
+def _run_record(store: ox.Store, job: Job) -> Reply:
+    assert job.record is not None
+    record = read_record(store, *job.record)
+    if record is None:
+        return text_reply(404, f"no such {job.record[0]}")  # the id is the client's: not repeated
+    body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Reply(200, "application/json; charset=utf-8", body)
+
+
 def execute(store: ox.Store, job: Job) -> Reply:
     """Run one job on a store and serialise the answer; errors become 4xx or 500 replies.
 
@@ -129,6 +141,8 @@ def execute(store: ox.Store, job: Job) -> Reply:
     (200, b'{"head": {}, "boolean": true}')
     """
     try:
+        if job.record is not None:
+            return _run_record(store, job)
         return _run_named(store, job) if job.query is not None else _run_sparql(store, job)
     except QueryRefusedError as error:  # says what was refused and how to allow it
         return text_reply(400, str(error))
