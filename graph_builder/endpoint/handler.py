@@ -13,6 +13,7 @@ import json
 import sys
 import time
 import urllib.parse
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -281,8 +282,8 @@ class Handler(BaseHTTPRequestHandler):
         elif not page:
             self._run(job)
             return
-        else:  # a page for a record that is not there is a 404 too: its record is read once first
-            reply = self.server.pool.run(job, self.server.timeout_s)
+        else:  # a page for a record that is not there is a 404 too
+            reply = self.server.pool.run(replace(job, probe=True), self.server.timeout_s)
         if page and reply.status in (200, 404):
             reply = record_page_reply(kind if reply.status == 200 else None)
         self._send(reply, PAGE_HEADERS if page else None)

@@ -26,7 +26,7 @@ from graph_builder.core.formats import format_results
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.core.results import ResultTable, from_query_result, to_triples
 from graph_builder.endpoint.negotiation import GRAPH_TYPES, RDF_FORMATS, RESULT_TYPES
-from graph_builder.endpoint.records import read_record
+from graph_builder.endpoint.records import read_record, record_exists
 from graph_builder.sparql.queries import NamedQuery
 from graph_builder.sparql.query_guard import (
     QueryError,
@@ -53,6 +53,7 @@ class Job:
     base_iri: str | None = None  # resolves relative IRIs in the query: the endpoint's URL
     allow_service: tuple[str, ...] = ()  # hosts a SERVICE may call (medkg serve --allow-service)
     record: tuple[str, str] | None = None  # a page's kind and id (graph_builder.endpoint.records)
+    probe: bool = False  # for a record: only whether it is there (an empty 200, or 404)
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,12 @@ def _run_named(store: ox.Store, job: Job) -> Reply:
 
 def _run_record(store: ox.Store, job: Job) -> Reply:
     assert job.record is not None
+    missing = text_reply(404, f"no such {job.record[0]}")  # the id is the client's: not repeated
+    if job.probe:
+        return Reply(200, "text/plain; charset=utf-8", b"") if record_exists(store, *job.record) else missing
     record = read_record(store, *job.record)
     if record is None:
-        return text_reply(404, f"no such {job.record[0]}")  # the id is the client's: not repeated
+        return missing
     body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return Reply(200, "application/json; charset=utf-8", body)
 

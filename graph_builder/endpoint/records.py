@@ -92,6 +92,20 @@ _READERS: dict[str, Callable[[ox.Store, str], Record | None]] = {
 }
 
 
+def record_exists(store: ox.Store, kind: str, ident: str) -> bool:
+    """Whether the id names a record of the store, without reading the rest of it (what a page's 404 needs).
+
+    >>> from graph_builder.kg.build import build_example
+    >>> record_exists(build_example(), "source", "does-herpes-cause-lower-back-pain")
+    True
+    """
+    iri = record_iri(kind, ident)
+    if iri is None:
+        return False
+    # The first query of each record is named after its kind, and takes the IRI as the parameter of that name.
+    return bool(_rows(kind, store, **{kind: iri}))
+
+
 def read_record(store: ox.Store, kind: str, ident: str) -> Record | None:
     """The record a page shows, or ``None`` when the id is malformed or names nothing in the store.
 
