@@ -54,7 +54,7 @@ def _rows(name: str, store: ox.Store, **params: str) -> list[dict[str, Value]]:
 
 def claim_record(store: ox.Store, iri: str) -> Record | None:
     """One assertion: ``claim`` (claim.rq's row, with its source's text), ``cues`` (hedge cues and
-    qualifiers) and ``assertions`` (every assertion of its proposition, by any source, itself first)."""
+    qualifiers) and ``assertions`` (every assertion of its proposition, by any source, itself included)."""
     found = _rows("claim", store, claim=iri)
     if not found:
         return None

@@ -169,7 +169,7 @@ def test_the_claim_record_matches_the_annotation(pages_server: SparqlServer, see
     )
     assert len(stating) >= 2  # the seed's and the myth check's
     found = sorted((row["source"].rsplit("/", 1)[1], row["otherId"]) for row in record["assertions"])
-    assert found == stating and [row["same"] for row in record["assertions"]].count(True) == 1
+    assert found == stating and [row["other"] for row in record["assertions"]].count(claim["claim"]) == 1
 
 
 @pytest.mark.server

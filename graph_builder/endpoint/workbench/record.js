@@ -151,7 +151,7 @@
   }
 
   function showAssertions(rows) {
-    const others = rows.filter((row) => !row.same);
+    const others = rows.filter((row) => row.other !== row.claim);
     const part = section("Every other assertion of this proposition");
     if (others.length === 0) {
       part.appendChild(element("p", null, "No other assertion of this proposition, by this source or another."));
