@@ -21,8 +21,8 @@ from graph_builder.core.paths import ARTICLES_DIR, SEED_ANNOTATION
 from graph_builder.endpoint.pages import CSP
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_from_files
+from tests.endpoint.browsing import RECORD_VIOLATIONS
 from tests.endpoint.http_client import http, root
-from tests.endpoint.test_workbench import RECORD_VIOLATIONS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -19,16 +19,12 @@ import pytest
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.pages import ASSETS, CSP, workbench_file
 from graph_builder.endpoint.server import SparqlServer
+from tests.endpoint.browsing import RECORD_VIOLATIONS
 from tests.endpoint.http_client import http, root
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-# Injected by playwright before the page's scripts (the CSP does not apply to it): every attempt the CSP
-# blocked, which never becomes a request the recorder could see.
-RECORD_VIOLATIONS = """window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(
-  `${e.effectiveDirective} ${e.blockedURI}`));"""
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 PINNED = re.compile(r"sha256 ([0-9a-f]{64})  (\S+)")
 
