@@ -27,8 +27,9 @@ from tests.endpoint.http_client import http, root
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+# The test tube is one code point (medkg's offsets) but two UTF-16 units (JavaScript's string indexes).
 MARKUP_TEXT = (
-    "A page written to test escaping.\n\n<script>window.__pwned=1</script> Tag soup can possibly cause an "
+    "A page written to test escaping \U0001f9ea.\n\n<script>window.__pwned=1</script> Tag soup can possibly cause an "
     'ache <img src=x onerror="window.__pwned=1"> & usually does.\n'
 )
 MARKUP_QUOTE = (
