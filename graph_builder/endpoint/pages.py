@@ -88,9 +88,11 @@ def record_path(path: str) -> tuple[bool, str, str] | None:
 
     >>> record_path("/claim/2a80eb2911d144db"), record_path("/api/source/x"), record_path("/claims/x")
     ((True, 'claim', '2a80eb2911d144db'), (False, 'source', 'x'), None)
+    >>> record_path("/apiclaim/x"), record_path("/api/api/claim/x"), record_path("/claim")
+    (None, None, None)
     """
     api = path.startswith("/api/")
-    kind, slash, ident = path.removeprefix("/api").removeprefix("/").partition("/")
+    kind, slash, ident = path[len("/api/") if api else 1 :].partition("/")
     return (not api, kind, ident) if slash and kind in RECORD_KINDS else None
 
 
