@@ -111,12 +111,14 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     ).stdout.strip()
     for notice in ("LICENSE-vis-network.txt", "NOTICE"):  # vis-network's licence travels with its copy
         assert Path(shipped, "viz", "page", notice).is_file()
-    # The workbench of `medkg serve` is files too: its page, its code and YASGUI with its licence and NOTICE.
+    # The pages of `medkg serve` are files too: the workbench and the claim, entity and source pages, their
+    # code, and YASGUI with its licence and NOTICE. Every file of the folder travels, byte for byte.
     workbench = Path(shipped, "endpoint", "workbench")
-    for name in ("page.html", "app.js", "app.css", *(f"vendor/{n}" for n in VENDORED)):
-        assert (workbench / name).read_bytes() == (
-            REPO / "graph_builder/endpoint/workbench" / name
-        ).read_bytes()
+    checkout = REPO / "graph_builder/endpoint/workbench"
+    names = sorted(str(p.relative_to(checkout)) for p in checkout.rglob("*") if p.is_file())
+    assert {"page.html", "claim.html", "record.js", *(f"vendor/{n}" for n in VENDORED)} <= set(names)
+    for name in names:
+        assert (workbench / name).read_bytes() == (checkout / name).read_bytes(), name
     served = subprocess.run(
         [
             str(py),

@@ -2,8 +2,9 @@
 
 Routes: ``/sparql`` (also ``/query``), ``/queries``, ``/queries/NAME`` and ``/queries/NAME.rq``, ``/``
 (the workbench page for a browser, the help text otherwise; also at ``/help``), ``/assets/NAME``,
-``/prefixes.json`` and ``/terms.json`` (:mod:`graph_builder.endpoint.pages`), ``/graph`` and
-``/graph/NAME`` (a result drawn, :mod:`graph_builder.endpoint.views`); see :mod:`graph_builder.endpoint.server` for
+``/prefixes.json`` and ``/terms.json``, ``/claim/ID``, ``/entity/ID``, ``/source/ID`` and their records at
+``/api/KIND/ID`` (:mod:`graph_builder.endpoint.pages`), ``/graph`` and ``/graph/NAME`` (a result drawn,
+:mod:`graph_builder.endpoint.views`); see :mod:`graph_builder.endpoint.server` for
 what each does and docs/endpoint.md for the limits.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 import urllib.parse
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -36,8 +38,11 @@ from graph_builder.endpoint.pages import (
     catalogue_reply,
     page_reply,
     prefixes_reply,
+    record_page_reply,
+    record_path,
     wants_html,
 )
+from graph_builder.endpoint.records import record_iri
 
 MAX_BODY = 10 * 1024 * 1024
 #: The slowest a client may read an answer or send a body, in bytes per second, on top of the idle timeout.
@@ -56,6 +61,8 @@ _HELP = """medkg SPARQL endpoint (read-only)
   GET  /terms.json                    entities, sources, relations and codebook values, as JSON
   GET  /graph?query=...               a result with claim, subject, object (or a CONSTRUCT), drawn
   GET  /graph/NAME?param=value        a named query's result, drawn
+  GET  /claim/HASH                    a claim's page (HASH ends its IRI); also /entity/ID, /source/ID
+  GET  /api/claim/HASH                the record a page shows, as JSON; also /api/entity/ID, ...
 
 Results: JSON, XML, CSV, TSV; graphs: Turtle, N-Triples, JSON-LD, RDF/XML (Accept or ?format=).
 The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is the union of all graphs.
@@ -272,8 +279,23 @@ class Handler(BaseHTTPRequestHandler):
             self._terms()
         elif path.rstrip("/") == "/graph" or path.startswith("/graph/"):
             self._graph(method, urllib.parse.unquote(path[len("/graph/") :]), args)
+        elif method == "GET" and (record := record_path(path)):
+            self._record(*record)
         else:
             self._send(text_reply(404, f"no such path {path}; see / for the routes"))
+
+    def _record(self, page: bool, kind: str, ident: str) -> None:
+        job = Job(record=(kind, ident))
+        if record_iri(kind, ident) is None:  # malformed: no query runs, and the id is not repeated
+            reply = text_reply(404, f"no such {kind}")
+        elif not page:
+            self._run(job)
+            return
+        else:  # a page for a record that is not there is a 404 too
+            reply = self.server.pool.run(replace(job, probe=True), self.server.timeout_s)
+        if page and reply.status in (200, 404):
+            reply = record_page_reply(kind if reply.status == 200 else None)
+        self._send(reply, PAGE_HEADERS if page else None)
 
     def _body(self) -> bytes:
         """The body of a POST, checked to be UTF-8 text."""

@@ -6,6 +6,7 @@ and replaced, since a running pyoxigraph query cannot be interrupted.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import queue
@@ -26,6 +27,7 @@ from graph_builder.core.formats import format_results
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.core.results import ResultTable, from_query_result, to_triples
 from graph_builder.endpoint.negotiation import GRAPH_TYPES, RDF_FORMATS, RESULT_TYPES
+from graph_builder.endpoint.records import read_record, record_exists
 from graph_builder.sparql.queries import NamedQuery
 from graph_builder.sparql.query_guard import (
     QueryError,
@@ -39,7 +41,7 @@ from graph_builder.sparql.runner import run_query
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: SPARQL text or a named query, and what the client accepts."""
+    """One query for a worker: SPARQL text, a named query or a page's record, and what the client accepts."""
 
     sparql: str | None = None
     query: NamedQuery | None = None
@@ -54,6 +56,8 @@ class Job:
     #: What to answer: the query's results, its result drawn as the claims graph (an HTML page), or
     #: medkg's terms for the workbench's pickers (no query needed).
     task: Literal["results", "graph", "terms"] = "results"
+    record: tuple[str, str] | None = None  # a page's kind and id (graph_builder.endpoint.records)
+    probe: bool = False  # for a record: only whether it is there (an empty 200, or 404)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,18 @@ def _answer(store: ox.Store, job: Job) -> Reply:
     return _table_reply(table, job, truncated)
 
 
+def _run_record(store: ox.Store, job: Job) -> Reply:
+    assert job.record is not None
+    missing = text_reply(404, f"no such {job.record[0]}")  # the id is the client's: not repeated
+    if job.probe:
+        return Reply(200, "text/plain; charset=utf-8", b"") if record_exists(store, *job.record) else missing
+    record = read_record(store, *job.record)
+    if record is None:
+        return missing
+    body = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Reply(200, "application/json; charset=utf-8", body)
+
+
 def execute(store: ox.Store, job: Job) -> Reply:
     """Run one job on a store and serialise the answer; errors become 4xx or 500 replies.
 
@@ -153,6 +169,8 @@ def execute(store: ox.Store, job: Job) -> Reply:
     (200, b'{"head": {}, "boolean": true}')
     """
     try:
+        if job.record is not None:
+            return _run_record(store, job)
         return _answer(store, job)
     except _ServiceError as error:
         return text_reply(502, str(error))

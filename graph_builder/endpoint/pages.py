@@ -1,9 +1,10 @@
-"""The workbench pages of ``medkg serve``: the HTML page at ``/``, its files under ``/assets/``, the prefixes
-and the catalogue of named queries.
+"""The pages of ``medkg serve``: the workbench at ``/``, the claim, entity and source pages, their files
+under ``/assets/``, the prefixes and the catalogue of named queries.
 
-The page, its code and the vendored YASGUI are files in ``graph_builder/endpoint/workbench/`` (see its
+The pages, their code and the vendored YASGUI are files in ``graph_builder/endpoint/workbench/`` (see its
 NOTICE), read from a checkout or an installed wheel alike; every page reply carries a Content-Security-Policy
-that lets the page load and fetch from this server only.
+that lets the page load and fetch from this server only. A claim, entity or source page is a static file
+whose script fetches its record as JSON from ``/api/KIND/ID`` (:mod:`graph_builder.endpoint.records`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.jobs import Reply
+from graph_builder.endpoint.records import RECORD_KINDS
 from graph_builder.sparql.queries import NamedQuery
 
 #: Only this server: scripts from its files (none inline), fetches to its routes. Inline styles are
@@ -37,6 +39,9 @@ GRAPH_HEADERS = {key: value for key, value in PAGE_HEADERS.items() if key != "Co
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
+    "links.js": "text/javascript; charset=utf-8",
+    "record.js": "text/javascript; charset=utf-8",
+    "record.css": "text/css; charset=utf-8",
     "vendor/yasgui.min.js": "text/javascript; charset=utf-8",
     "vendor/yasgui.min.css": "text/css; charset=utf-8",
 }
@@ -80,6 +85,27 @@ def asset_reply(name: str) -> Reply | None:
     """One file of the page by its name under ``/assets/``; ``None`` for a name not in :data:`ASSETS`."""
     media = ASSETS.get(name)
     return None if media is None else Reply(200, media, workbench_file(name))
+
+
+def record_path(path: str) -> tuple[bool, str, str] | None:
+    """``(is_page, kind, id)`` for ``/KIND/ID`` (a page) and ``/api/KIND/ID`` (its record as JSON); ``None``
+    for any other path. The id is returned as sent, percent-escapes and all: it is checked, never decoded.
+
+    >>> record_path("/claim/2a80eb2911d144db"), record_path("/api/source/x"), record_path("/claims/x")
+    ((True, 'claim', '2a80eb2911d144db'), (False, 'source', 'x'), None)
+    >>> record_path("/apiclaim/x"), record_path("/api/api/claim/x"), record_path("/claim")
+    (None, None, None)
+    """
+    api = path.startswith("/api/")
+    kind, slash, ident = path[len("/api/") if api else 1 :].partition("/")
+    return (not api, kind, ident) if slash and kind in RECORD_KINDS else None
+
+
+def record_page_reply(kind: str | None) -> Reply:
+    """The page of a kind of record, or (``None``) the page saying there is no such record, with status 404."""
+    if kind is None:
+        return Reply(404, "text/html; charset=utf-8", workbench_file("notfound.html"))
+    return Reply(200, "text/html; charset=utf-8", workbench_file(f"{kind}.html"))
 
 
 def prefixes_reply() -> Reply:

@@ -121,12 +121,14 @@ def run_query(
     params: Mapping[str, str | int] | None = None,
     *,
     allow_service: Sequence[str] = (),
+    resolve: Resolver | None = None,
 ) -> ResultTable:
     """Run a named query (a :class:`NamedQuery`, a name, or a ``.rq`` path) over the union of all graphs.
 
     A query with ``FROM`` / ``FROM NAMED`` reads the graphs it names instead. The query must pass
     :func:`check_query_text` (``SERVICE`` only to the hosts of ``allow_service``); relative IRIs
-    resolve against :data:`CLI_BASE_IRI`.
+    resolve against :data:`CLI_BASE_IRI`. ``entity`` parameters are resolved by ``resolve``, by
+    default against the entity names of ``store`` (see :func:`bind_parameters`).
 
     >>> from graph_builder.kg.build import build_example
     >>> table = run_query("claims-about", build_example(), {"entity": "Lower Back Pain"})
@@ -134,7 +136,7 @@ def run_query(
     {'lower back pain'}
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
-    return _execute(named, store, bind_parameters(named, params, store), allow_service)
+    return _execute(named, store, bind_parameters(named, params, store, resolve=resolve), allow_service)
 
 
 def run_sparql(
