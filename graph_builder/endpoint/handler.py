@@ -36,6 +36,7 @@ from graph_builder.endpoint.pages import (
     PAGE_HEADERS,
     asset_reply,
     catalogue_reply,
+    help_reply,
     page_reply,
     prefixes_reply,
     record_page_reply,
@@ -49,24 +50,6 @@ MAX_BODY = 10 * 1024 * 1024
 _MIN_RATE = 100_000
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
 _EXPOSED = "X-SPARQL-MaxRows, Content-Type"
-_HELP = """medkg SPARQL endpoint (read-only)
-
-  GET  /sparql?query=...              SPARQL 1.1 Protocol; also POST form or application/sparql-query
-  GET  /sparql  (Accept: text/turtle) the SPARQL 1.1 service description
-  GET  /queries                       the named queries, as JSON
-  GET  /queries/NAME?param=value      run a named query by name
-  GET  /queries/NAME.rq               the text of a named query
-  GET  /  (Accept: text/html)         the workbench: a SPARQL editor and the named queries
-  GET  /prefixes.json                 the predeclared prefixes, as JSON
-  GET  /terms.json                    entities, sources, relations and codebook values, as JSON
-  GET  /graph?query=...               a result with claim, subject, object (or a CONSTRUCT), drawn
-  GET  /graph/NAME?param=value        a named query's result, drawn
-  GET  /claim/HASH                    a claim's page (HASH ends its IRI); also /entity/ID, /source/ID
-  GET  /api/claim/HASH                the record a page shows, as JSON; also /api/entity/ID, ...
-
-Results: JSON, XML, CSV, TSV; graphs: Turtle, N-Triples, JSON-LD, RDF/XML (Accept or ?format=).
-The medkg prefixes (medkg:, entity:, ...) are predeclared; the default graph is the union of all graphs.
-"""
 
 
 class _Refusal(Exception):
@@ -270,7 +253,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/" and method == "GET" and wants_html(self.headers.get("Accept")):
             self._send(page_reply(), PAGE_HEADERS)
         elif path in ("/", "/help") and method == "GET":
-            self._send(text_reply(200, _HELP))
+            self._send(help_reply())
         elif path.startswith("/assets/") and method == "GET" and (asset := asset_reply(path[8:])):
             self._send(asset, PAGE_HEADERS)
         elif path == "/prefixes.json" and method == "GET":

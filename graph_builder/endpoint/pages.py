@@ -81,6 +81,11 @@ def page_reply() -> Reply:
     return Reply(200, "text/html; charset=utf-8", workbench_file("page.html"))
 
 
+def help_reply() -> Reply:
+    """The routes, as plain text: ``/`` for a client that does not ask for HTML, and ``/help``."""
+    return Reply(200, "text/plain; charset=utf-8", workbench_file("help.txt"))
+
+
 def asset_reply(name: str) -> Reply | None:
     """One file of the page by its name under ``/assets/``; ``None`` for a name not in :data:`ASSETS`."""
     media = ASSETS.get(name)
