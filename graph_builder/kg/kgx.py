@@ -12,8 +12,9 @@ qualifiers, whose verbatim words do not fit Biolink's qualifier slots (those tak
 
 >>> from graph_builder.kg.build import build_example
 >>> edges = kgx_edges(build_example())
->>> sorted({e["predicate"] for e in edges})[:2]
-['biolink:associated_with', 'biolink:causes']
+>>> edge = next(e for e in edges if "not supported with any medical researches" in e["supporting_text"][0])
+>>> edge["predicate"], edge["negated"], edge["knowledge_level"], edge["medkg_support"]
+('biolink:causes', False, 'prediction', 'support:disclaimed')
 """
 
 from __future__ import annotations
