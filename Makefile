@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup clean
+.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup screenshots clean
 
 # The vocabularies (the vocab extra, and MeSH) are for `medkg lookup`, `medkg groundings` and the
 # build's HPO and ICD-10-CM hierarchy.
@@ -50,8 +50,8 @@ demo: $(STAMP)
 	@echo "More:  $(BIN)/medkg query list    $(BIN)/medkg --help    notebooks/README.md"
 
 lint: $(DEV)
-	$(BIN)/ruff check graph_builder tests benchmarks notebooks
-	$(BIN)/ruff format --check graph_builder tests benchmarks notebooks
+	$(BIN)/ruff check graph_builder tests benchmarks notebooks docs
+	$(BIN)/ruff format --check graph_builder tests benchmarks notebooks docs
 
 typecheck: $(DEV)
 	$(BIN)/mypy
@@ -60,9 +60,13 @@ pytest: $(DEV)
 	$(BIN)/pytest
 
 test: $(DEV)
-	$(BIN)/ruff check graph_builder tests benchmarks notebooks
+	$(BIN)/ruff check graph_builder tests benchmarks notebooks docs
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The README's pictures of the workbench and a claim page (Chromium from Debian, nothing fetched).
+screenshots: $(DEV)
+	$(BIN)/python docs/screenshots.py
 
 schema: $(STAMP)
 	$(BIN)/medkg schema > ontology/annotation.schema.json.tmp && mv ontology/annotation.schema.json.tmp ontology/annotation.schema.json
