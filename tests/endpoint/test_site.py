@@ -229,6 +229,7 @@ def test_a_typed_query_and_a_bad_name_are_answered_in_the_page(
     assert len(expected) > 0
     assert _rows_of_bindings(expected.variables, _shown(shared)[1]) == _rows(expected)
     claims_about = next(q for q in QUERIES if q.name == "claims-about")
-    status = _run_from_form(shared, claims_about, {"entity": "no such thing"})
-    assert status == "claims-about: parameter 'entity': unknown entity 'no such thing'"
+    for name in ("no such thing", "constructor", "__proto__"):  # the last two are names every JS object has
+        status = _run_from_form(shared, claims_about, {"entity": name})
+        assert status == f"claims-about: parameter 'entity': unknown entity '{name}'"
     assert shared.outside() == [] and shared.violations() == [] and shared.errors == []

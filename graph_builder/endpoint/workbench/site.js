@@ -42,7 +42,7 @@ function expandIri(text, prefixes) {
   if (value.startsWith("<") && value.endsWith(">")) return value.slice(1, -1);
   const [prefix, ...rest] = value.split(":");
   const local = rest.join(":");
-  if (rest.length && !local.startsWith("//") && prefix in prefixes) return prefixes[prefix] + local;
+  if (rest.length && !local.startsWith("//") && Object.hasOwn(prefixes, prefix)) return prefixes[prefix] + local;
   return value;
 }
 
@@ -54,7 +54,8 @@ function toTerm(param, text, site) {
     return oxigraph.literal(BigInt(value.replace(/^\+/, "")).toString(), oxigraph.namedNode(XSD_INTEGER));
   }
   if (param.type === "entity") {
-    const found = site.names[normalize(text)];
+    const key = normalize(text);  // own keys only: "constructor" is no entity's name
+    const found = Object.hasOwn(site.names, key) ? site.names[key] : null;
     if (!found) throw new BadRequest(`parameter '${param.name}': unknown entity '${text}'`);
     if (found.error) throw new BadRequest(`parameter '${param.name}': ${found.error}`);
     return oxigraph.namedNode(found.iri);
