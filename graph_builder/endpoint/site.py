@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph_builder.core.errors import MedkgError
-from graph_builder.core.names import EntityNameError, normalize, resolve_name
+from graph_builder.core.names import EntityName, EntityNameError, normalize, resolve_name
 from graph_builder.core.namespaces import ENTITY, PREFIXES
 from graph_builder.endpoint.pages import ASSETS, CSP, catalogue_entries, workbench_file
 from graph_builder.endpoint.views import terms_json
@@ -113,15 +113,17 @@ def entity_name_table(store: ox.Store) -> dict[str, dict[str, str]]:
     >>> entity_name_table(build_example())["lumbago"]
     {'iri': 'https://w3id.org/medkg/entity/lower-back-pain'}
     """
-    names = store_entity_names(store)
-    keys: set[str] = set()
-    for iri, label, synonyms in names:
-        local = iri.removeprefix(ENTITY)
-        keys.update(map(normalize, (iri, local, "entity:" + local, label, *synonyms)))
+    # A name's candidates are the entities that answer to it: the others never match, so resolve_name
+    # decides as over all entities, and the table takes time in proportion to the names, not their square.
+    candidates: dict[str, list[EntityName]] = {}
+    for name in store_entity_names(store):
+        local = name.iri.removeprefix(ENTITY)
+        for key in set(map(normalize, (name.iri, local, "entity:" + local, name.label, *name.synonyms))):
+            candidates.setdefault(key, []).append(name)
     table: dict[str, dict[str, str]] = {}
-    for key in sorted(keys):
+    for key in sorted(candidates):
         try:
-            table[key] = {"iri": resolve_name(key, names)}
+            table[key] = {"iri": resolve_name(key, candidates[key])}
         except EntityNameError as error:
             table[key] = {"error": str(error)}
     return table

@@ -20,6 +20,8 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.cli import main
+from graph_builder.core.names import EntityNameError
+from graph_builder.core.namespaces import ENTITY, PREFIXES
 from graph_builder.core.results import ResultTable
 from graph_builder.endpoint.pages import ASSETS, workbench_file
 from graph_builder.endpoint.site import (
@@ -27,10 +29,12 @@ from graph_builder.endpoint.site import (
     SITE_ASSETS,
     SITE_CSP,
     SiteError,
+    entity_name_table,
     split_for_values,
     write_site,
 )
 from graph_builder.endpoint.views import terms_json
+from graph_builder.sparql.parameters import resolve_in_store
 from graph_builder.sparql.queries import NamedQuery, iter_queries, parse_query
 from graph_builder.sparql.runner import bind_parameters, run_query, run_sparql
 from tests.endpoint.test_workbench import PINNED
@@ -140,6 +144,23 @@ def test_a_values_clause_where_the_catalogue_splits_binds_as_substitutions_do(
         expected = run_query(query, corpus_store, params)
         assert len(expected) > 0, (query.name, params)  # a binding that matched nothing would prove little
         assert _rows(_run_with_values(query, corpus_store, params)) == _rows(expected)
+
+
+def test_the_name_table_says_what_resolving_each_name_in_the_store_says(seed_store: ox.Store) -> None:
+    store = ox.Store()
+    store.extend(seed_store)
+    shared = ox.Literal("the shared name")  # two entities answer to it: an ambiguous name
+    for slug in ("herpes", "lower-back-pain"):
+        store.add(ox.Quad(ox.NamedNode(ENTITY + slug), ox.NamedNode(PREFIXES["skos"] + "altLabel"), shared))
+    table = entity_name_table(store)
+    assert "error" in table["the shared name"] and table["lumbago"] == {"iri": ENTITY + "lower-back-pain"}
+    for key, found in table.items():
+        if "iri" in found:
+            assert resolve_in_store(store, key) == found["iri"]
+        else:
+            with pytest.raises(EntityNameError) as caught:
+                resolve_in_store(store, key)
+            assert str(caught.value) == found["error"]
 
 
 def test_a_query_whose_parameters_cannot_be_bound_is_named() -> None:
