@@ -26,6 +26,7 @@ EPILOG_MAIN = """examples:
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
   medkg explore                               serve the graph and open its workbench in a browser
+  medkg site --out site                       the workbench as static files, queried in the browser
   medkg export --format kgx                   KGX nodes and edges into out/
 """
 
@@ -46,6 +47,7 @@ COMMANDS = (
     query.add_query,
     serve.add_serve,
     serve.add_explore,
+    serve.add_site,
     serve.add_push,
     explore.add_viz,
     export.add_export,

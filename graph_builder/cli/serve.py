@@ -1,5 +1,5 @@
 """Commands that put the graph on a network: serve it as a SPARQL endpoint (and open its workbench in a
-browser), or push it to a triple store."""
+browser), publish the workbench as a static site, or push the graph to a triple store."""
 
 from __future__ import annotations
 
@@ -126,6 +126,28 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="do not log each request")
     p.add_argument("--allow-service", action="append", default=[], metavar="HOST",
                    help="let queries' SERVICE send requests to HOST (repeat for more); refused otherwise")  # fmt: skip
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from graph_builder.endpoint.site import write_site
+    from graph_builder.store.open import open_graph
+
+    written = write_site(open_graph(graph_path(args)), Path(args.out))
+    print(f"wrote {len(written)} files into {args.out}; try: python -m http.server --directory {args.out}")
+    return 0
+
+
+def add_site(command: AddCommand) -> None:
+    p = command(
+        "site",
+        "Write the workbench as a static site: the graph as N-Quads, queried in the reader's browser by "
+        "Oxigraph's WebAssembly build, so any static web host can publish it.",
+        "  medkg site --out site\n  python -m http.server --bind 127.0.0.1 --directory site\n",
+        cmd_site,
+    )
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="the site's folder: new, empty, or an earlier site, which is replaced")  # fmt: skip
+    p.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)
 
 
 def add_push(command: AddCommand) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.resources
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.jobs import Reply
@@ -119,9 +120,10 @@ def prefixes_reply() -> Reply:
     return Reply(200, "application/json; charset=utf-8", body)
 
 
-def catalogue_reply(queries: Iterable[NamedQuery]) -> Reply:
-    """The named queries as JSON (``/queries``): each one's metadata, parameters and where to run it."""
-    catalog = [
+def catalogue_entries(queries: Iterable[NamedQuery], root: str = "/") -> list[dict[str, Any]]:
+    """Each named query's metadata, parameters and where to run it (``url``) and read it (``sparql``),
+    under ``root``: ``/`` on the server, ``""`` (relative to the page) on a static site."""
+    return [
         {
             "name": q.name,
             "summary": q.summary,
@@ -129,10 +131,15 @@ def catalogue_reply(queries: Iterable[NamedQuery]) -> Reply:
             "tags": list(q.tags),
             "kind": q.kind,
             "parameters": [vars(p) for p in q.parameters],
-            "url": f"/queries/{q.name}",
-            "sparql": f"/queries/{q.name}.rq",
+            "url": f"{root}queries/{q.name}",
+            "sparql": f"{root}queries/{q.name}.rq",
         }
         for q in queries
     ]
+
+
+def catalogue_reply(queries: Iterable[NamedQuery]) -> Reply:
+    """The named queries as JSON (``/queries``): :func:`catalogue_entries`."""
+    catalog = catalogue_entries(queries)
     body = json.dumps({"queries": catalog}, ensure_ascii=False, indent=2).encode("utf-8")
     return Reply(200, "application/json; charset=utf-8", body, len(catalog))

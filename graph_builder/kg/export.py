@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,11 @@ def to_turtle(quads: Iterable[ox.Quad]) -> bytes:
 def to_trig(quads: Iterable[ox.Quad]) -> bytes:
     """All named graphs (of a store, or any quads) as TriG."""
     return _serialize(sorted_quads(quads), ox.RdfFormat.TRIG)
+
+
+def to_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """All named graphs (of a store, or any quads) as N-Quads, one quad a line."""
+    return _serialize(sorted_quads(quads), ox.RdfFormat.N_QUADS)
 
 
 def _canonical(value: Any) -> Any:
@@ -285,6 +290,53 @@ def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     _sync_folder(out_dir)
     shutil.rmtree(staging, ignore_errors=True)
     return targets
+
+
+def write_tree(folder: Path, files: Mapping[str, bytes], *, replaces: Callable[[Path], bool]) -> list[Path]:
+    """Write a folder of files (names may hold ``/``) as a whole: afterwards it holds exactly ``files``,
+    or is as it was.
+
+    The files go into a staging folder beside ``folder`` and are fsynced; then an existing ``folder``
+    is renamed aside, the staging folder renamed into its place, and the old one removed. An existing
+    ``folder`` is replaced only if it is empty or ``replaces(folder)`` says it is an earlier tree of the
+    same kind: anything else raises :class:`WriteError` (EEXIST), so nobody's other files are deleted.
+    """
+    folder = Path(os.path.abspath(folder))
+    if folder.exists() and not (folder.is_dir() and (not any(folder.iterdir()) or replaces(folder))):
+        raise WriteError(errno.EEXIST, "exists and is not an earlier output of this command; give a new or empty folder",
+                         str(folder))  # fmt: skip
+    _check_folder(folder.parent)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as err:
+        raise _write_error(err, folder.parent) from err
+    aside = staging.with_name(staging.name + ".old")
+    current = staging
+    try:
+        for name, data in sorted(files.items()):
+            current = folder.joinpath(*name.split("/"))  # an error names the file asked for, not the staging
+            staged = staging.joinpath(*name.split("/"))
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            _write_synced(os.open(staged, flags, 0o644), data)
+        os.chmod(staging, 0o755)  # mkdtemp's folder is private; a web server must read the tree
+        current = folder
+        if folder.exists():
+            os.replace(folder, aside)
+        try:
+            os.replace(staging, folder)
+        except BaseException:
+            if aside.exists():
+                os.replace(aside, folder)
+            raise
+    except BaseException as failure:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(failure, OSError):
+            raise _write_error(failure, current) from failure
+        raise
+    _sync_folder(folder.parent)
+    shutil.rmtree(aside, ignore_errors=True)
+    return [folder.joinpath(*name.split("/")) for name in sorted(files)]
 
 
 def write_outputs(store: ox.Store, out_dir: Path) -> list[Path]:

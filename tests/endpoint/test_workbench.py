@@ -45,7 +45,7 @@ def test_root_serves_the_page_to_browsers_and_help_to_the_rest(server: SparqlSer
     status, headers, body = http(root(server) + "/", headers=BROWSER)
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert headers["Content-Security-Policy"] == CSP and "connect-src 'self'" in CSP
-    assert b'<script src="/assets/app.js"' in body and b"<script>" not in body  # nothing inline
+    assert b'<script src="assets/app.js"' in body and b"<script>" not in body  # nothing inline
     for accept in ({}, {"Accept": "*/*"}, {"Accept": "text/html;q=0"}):
         status, headers, body = http(root(server) + "/", headers=accept)
         assert status == 200 and headers["Content-Type"].startswith("text/plain") and b"/sparql" in body

@@ -40,8 +40,12 @@ class Workbench:
         return self.page.locator(".yasr table.dataTable tbody tr").count()
 
 
-def open_workbench(browser: Browser, origin: str) -> tuple[Workbench, BrowserContext]:
-    """The page at ``origin``, ready; requests outside it are aborted (and recorded). Close the context."""
+def open_workbench(browser: Browser, origin: str, csp: str | None = CSP) -> tuple[Workbench, BrowserContext]:
+    """The page at ``origin``, ready; requests outside it are aborted (and recorded). Close the context.
+
+    ``csp`` is the Content-Security-Policy header the page must come with (``None``: a static host's page,
+    which carries its policy in a ``<meta>``).
+    """
     context = browser.new_context(viewport={"width": 1500, "height": 950}, accept_downloads=True)
     page = context.new_page()
     opened = Workbench(page, origin)
@@ -52,6 +56,6 @@ def open_workbench(browser: Browser, origin: str) -> tuple[Workbench, BrowserCon
     page.on("console", lambda msg: opened.errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda error: opened.errors.append(str(error)))
     response = page.goto(opened.origin + "/")
-    assert response is not None and response.headers["content-security-policy"] == CSP
+    assert response is not None and response.headers.get("content-security-policy") == csp
     page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
     return opened, context

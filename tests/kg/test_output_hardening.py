@@ -31,7 +31,7 @@ from graph_builder.core.formats import format_results, to_csv
 from graph_builder.core.paths import SEED_ANNOTATION
 from graph_builder.core.results import ResultTable
 from graph_builder.kg.build import build_example
-from graph_builder.kg.export import OUTPUT_FILES, render_outputs, write_files
+from graph_builder.kg.export import OUTPUT_FILES, render_outputs, write_files, write_tree
 from graph_builder.viz.drawing import page_data
 from graph_builder.viz.visualize import to_html
 
@@ -162,6 +162,57 @@ def test_write_files_replaces_all_and_leaves_nothing_else(
     assert all((out / name).stat().st_mode & 0o777 == 0o644 for name in outputs)
     # A first build into a folder that does not exist yet.
     assert _contents(Path(write_files(tmp_path / "new" / "out", outputs)[0]).parent) == outputs
+
+
+def _old_tree(folder: Path) -> dict[str, bytes]:
+    (folder / "sub").mkdir(parents=True)
+    (folder / "index.html").write_bytes(b"old page")
+    (folder / "sub" / "a.txt").write_bytes(b"old a")
+    return _tree(folder)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+TREE = {"index.html": b"new page", "sub/a.txt": b"new a", "sub/deeper/b.txt": b"new b"}
+
+
+def test_write_tree_replaces_an_earlier_tree_whole_and_refuses_any_other_folder(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    _old_tree(site)
+    written = write_tree(site, TREE, replaces=lambda folder: (folder / "index.html").is_file())
+    assert [p.relative_to(site).as_posix() for p in written] == sorted(TREE)
+    assert _tree(site) == TREE and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    first = write_tree(tmp_path / "new" / "site", TREE, replaces=lambda _: False)  # into a new folder
+    assert first[0].read_bytes() == b"new page"
+    with pytest.raises(OSError) as caught:
+        write_tree(site, TREE, replaces=lambda _: False)
+    assert caught.value.errno == errno.EEXIST and caught.value.filename == str(site)
+
+
+def test_write_tree_on_a_full_disk_or_a_failed_rename_leaves_the_old_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    before = _old_tree(site)
+    _enospc_on_call(monkeypatch, 2)
+    with pytest.raises(OSError) as caught:
+        write_tree(site, TREE, replaces=lambda _: True)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(site / "sub" / "a.txt")
+    assert _tree(site) == before and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    monkeypatch.undo()
+    real_replace = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst) == site and Path(src).name.endswith(".tmp"):  # the new tree cannot go into place
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr("graph_builder.kg.export.os.replace", replace)
+    with pytest.raises(OSError):
+        write_tree(site, TREE, replaces=lambda _: True)
+    assert _tree(site) == before and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_build_on_a_full_disk_is_one_line_and_exit_1(

@@ -1,11 +1,15 @@
 // The medkg workbench: YASGUI pointed at this server only (completing medkg's terms), the named query
 // library beside it, and a result's downloads and graph view above the results.
+// On a static site (`medkg site`) site.js has run first and answers the query routes in the page: the
+// catalogue is a file there, and downloads and the graph view, which the server renders, are left out.
+// Paths are relative to the page, which the server serves at / and a static host wherever it likes.
 // Everything from the server (query names, descriptions, texts, results) reaches the page as text:
 // textContent, input values and YASGUI's own escaping, never innerHTML.
 "use strict";
 
 (function () {
-  const ENDPOINT = new URL("/sparql", window.location.href).href;
+  const SITE = window.medkgSite || null;
+  const ENDPOINT = new URL("sparql", document.baseURI).href;
   // YASQE's other autocompleters (classes, properties) ask a public vocabulary service; ours
   // ("medkg") completes medkg's own terms from this server's /terms.json.
   const COMPLETERS = ["prefixes", "variables", "medkg"];
@@ -182,6 +186,7 @@
   }
 
   function showActions(run, variables, isGraph) {
+    if (SITE) return;
     document.getElementById("result-actions").hidden = false;
     document.getElementById("show-graph").hidden =
       !isGraph && !GRAPH_COLUMNS.every((column) => variables.includes(column));
@@ -232,7 +237,7 @@
     return lines.slice(0, header).concat(declared, lines.slice(header)).join("\n");
   }
 
-  // The named query runs on the server, which binds its parameters (resolving entity names);
+  // The named query runs on the server (or site.js), which binds its parameters (resolving entity names);
   // its text goes into the editor to read and edit.
   async function runNamed(yasgui, prefixes, query, form) {
     const tab = yasgui.getTab();
@@ -248,10 +253,11 @@
     const contentType = response.headers.get("Content-Type") || "";
     if (response.ok) {
       tab.getYasr().setResponse({ data: body, contentType: contentType, status: response.status }, duration);
-      runStatus.textContent = `${query.name}: run on the server with ${args.toString() || "no parameters"}.`;
+      const where = SITE ? "in this browser" : "on the server";
+      runStatus.textContent = `${query.name}: run ${where} with ${args.toString() || "no parameters"}.`;
       const isGraph = !contentType.startsWith(RESULTS_JSON);
       const variables = isGraph ? [] : JSON.parse(body).head.vars || [];
-      const run = { path: query.url, fields: Array.from(args), graphPath: `/graph/${encodeURIComponent(query.name)}` };
+      const run = { path: query.url, fields: Array.from(args), graphPath: `graph/${encodeURIComponent(query.name)}` };
       showActions(run, variables, isGraph);
     } else {
       tab.getYasr().setResponse({ error: { status: response.status, text: body } }, duration);
@@ -285,7 +291,7 @@
     yasgui.on("query", hideActions);
     yasgui.on("queryResponse", (instance, tab) => {
       const yasqe = tab.getYasqe();
-      const run = { path: "/sparql", fields: [["query", tab.getQuery()]], graphPath: "/graph" };
+      const run = { path: "sparql", fields: [["query", tab.getQuery()]], graphPath: "graph" };
       const isGraph = ["CONSTRUCT", "DESCRIBE"].includes(yasqe.getQueryType());
       // YASR reads the response after this event: read its columns once it has.
       setTimeout(() => {
@@ -298,8 +304,9 @@
 
   async function start() {
     const Yasgui = window.Yasgui && window.Yasgui.default ? window.Yasgui.default : window.Yasgui;
+    if (SITE) await SITE.ready;
     const [prefixes, catalogue, terms] = await Promise.all(
-      [getJson("/prefixes.json"), getJson("/queries"), getJson("/terms.json")]);
+      [getJson("prefixes.json"), getJson(SITE ? SITE.catalogue : "queries"), getJson("terms.json")]);
     window.medkgWorkbench = { endpoint: ENDPOINT, terms: terms, run: null };
     const yasgui = configure(Yasgui, prefixes, terms);
     window.medkgWorkbench.yasgui = yasgui;

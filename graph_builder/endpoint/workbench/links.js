@@ -3,6 +3,7 @@
 "use strict";
 
 (function () {
+  if (window.medkgSite) return; // a static site (medkg site) has no pages for them
   const MEDKG = /^https:\/\/w3id\.org\/medkg\/(assertion|entity|source)\/([a-z0-9][a-z0-9-]*)$/;
   const PAGES = { assertion: "claim", entity: "entity", source: "source" };
 
@@ -10,7 +11,7 @@
   function localise(event) {
     const anchor = event.target instanceof Element ? event.target.closest(".yasr a[href]") : null;
     const match = anchor ? MEDKG.exec(anchor.href) : null;
-    if (match) anchor.href = `/${PAGES[match[1]]}/${match[2]}`;
+    if (match) anchor.href = `${PAGES[match[1]]}/${match[2]}`; // relative to the page, as its other paths
   }
 
   for (const type of ["pointerdown", "focusin", "click", "auxclick"]) {
