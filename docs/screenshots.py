@@ -1,12 +1,14 @@
-"""Take the README's screenshots of the workbench and a claim page (``make screenshots``).
+"""Take the README's screenshots of the workbench, a claim page and the static site (``make screenshots``).
 
-Builds the example corpus into a temporary store, serves it with ``medkg serve`` on loopback and drives
-Debian's Chromium through playwright; writes ``docs/workbench.png`` and ``docs/claim-page.png``.
-Nothing leaves the machine: every request outside the server is aborted and reported.
+Builds the example corpus into a temporary store, serves it with ``medkg serve`` on loopback, and its
+``medkg site`` with ``python -m http.server`` on loopback, and drives Debian's Chromium through
+playwright; writes ``docs/workbench.png``, ``docs/claim-page.png`` and ``docs/site.png``. Nothing leaves
+the machine: every request outside the page's own server is aborted and reported.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +18,7 @@ from playwright.sync_api import sync_playwright
 
 from graph_builder.core.paths import EXAMPLE_CORPUS
 from graph_builder.endpoint.server import SparqlServer
+from graph_builder.endpoint.site import write_site
 from graph_builder.kg.build import build_from_files
 from graph_builder.store.corpus import annotation_files
 
@@ -30,8 +33,9 @@ CLAIM_QUOTE = "not supported with any medical researches"
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
+        graph = build_from_files(annotation_files([EXAMPLE_CORPUS]))
         store = ox.Store(str(Path(tmp) / "store"))
-        store.bulk_extend(build_from_files(annotation_files([EXAMPLE_CORPUS])))
+        store.bulk_extend(graph)
         store.flush()
         del store
         with SparqlServer(Path(tmp) / "store", port=0, quiet=True) as server, sync_playwright() as pw:
@@ -69,11 +73,43 @@ def main() -> int:
             page.goto(base + "/claim/" + claim.rsplit("/", 1)[-1])
             page.wait_for_selector("mark.quote", timeout=60_000)
             page.screenshot(path=str(DOCS / "claim-page.png"), full_page=False)
+            site = Path(tmp) / "site"
+            write_site(graph, site)
+            command = [
+                sys.executable,
+                "-u",
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+                str(site),
+                "0",
+            ]
+            host = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            try:
+                assert host.stdout is not None
+                port = int(host.stdout.readline().split(" port ")[1].split()[0])
+                base = f"http://127.0.0.1:{port}"
+                static = browser.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
+                static.route(lambda url: not url.startswith(base), refuse)
+                static.goto(base + "/")
+                entry = static.locator('#queries > li[data-name="agreement"]')
+                entry.wait_for()
+                entry.locator("button.run").click()
+                static.wait_for_function(
+                    "() => document.getElementById('run-status').textContent.startsWith('agreement:')"
+                )
+                static.wait_for_timeout(500)
+                static.screenshot(path=str(DOCS / "site.png"))
+            finally:
+                host.terminate()
+                host.wait(timeout=10)
             browser.close()
     if outside:
         print("requests outside the server were refused:", *outside, sep="\n  ", file=sys.stderr)
         return 1
-    print(f"wrote {DOCS / 'workbench.png'} and {DOCS / 'claim-page.png'}")
+    print(f"wrote {DOCS / 'workbench.png'}, {DOCS / 'claim-page.png'} and {DOCS / 'site.png'}")
     return 0
 
 
