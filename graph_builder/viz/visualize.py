@@ -98,7 +98,7 @@ def to_html(
     ``max_nodes`` entities the page draws those with the most claims, above ``max_edges`` claims each
     connection's best-evidenced ones, and says what it left out. Same graph and arguments, same bytes.
     With ``claim_pages`` (a served page: ``medkg serve`` gives ``/claim/``), clicking a claim opens
-    ``claim_pages`` + its claim id instead of the detail panel.
+    ``claim_pages`` + the hash ending its assertion IRI instead of the detail panel.
     """
     for name, value in (("max_nodes", max_nodes), ("max_edges", max_edges)):
         if value < 1:

@@ -18,7 +18,6 @@ import pytest
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.endpoint.pages import ASSETS, CSP, workbench_file
 from graph_builder.endpoint.server import SparqlServer
-from tests.endpoint.browsing import RECORD_VIOLATIONS
 from tests.endpoint.http_client import http, root
 from tests.endpoint.workbench_client import Workbench, open_workbench
 

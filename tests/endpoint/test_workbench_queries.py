@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.cli import build_parser, main
+from graph_builder.core.paths import SEED_ANNOTATION
 from graph_builder.core.results import ResultTable
 from graph_builder.core.vocabulary import load_vocabulary
 from graph_builder.endpoint.server import SparqlServer
@@ -204,7 +205,7 @@ FLOW_QUERY = """SELECT ?claim ?claimId ?subject ?object WHERE {
 
 
 @pytest.mark.browser
-def test_type_run_download_draw_and_open_a_claim(shared: Workbench) -> None:
+def test_type_run_download_draw_and_open_a_claim(shared: Workbench, seed_data: dict[str, Any]) -> None:
     page = shared.page
     context = page.context
     page.evaluate("() => { medkgWorkbench.yasgui.getTab().setQuery(''); }")
@@ -223,15 +224,26 @@ def test_type_run_download_draw_and_open_a_claim(shared: Workbench) -> None:
     graph = opened.value
     graph.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
     assert graph.evaluate("() => medkg.data.edges.length") == len(rows)
-    claim_id, point = graph.evaluate("""() => {
+    assertion, claim_id, point = graph.evaluate("""() => {
       const id = medkg.data.edges[0].id;
       const middle = medkg.network.body.edges[id].edgeType.getPoint(0.5);
-      return [medkg.data.edges[0].claimId, medkg.network.canvasToDOM(middle)];
+      return [id, medkg.data.edges[0].claimId, medkg.network.canvasToDOM(middle)];
     }""")
     box = graph.locator("#graph canvas").bounding_box()
     assert box is not None
     with graph.expect_request(lambda r: urllib.parse.urlsplit(r.url).path.startswith("/claim/")) as claim:
         graph.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    assert claim.value.url == f"{shared.origin}/claim/{urllib.parse.quote(claim_id, safe='')}"
+    assert claim.value.url == f"{shared.origin}/claim/{assertion.rsplit('/', 1)[-1]}"
+    # The claim page: the quote of the annotation file, highlighted at its offsets in the source text.
+    graph.wait_for_selector("mark#quote", timeout=60_000)
+    curated = next(c for c in seed_data["claims"] if c["id"] == claim_id)
+    highlighted, before = graph.evaluate("""() => {
+      const mark = document.getElementById("quote"), range = document.createRange();
+      range.setStart(mark.parentNode, 0);
+      range.setEndBefore(mark);
+      return [mark.textContent, Array.from(range.toString()).length];
+    }""")
+    article = (SEED_ANNOTATION.parent / seed_data["source"]["text"]).read_text(encoding="utf-8")
+    assert (highlighted, before) == (curated["quote"], article.index(curated["quote"]))
     graph.close()
     assert shared.outside() == [] and shared.violations() == [] and shared.errors == []

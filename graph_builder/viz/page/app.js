@@ -540,7 +540,8 @@
     }
     else if (params.edges && params.edges.length && DATA.claimPages) {
       // Served by medkg: the claim has a page of its own, with everything the panel would show.
-      window.location.assign(DATA.claimPages + encodeURIComponent(edgeInfo[params.edges[0]].claimId));
+      // A claim page is named by the hash ending the assertion's IRI: claim ids repeat across sources.
+      window.location.assign(DATA.claimPages + encodeURIComponent(params.edges[0].split("/").pop()));
     }
     else if (params.edges && params.edges.length) { showEdge(params.edges[0]); }
     else { showHelp(); }
