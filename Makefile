@@ -47,6 +47,8 @@ demo: $(STAMP)
 	@echo "Graph files: out/medkg.ttl  out/medkg.trig  out/medkg.jsonld"
 	@echo "Open the interactive graph (works offline): out/graph.html"
 	@echo "Compare two sources:  $(BIN)/medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain"
+	@echo "Query it in a browser (SPARQL workbench, claim pages):  $(BIN)/medkg explore"
+	@echo "Publish it as a static site:  $(BIN)/medkg site --out out/site"
 	@echo "More:  $(BIN)/medkg query list    $(BIN)/medkg --help    notebooks/README.md"
 
 lint: $(DEV)
