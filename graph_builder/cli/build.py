@@ -94,7 +94,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from graph_builder.store.corpus import open_store, remove_source, source_ids
+    from graph_builder.store.corpus import open_store, remove_sources, source_ids
 
     store = open_store(Path(args.store))
     sources = list(dict.fromkeys(args.sources))  # a source named twice is removed once
@@ -107,8 +107,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         for source in unknown:
             fail(f"{args.store}: no source {source!r} in the store; nothing was removed (sources: {listed})")
         return 1
-    for source in sources:
-        report = remove_source(store, source)
+    for report in remove_sources(store, sources):  # all of them, or none if one is refused
         print(
             f"removed {report.removed} ({report.propositions_dropped} propositions no longer stated by any source)"
         )

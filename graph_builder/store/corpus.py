@@ -291,17 +291,33 @@ def remove_source(store: ox.Store, source_id: str) -> RemoveReport:
 
     Refused while another source names an entity only this one defines as broader than its own.
     """
-    graph = _N(ns.source_graph_iri(source_id))
-    if not store.contains_named_graph(graph):
-        known = ", ".join(source_ids(store)) or "none"
-        raise StoreError(f"no source {source_id!r} in the store; sources: {known}")
-    for source, ident, broader, definers in _broader_links(store):
-        if source != source_id and definers == {source_id}:
-            raise StoreError(
-                f"cannot remove {source_id!r}: it alone defines the entity {broader!r}, which source "
-                f"{source} names as broader than {ident!r}; remove or change {source} first"
-            )
-    return _remove(store, graph)
+    [report] = remove_sources(store, [source_id])
+    return report
+
+
+def remove_sources(store: ox.Store, source_ids_: Sequence[str]) -> list[RemoveReport]:
+    """Remove several sources together: all of them, or (on a refusal) none.
+
+    Refused while a source that stays names, as broader than its own entity, an entity that only
+    sources being removed define; the sources removed together may name each other's entities.
+    """
+    gone = list(dict.fromkeys(source_ids_))
+    graphs = [_N(ns.source_graph_iri(source_id)) for source_id in gone]
+    for source_id, graph in zip(gone, graphs, strict=True):
+        if not store.contains_named_graph(graph):
+            known = ", ".join(source_ids(store)) or "none"
+            raise StoreError(f"no source {source_id!r} in the store; sources: {known}")
+    refusals = [
+        f"cannot remove {', '.join(repr(d) for d in sorted(definers))}: "
+        + ("it alone defines" if len(definers) == 1 else "only they define")
+        + f" the entity {broader!r}, which source {source} names as broader than {ident!r}; "
+        f"remove or change {source} first"
+        for source, ident, broader, definers in _broader_links(store)
+        if source not in gone and definers and definers <= set(gone)
+    ]
+    if refusals:
+        raise StoreError("\n".join(dict.fromkeys(refusals)))
+    return [_remove(store, graph) for graph in graphs]
 
 
 def _remove(store: ox.Store, graph: ox.NamedNode) -> RemoveReport:

@@ -21,6 +21,7 @@ from graph_builder.store.corpus import (
     new_store,
     open_store,
     remove_source,
+    remove_sources,
     source_ids,
 )
 
@@ -226,6 +227,32 @@ def test_a_source_that_alone_defines_a_broader_entity_is_not_removed(
     assert _quads(store) == before
     remove_source(store, "second-article")  # the other way round is fine
     remove_source(store, SEED_SOURCE_ID)
+
+
+def test_sources_removed_together_may_name_each_others_entities(
+    write_annotation: Callable[..., Path],
+) -> None:
+    # Regression: `medkg remove SEED second-article` removed one source at a time, so the seed was
+    # refused while second-article, about to go too, still named its back-pain as broader.
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    add_annotation_files(store, [write_annotation(_names_back_pain_broader)])
+    empty = new_store(None)
+    reports = remove_sources(store, [SEED_SOURCE_ID, "second-article"])
+    assert [r.removed for r in reports] == [SEED_SOURCE_ID, "second-article"]
+    assert source_ids(store) == [] and _quads(store) - _quads(empty) == set()
+
+
+def test_a_refused_removal_of_several_sources_removes_none(write_annotation: Callable[..., Path]) -> None:
+    store = new_store(None)
+    add_annotations(store, [load_annotation(SEED_ANNOTATION)])
+    add_annotation_files(store, [write_annotation(_names_back_pain_broader)])
+    before = _quads(store)
+    with pytest.raises(ValueError, match="it alone defines the entity 'back-pain'"):
+        remove_sources(store, [SEED_SOURCE_ID])
+    with pytest.raises(ValueError, match="no source 'nope'"):
+        remove_sources(store, [SEED_SOURCE_ID, "nope"])
+    assert _quads(store) == before
 
 
 def test_replacing_a_source_may_not_drop_an_entity_another_names_broader(
