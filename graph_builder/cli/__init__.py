@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from graph_builder.cli import build, check, explore, export, lookup, query, serve
+from graph_builder.cli import build, check, explore, export, extract, lookup, query, serve
 from graph_builder.cli.common import FORMATTER, Handler, command_adder, fail, os_error_message
 
 __all__ = ["build_parser", "main"]
@@ -43,6 +43,8 @@ COMMANDS = (
     query.add_compare,
     check.add_groundings,
     lookup.add_lookup,
+    extract.add_extract,
+    extract.add_evaluate,
     query.add_query,
     serve.add_serve,
     serve.add_explore,
