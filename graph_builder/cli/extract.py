@@ -54,7 +54,9 @@ def add_extract(command: AddCommand) -> None:
     )
     p.add_argument("article", metavar="ARTICLE.txt", help="the article's UTF-8 text")
     p.add_argument("--id", help="the source id (default: the file name as a slug)")
-    p.add_argument("--out", metavar="DRAFT.yaml", help="write the draft here (its text path is made relative)")
+    p.add_argument(
+        "--out", metavar="DRAFT.yaml", help="write the draft here (its text path is made relative)"
+    )
     p.add_argument("--store", metavar="DIR", help="a store whose entities' ids the draft reuses")
     p.add_argument("--graph", metavar="GRAPH", help="a graph file whose entities' ids the draft reuses")
 

@@ -27,7 +27,9 @@ DISCLAIMER = re.compile(
     r"|\b(?:there is|there's|with)\s+(?:little|no)\s+(?:good\s+|scientific\s+|medical\s+)?(?:evidence|research|proof)\s+(?:to support|that supports|for)[^,.;:]*"
     r"|\b(?:medical\s+)?science is still out[^,.;:]*|\bthe jury is still out[^,.;:]*"
     r"|\b(?:research|science|studies|evidence)\s+(?:does|do|did)\s*(?:not|n't)\s+(?:support|back)[^,.;:]*"
-    r"|\bnot\s+" + _SUPPORTED + r"\s+by\s+(?:any\s+)?(?:medical\s+|scientific\s+)?(?:research|studies|evidence|science)\w*",
+    r"|\bnot\s+"
+    + _SUPPORTED
+    + r"\s+by\s+(?:any\s+)?(?:medical\s+|scientific\s+)?(?:research|studies|evidence|science)\w*",
     _I,
 )
 #: A condition: the subordinate clause from its subordinator to the next comma or the sentence end.
@@ -42,7 +44,8 @@ SPECULATION = re.compile(
     _I,
 )
 LIKELIHOOD = re.compile(
-    r"\b(?:most\s+)?likely\b|\b(?:probably|usually|often|generally|typically|commonly|in most cases|tends? to)\b", _I
+    r"\b(?:most\s+)?likely\b|\b(?:probably|usually|often|generally|typically|commonly|in most cases|tends? to)\b",
+    _I,
 )
 NEGATION = re.compile(
     r"\b(?:does|do|did|is|are|was|were|has|have|will|can)\s*(?:not|n['’]t)\b(?!\s+only)"
@@ -111,5 +114,9 @@ def agent_name(text: str) -> str:
     """The agent as the source names it: the words after "according to", or before the verb."""
     if text.casefold().startswith("according to"):
         return re.sub(r"^according to\s+", "", text, flags=_I)
-    words = re.sub(r"\s+(?:\w+ly\s+)?(?:say|says|said|suggest|suggests|show|shows|found|find|recommend|believe|swear|explains|notes|adds)$", "", text)
+    words = re.sub(
+        r"\s+(?:\w+ly\s+)?(?:say|says|said|suggest|suggests|show|shows|found|find|recommend|believe|swear|explains|notes|adds)$",
+        "",
+        text,
+    )
     return words

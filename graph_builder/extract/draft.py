@@ -49,7 +49,9 @@ def draft_yaml(draft: Draft, source_id: str, title: str, text_path: str) -> str:
         if e.groundings:
             out.append("    groundings:")
             for vocabulary, gid, label, match in e.groundings:
-                out.append(f"      - {{vocabulary: {vocabulary}, id: {_q(gid)}, label: {_q(label)}, match: {match}}}")
+                out.append(
+                    f"      - {{vocabulary: {vocabulary}, id: {_q(gid)}, label: {_q(label)}, match: {match}}}"
+                )
     out.append("claims:" if draft.claims else "claims: []")
     for c in draft.claims:
         out.append(f"  # confidence: {c.confidence:.2f}")
@@ -65,7 +67,9 @@ def draft_yaml(draft: Draft, source_id: str, title: str, text_path: str) -> str:
         out.append(f"    support: {c.support}")
         if c.attributed_to:
             out.append(f"    attributed_to: {c.attributed_to}")
-        out.append(f"    rationale: {_q('Drafted from the cues: ' + (', '.join(k for _, k in c.cues) or 'none') + '.')}")
+        out.append(
+            f"    rationale: {_q('Drafted from the cues: ' + (', '.join(k for _, k in c.cues) or 'none') + '.')}"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -51,7 +51,9 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def score(pred: Iterable[object], gold: Iterable[object], same: Callable[[Any, Any], bool] | None = None) -> Score:
+def score(
+    pred: Iterable[object], gold: Iterable[object], same: Callable[[Any, Any], bool] | None = None
+) -> Score:
     """Score two collections; without ``same``, as sets of equal items."""
     p, g = list(dict.fromkeys(pred)), list(dict.fromkeys(gold))
     if same is None:
@@ -83,7 +85,9 @@ def entity_map(pred: Annotation, gold: Annotation) -> dict[str, str]:
         if e.id in gold.entities:
             out[e.id] = e.id
             continue
-        grounded = [by_grounding[(g.vocabulary, g.id)] for g in e.groundings if (g.vocabulary, g.id) in by_grounding]
+        grounded = [
+            by_grounding[(g.vocabulary, g.id)] for g in e.groundings if (g.vocabulary, g.id) in by_grounding
+        ]
         named = [by_name[n] for n in sorted(_names(e)) if n in by_name]
         out[e.id] = (grounded or named or [e.id])[0]
     return out
@@ -129,10 +133,14 @@ def evaluate(pred: Annotation, gold: Annotation) -> dict[str, Score]:
     out = {
         "entities": score({ids[e] for e in _used(pred)}, _used(gold)),
         "propositions": score((t for t, _ in p_claims), (t for t, _ in g_claims)),
-        "propositions (hierarchy)": score((t for t, _ in p_claims), (t for t, _ in g_claims), up_to_hierarchy),
+        "propositions (hierarchy)": score(
+            (t for t, _ in p_claims), (t for t, _ in g_claims), up_to_hierarchy
+        ),
     }
     for field in ("polarity", "certainty", "support"):
-        out[field] = score(((t, getattr(c, field)) for t, c in p_claims), ((t, getattr(c, field)) for t, c in g_claims))
+        out[field] = score(
+            ((t, getattr(c, field)) for t, c in p_claims), ((t, getattr(c, field)) for t, c in g_claims)
+        )
     p_cues, g_cues = _cues(pred), _cues(gold)
 
     def overlaps(x: Any, y: Any) -> bool:

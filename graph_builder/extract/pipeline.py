@@ -22,9 +22,10 @@ from graph_builder.lookup.terms import TermName
 #: The longest mention, in tokens.
 MAX_TOKENS = 8
 # Vocabulary names that are everyday words in running text far more often than the term they name.
-_GENERIC = frozenset(
-    ["time", "method", "back", "muscle", "disease", "ice", "heat", "help", "people", "study", "way", "side", "one", "band", "role", "case", "form", "report", "result", "state", "task", "control", "cold", "area", "hand", "face"]
-)
+_GENERIC = frozenset({
+    "time", "method", "back", "muscle", "disease", "ice", "heat", "help", "people", "study", "way", "side",
+    "one", "band", "role", "case", "form", "report", "result", "state", "task", "control", "cold", "area", "hand", "face",
+})  # fmt: skip
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -70,9 +71,16 @@ class Draft:
 class Extractor:
     """The loaded pipeline: tokenizer, sentence splitter and the dictionary of names."""
 
-    def __init__(self, names: Sequence[TermName], keys: Sequence[str], corpus: Sequence[CorpusEntity] = ()) -> None:
+    def __init__(
+        self, names: Sequence[TermName], keys: Sequence[str], corpus: Sequence[CorpusEntity] = ()
+    ) -> None:
+        import warnings
+
         import pysbd
-        import spacy
+
+        with warnings.catch_warnings():  # spaCy's own command line imports a name Click deprecates
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import spacy
 
         self.nlp = spacy.blank("en")
         self.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
@@ -82,7 +90,11 @@ class Extractor:
             for n in (e.label, *e.synonyms):
                 self.names.setdefault(normalize(n), []).append(e)
         for term, key in zip(names, keys, strict=True):
-            if len(key) < 4 or key in _GENERIC or (key in self.names and isinstance(self.names[key][0], CorpusEntity)):
+            if (
+                len(key) < 4
+                or key in _GENERIC
+                or (key in self.names and isinstance(self.names[key][0], CorpusEntity))
+            ):
                 continue
             self.names.setdefault(key, []).append(term)
 
@@ -95,6 +107,8 @@ class Extractor:
             if not doc[i].is_punct:
                 for j in range(min(len(doc), i + MAX_TOKENS), i, -1):
                     span = doc[i:j]
+                    if doc[j - 1].is_punct:
+                        continue  # a name never ends on punctuation, or "A, B" would read as one name
                     named = self.names.get(normalize(span.text))
                     if named and isinstance(named[0], TermName) and not span.text.isupper():
                         # an acronym ("WILL", "HELP") names its term only when written in capitals
@@ -154,7 +168,9 @@ class Extractor:
             _settle(c)
         return draft
 
-    def _entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]) -> str:
+    def _entity(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]
+    ) -> str:
         if isinstance(named[0], CorpusEntity):
             e = named[0]
             if e.id not in draft.entities:
@@ -173,7 +189,9 @@ class Extractor:
         while eid in draft.entities:
             eid += "-x"
         guessed = TYPE_OF_VOCABULARY[next(iter(best))]
-        draft.entities[eid] = DraftEntity(eid, label, guessed, (), groundings, f"the type {guessed} is a guess")
+        draft.entities[eid] = DraftEntity(
+            eid, label, guessed, (), groundings, f"the type {guessed} is a guess"
+        )
         for v, i, _, _ in groundings:
             by_grounding[(v, i)] = eid
         return eid

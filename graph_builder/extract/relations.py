@@ -21,22 +21,44 @@ RULES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("has-complication", r"\bcomplications?\s+of\b", "of-subject"),
         ("causes", r"\bcauses?\s+of\b", "of-object"),
         ("symptom-of", r"\b(?:symptoms?|signs?)\s+of\b", "of-object-subject-first"),
-        ("causes", r"\b(?:caused by|results? from|resulting from|comes? from|due to|stems? from)\b", "reverse"),
+        (
+            "causes",
+            r"\b(?:caused by|results? from|resulting from|comes? from|due to|stems? from)\b",
+            "reverse",
+        ),
         ("reduces-risk-of", r"\b(?:reduc|lower)\w*\s+(?:your\s+|the\s+)?(?:risk|chances?)\s+of\b", "forward"),
-        ("predisposes-to", r"\b(?:rais|increas)\w*\s+(?:your\s+|the\s+)?risk\s+of\b|\bpredispos\w*", "forward"),
+        (
+            "predisposes-to",
+            r"\b(?:rais|increas)\w*\s+(?:your\s+|the\s+)?risk\s+of\b|\bpredispos\w*",
+            "forward",
+        ),
         ("contributes-to", r"\bcontribut\w*\s+to\b|\badds?\s+to\b", "forward"),
         ("associated-with", r"\b(?:associated|linked|connected)\s+(?:with|to)\b|\brelated to\b", "forward"),
         ("has-complication", r"\bha(?:s|ve)\b[^,.;]{0,30}\bcomplications?\b", "forward"),
         ("triggers", r"\btrigger(?:s|ed|ing)?\b|\bsets?\s+off\b|\bflares?\s+up\b", "forward"),
-        ("causes", r"\b(?:caus(?:e|es|ed|ing)|leads?\s+to|led\s+to|results?\s+in|gives?\s+rise\s+to|brings?\s+on)\b", "forward"),
-        ("exacerbates", r"\b(?:worsen\w*|aggravat\w*|exacerbat\w*)\b|\bmakes?\b[^,.;]{0,25}\bworse\b", "forward"),
-        ("alleviates", r"\b(?:alleviat\w*|eas(?:e|es|ed|ing)|reliev\w*|mitigat\w*|sooth\w*|calm\w*|relax\w*|help(?:s|ed)?\s+(?:in|with)|help(?:s|ed)?)\b", "forward"),
+        (
+            "causes",
+            r"\b(?:caus(?:e|es|ed|ing)|leads?\s+to|led\s+to|results?\s+in|gives?\s+rise\s+to|brings?\s+on)\b",
+            "forward",
+        ),
+        (
+            "exacerbates",
+            r"\b(?:worsen\w*|aggravat\w*|exacerbat\w*)\b|\bmakes?\b[^,.;]{0,25}\bworse\b",
+            "forward",
+        ),
+        (
+            "alleviates",
+            r"\b(?:alleviat\w*|eas(?:e|es|ed|ing)|reliev\w*|mitigat\w*|sooth\w*|calm\w*|relax\w*|help(?:s|ed)?\s+(?:in|with)|help(?:s|ed)?)\b",
+            "forward",
+        ),
         ("prevents", r"\bprevent(?:s|ed|ing)?\b", "forward"),
         ("strengthens", r"\b(?:strengthen\w*|boost\w*|bolster\w*)\b", "forward"),
         ("treats", r"\b(?:treats?|cures?)\b", "forward"),
     )
 )
-_COORDINATION = re.compile(r"^\s*(?:,|,?\s*(?:and|or|as well as|and/or))\s*(?:the\s+|a\s+|an\s+|other\s+)?$", _I)
+_COORDINATION = re.compile(
+    r"^\s*(?:,|,?\s*(?:and|or|as well as|and/or))\s*(?:the\s+|a\s+|an\s+|other\s+)?$", _I
+)
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 
 
