@@ -27,6 +27,7 @@ DISCLAIMER = re.compile(
     r"|\b(?:there is|there's|with)\s+(?:little|no)\s+(?:good\s+|scientific\s+|medical\s+)?(?:evidence|research|proof)\s+(?:to support|that supports|for)[^,.;:]*"
     r"|\b(?:medical\s+)?science is still out[^,.;:]*|\bthe jury is still out[^,.;:]*"
     r"|\b(?:research|science|studies|evidence)\s+(?:does|do|did)\s*(?:not|n't)\s+(?:support|back)[^,.;:]*"
+    r"|\bno\s+(?:good\s+|scientific\s+|medical\s+)?(?:research|studies|study|evidence|trials?)\s+(?:shows?|has shown|have shown|supports?|suggests?|proves?)\b[^,.;:]*"
     r"|\bnot\s+"
     + _SUPPORTED
     + r"\s+by\s+(?:any\s+)?(?:medical\s+|scientific\s+)?(?:research|studies|evidence|science)\w*",
@@ -55,8 +56,9 @@ NEGATION = re.compile(
 ATTRIBUTION = re.compile(
     r"\baccording to\s+(?:the\s+)?[A-Z][\w.&-]*(?:\s+(?:of\s+)?[A-Z][\w.&-]*)*"
     r"|\b(?:Dr\.?|Doctor|Professor)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+(?:says|said|explains|notes|adds)"
-    r"|\b(?:some\s+|many\s+|most\s+)?(?:experts|doctors|physicians|researchers|scientists|studies|research|plenty of people|people)"
-    r"(?:\s+who\s+[^,.;]*?)?\s+(?:\w+ly\s+)?(?:say|says|said|suggest|suggests|show|shows|found|find|recommend|believe|swear)\b",
+    r"|(?i:\b(?:(?:some|many|most|plenty of|the)\s+)?(?:(?!which\b|that\b)[\w-]+\s+){0,2}?"
+    r"(?:experts|doctors|physicians|therapists|agencies|organi[sz]ations|researchers|scientists|studies|research|people|they)"
+    r"(?:\s+who\s+[^,.;]*?)?\s+(?:\w+ly\s+)?(?:say|says|said|suggest|suggests|show|shows|found|find|recommend|advise|believe|swear|claim)\b)",
     re.UNICODE,
 )
 #: Citation markers: a numbered reference, a dated study, an author-year citation (support, not a cue type).
@@ -83,6 +85,8 @@ def find_cues(sentence: str) -> list[tuple[str, int, int]]:
     for kind, rule in RULES:
         for m in rule.finditer(sentence):
             a, b = m.start(), m.end()
+            if kind == "negation" and a == 0 and m.group().casefold().startswith("do"):
+                continue  # "Do not put ice on it": denying advice is not denying a relation
             inside = [t for t, x, y in found if x <= a and b <= y]
             if inside and not (kind in ("speculation", "likelihood") and set(inside) == {"condition"}):
                 continue
@@ -101,11 +105,11 @@ def agent_type(text: str) -> str:
     low = text.casefold()
     if re.match(r"(dr\.?|doctor|professor)\s+[a-z]", low) and not low.startswith("doctors"):
         return "person"
-    if low.startswith("according to"):
+    if low.startswith("according to") or re.search(r"\b(agencies|organi[sz]ations)\b", low):
         return "organisation"
     if re.search(r"\b(studies|research)\b", low):
         return "unnamed-studies"
-    if "people" in low:
+    if re.search(r"\bpeople\b", low):
         return "unnamed-people"
     return "unnamed-experts"
 
@@ -115,7 +119,7 @@ def agent_name(text: str) -> str:
     if text.casefold().startswith("according to"):
         return re.sub(r"^according to\s+", "", text, flags=_I)
     words = re.sub(
-        r"\s+(?:\w+ly\s+)?(?:say|says|said|suggest|suggests|show|shows|found|find|recommend|believe|swear|explains|notes|adds)$",
+        r"\s+(?:\w+ly\s+)?(?:say|says|said|suggest|suggests|show|shows|found|find|recommend|advise|believe|swear|claim|explains|notes|adds)$",
         "",
         text,
     )

@@ -78,18 +78,20 @@ def _names(e: Entity) -> set[str]:
 
 def entity_map(pred: Annotation, gold: Annotation) -> dict[str, str]:
     """Each predicted entity id → the gold entity id it is (by id, then grounding, then name), or itself."""
-    by_grounding = {(g.vocabulary, g.id): e.id for e in gold.entities.values() for g in e.groundings}
+    by_grounding: dict[tuple[str, str], list[str]] = {}
+    for g_entity in gold.entities.values():
+        for g in g_entity.groundings:
+            by_grounding.setdefault((g.vocabulary, g.id), []).append(g_entity.id)
     by_name = {n: e.id for e in gold.entities.values() for n in _names(e)}
     out = {}
     for e in pred.entities.values():
         if e.id in gold.entities:
             out[e.id] = e.id
             continue
-        grounded = [
-            by_grounding[(g.vocabulary, g.id)] for g in e.groundings if (g.vocabulary, g.id) in by_grounding
-        ]
+        grounded = [i for g in e.groundings for i in by_grounding.get((g.vocabulary, g.id), [])]
         named = [by_name[n] for n in sorted(_names(e)) if n in by_name]
-        out[e.id] = (grounded or named or [e.id])[0]
+        # several gold entities share a term (two kinds of inflammation): the one of the same name wins
+        out[e.id] = ([i for i in grounded if i in named] or grounded or named or [e.id])[0]
     return out
 
 

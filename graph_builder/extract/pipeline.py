@@ -132,7 +132,7 @@ class Extractor:
         by_grounding: dict[tuple[str, str], str] = {}
         disclaimed_pairs: dict[frozenset[str], str] = {}
         previous: list[DraftClaim] = []
-        antecedent: Mention | None = None
+        antecedent: list[Mention] = []
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
             start = seg.start + len(raw) - len(raw.lstrip())
@@ -148,7 +148,9 @@ class Extractor:
                     continue  # two cues stating the same link in one sentence: one claim
                 self._seen.add((p.subject.key, p.relation, p.object.key, start))
                 claims.append(self._claim(draft, text, start, sentence, p, found))
-            antecedent = next((p.subject for p in pairs(sentence, mentions)), antecedent)
+            own = pairs(sentence, mentions)
+            if own:  # what "it" or "these illnesses" in the next sentence stands for
+                antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
             disclaimers = [(sentence[a:b]) for t, a, b in found if t == "disclaimer"]
             for d in disclaimers:
                 reach = claims + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])

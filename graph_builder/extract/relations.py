@@ -9,6 +9,7 @@ the other. Coordinated mentions ("A, B, C and D") count as one argument, expande
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _I = re.IGNORECASE
@@ -106,10 +107,11 @@ def _after(mentions: list[Mention], pos: int, text: str) -> list[Mention]:
     return _group(mentions, idx[0], 1, text) if idx else []
 
 
-def pairs(text: str, mentions: list[Mention], antecedent: Mention | None = None) -> list[Pair]:
+def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()) -> list[Pair]:
     """The propositions the relation cues of ``text`` (one sentence) state between its mentions.
 
-    ``antecedent`` stands for a pronoun ("it", "this") in subject position with no mention before the cue.
+    ``antecedent`` stands for a pronoun ("it", "these illnesses") in subject position with no mention
+    before the cue: the subjects of the previous sentence's first proposition.
     """
     taken: list[tuple[int, int]] = []
     out: list[Pair] = []
@@ -138,8 +140,8 @@ def pairs(text: str, mentions: list[Mention], antecedent: Mention | None = None)
                 confidence = 0.6
                 review = "a nominal cue: check which side is the subject"
             else:
-                if not left and antecedent is not None and _PRONOUN_BEFORE.search(text[:a]):
-                    left = [antecedent]
+                if not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
+                    left = list(antecedent)
                     review = "the subject is a pronoun, read as the previous claim's subject"
                     confidence = 0.5
                 if not left or not right:
