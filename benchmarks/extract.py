@@ -23,16 +23,21 @@ from pathlib import Path
 from typing import Any
 
 from graph_builder.cli import main as medkg
+from graph_builder.core.model import Annotation
 from graph_builder.core.paths import ANNOTATIONS_DIR
+from graph_builder.extract.cues import find_cues
 from graph_builder.extract.draft import extract_file, load_extractor
-from graph_builder.extract.evaluate import Score, evaluate, load
+from graph_builder.extract.evaluate import CUE_GROUPS, Score, evaluate, load, score
+from graph_builder.extract.pipeline import Extractor
 from graph_builder.ingest.problems import AnnotationError
 from graph_builder.kg.build import build_from_files
 from graph_builder.lookup.corpus import CorpusEntity, corpus_entities
 
 RESULTS_FILE = Path(__file__).resolve().parent / "extract-results.json"
+CUE_TYPES = ("disclaimer", "negation", "condition", "attribution")
 MEASURES = ("entities", "propositions", "propositions (hierarchy)", "polarity", "certainty", "support",
-            "cues: disclaimer", "cues: negation", "cues: hedge", "cues: condition", "cues: attribution")  # fmt: skip
+            "cues: disclaimer", "cues: negation", "cues: hedge", "cues: condition", "cues: attribution",
+            *(f"cue rules: {t}" for t in (*CUE_TYPES, "hedge")))  # fmt: skip
 
 
 def _rest_of_corpus(gold_path: Path) -> list[CorpusEntity]:
@@ -46,6 +51,34 @@ def _rest_of_corpus(gold_path: Path) -> list[CorpusEntity]:
             with contextlib.suppress(AnnotationError):
                 entities.update({e.id: e for e in corpus_entities(build_from_files([p]))})
         return list(entities.values())
+
+
+def _sentence_cues(extractor: Extractor, gold: Annotation) -> dict[str, Score]:
+    """The cue rules alone: every cue they find in the sentences that hold a gold claim's quote or cue,
+    against the gold cues inside those sentences (same group, overlapping), whatever relations were found."""
+    text = gold.source.text
+    quoted = [(c.quote.start, c.quote.end) for c in gold.claims]
+    quoted += [(h.span.start, h.span.end) for c in gold.claims for h in c.hedges]
+    sentences = [(seg.start, seg.end) for seg in extractor.segmenter.segment(text)
+                 if any(seg.start < b and a < seg.end for a, b in quoted)]  # fmt: skip
+    found = {(t, a + s0, b + s0) for s0, s1 in sentences for t, a, b in find_cues(text[s0:s1])}
+    gold_cues = {(h.type, h.span.start, h.span.end) for c in gold.claims for h in c.hedges
+                 if any(s0 <= h.span.start < s1 for s0, s1 in sentences)}  # fmt: skip
+    out = {}
+    for name, members in {**{t: frozenset({t}) for t in CUE_TYPES}, **CUE_GROUPS}.items():
+
+        def overlaps(x: Any, y: Any) -> bool:
+            return bool(x[1] < y[2] and y[1] < x[2])
+
+        out[f"cue rules: {name}"] = score(
+            {c for c in found if c[0] in members}, {c for c in gold_cues if c[0] in members}, overlaps
+        )
+    return out
+
+
+def _row(s: Score) -> dict[str, Any]:
+    return {"precision": round(s.precision, 3), "recall": round(s.recall, 3), "f1": round(s.f1, 3),
+            "pred": s.pred, "gold": s.gold}  # fmt: skip
 
 
 def run(leave_one_out: bool = False) -> dict[str, Any]:
@@ -73,7 +106,7 @@ def run(leave_one_out: bool = False) -> dict[str, Any]:
             text = draft.source.text
             spans = [c.quote for c in draft.claims] + [h.span for c in draft.claims for h in c.hedges]
             verbatim = all(text[s.start : s.end] == s.text for s in spans)
-            scores = evaluate(draft, gold)
+            scores = {**evaluate(draft, gold), **_sentence_cues(extractor, gold)}
             for m in MEASURES:
                 s = scores.get(m, Score(0, 0, 0, 0))
                 for i, v in enumerate((s.matched_pred, s.pred, s.matched_gold, s.gold)):
@@ -96,7 +129,7 @@ def run(leave_one_out: bool = False) -> dict[str, Any]:
                 "gold": s.gold,
             }
             for m, s in summed.items()
-        },  # fmt: skip
+        },
         "files": per_file,
     }
 

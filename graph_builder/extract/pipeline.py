@@ -25,6 +25,8 @@ MAX_TOKENS = 8
 _GENERIC = frozenset({
     "time", "method", "back", "muscle", "disease", "ice", "heat", "help", "people", "study", "way", "side",
     "one", "band", "role", "case", "form", "report", "result", "state", "task", "control", "cold", "area", "hand", "face",
+    "will", "rest", "health", "food", "movement", "medicine", "frequent", "joint", "body", "life", "work", "water",
+    "light", "weight", "age", "risk", "sign", "phase", "episode", "link", "virus", "nerve", "skin", "tissue",
 })  # fmt: skip
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (

@@ -60,6 +60,7 @@ RULES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
 _COORDINATION = re.compile(
     r"^\s*(?:,|,?\s*(?:and|or|as well as|and/or))\s*(?:the\s+|a\s+|an\s+|other\s+)?$", _I
 )
+_BOUNDARY = re.compile(r"[,;:()]")
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 
 
@@ -140,6 +141,9 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                 confidence = 0.6
                 review = "a nominal cue: check which side is the subject"
             else:
+                # an argument across a clause boundary (a comma, a colon) belongs to another clause
+                left = left if left and not _BOUNDARY.search(text[left[0].end : a]) else []
+                right = right if right and not _BOUNDARY.search(text[b : right[0].start]) else []
                 if not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
                     left = list(antecedent)
                     review = "the subject is a pronoun, read as the previous claim's subject"
@@ -147,8 +151,9 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                 if not left or not right:
                     continue
                 subjects, objects = (left, right) if how == "forward" else (right, left)
-                gap = a - left[0].end if left[0].end <= a else 0
-                if gap > 60:
+                if (
+                    review is None and a - left[0].end > 60
+                ):  # (an antecedent's offsets are another sentence's)
                     confidence -= 0.2
                     review = review or "the subject is far from the relation cue"
             taken.append((a, b))
