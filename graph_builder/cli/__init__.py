@@ -22,6 +22,8 @@ EPILOG_MAIN = """examples:
   medkg query run claims-about --param entity=herpes
   medkg chains herpes "lower back pain"
   medkg lookup backache                        corpus entities and vocabulary terms it names
+  medkg extract article.txt --out draft.yaml   a draft annotation file, by rules (nlp extra)
+  medkg evaluate --gold curated.yaml --pred draft.yaml
   medkg rank --measure caused
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html

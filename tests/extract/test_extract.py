@@ -81,3 +81,35 @@ def test_unreadable_article_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["extract", str(tmp_path / "missing.txt")]) == 1
     err = capsys.readouterr().err
     assert "missing.txt" in err and "Traceback" not in err
+
+
+def test_store_entities_give_their_ids(extractor: Any, tmp_path: Path) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.kg.build import build_example
+    from graph_builder.lookup.corpus import corpus_entities
+
+    seed = load(SEED_ANNOTATION)
+    lbp = seed.entities["lower-back-pain"]
+    synonym = next(s for s in lbp.synonyms if s != lbp.label)  # a name only the corpus knows it by
+    article = tmp_path / "article.txt"
+    # Written for this test (not medical advice).
+    text = f"Written for a medkg test. Herpes can possibly cause {synonym}.\n"
+    with_corpus = load_extractor(corpus_entities(build_example()))
+    ann = load(_draft(with_corpus, article, text))
+    assert [(c.subject, c.relation, c.object) for c in ann.claims] == [
+        ("herpes", "causes", "lower-back-pain")
+    ]
+    assert ann.entities["lower-back-pain"].label == lbp.label
+    assert set(ann.entities["lower-back-pain"].groundings) == set(lbp.groundings)
+
+
+def test_cli_writes_the_draft(extractor: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "sub" / "draft.yaml"
+    out.parent.mkdir()
+    assert main(["extract", str(article), "--id", "written-example", "--out", str(out)]) == 0
+    ann = load(out)
+    assert ann.source.id == "written-example" and ann.source.text == TEXT
+    assert main(["extract", str(article), "--id", "Not A Slug"]) == 1
+    assert "--id" in capsys.readouterr().err
