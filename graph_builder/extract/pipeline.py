@@ -61,6 +61,8 @@ class DraftClaim:
     attributed_to: str | None
     confidence: float
     reviews: list[str] = field(default_factory=list)
+    premise: bool = False
+    """Stated inside a condition clause: a disclaimer of its sentence does not cover it (codebook, Support)."""
 
 
 @dataclass
@@ -149,13 +151,14 @@ class Extractor:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
                 self._seen.add((p.subject.key, p.relation, p.object.key, start))
-                claims.append(self._claim(draft, text, start, sentence, p, found))
+                claims.append(self._claim(draft, text, start, sentence, p, found, p.subject in mentions))
             own = pairs(sentence, mentions)
             if own:  # what "it" or "these illnesses" in the next sentence stands for
                 antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
             disclaimers = [(sentence[a:b]) for t, a, b in found if t == "disclaimer"]
             for d in disclaimers:
-                reach = claims + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])
+                asserted = [c for c in claims if not c.premise]
+                reach = asserted + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])
                 for c in reach:
                     _add_cue(c, d, "disclaimer")
                     disclaimed_pairs.setdefault(frozenset((c.subject, c.object)), d)
@@ -201,7 +204,7 @@ class Extractor:
         return eid
 
     def _claim(self, draft: Draft, text: str, start: int, sentence: str, p: Pair,
-               found: list[tuple[str, int, int]]) -> DraftClaim:  # fmt: skip
+               found: list[tuple[str, int, int]], local: bool) -> DraftClaim:  # fmt: skip
         cid = base = f"{p.subject.key}-{p.relation}-{p.object.key}"
         n = 1
         while cid in self._ids:
@@ -212,11 +215,17 @@ class Extractor:
         occurrence = before + 1 if text.count(sentence) > 1 else None
         claim = DraftClaim(cid, p.subject.key, p.relation, p.object.key, sentence, occurrence, [],
                            "affirmed", "none-stated", None, p.confidence, [p.review] if p.review else [])  # fmt: skip
-        lo, hi = min(p.subject.start, p.object.start, p.cue[0]), max(p.subject.end, p.object.end, p.cue[1])
+        ends = (
+            [p.object, p.subject] if local else [p.object]
+        )  # an antecedent's offsets are another sentence's
+        lo, hi = min(*(m.start for m in ends), p.cue[0]), max(*(m.end for m in ends), p.cue[1])
+        claim.premise = any(k == "condition" and a <= p.cue[0] < b for k, a, b in found)
         for kind, a, b in found:
             words = sentence[a:b]
-            if kind == "negation" and not (lo - 25 <= a and b <= hi):
-                continue  # a negation elsewhere in the sentence denies another link
+            if kind == "disclaimer":
+                continue  # given by its reach (extract), which leaves out a premise in a condition
+            if kind in ("negation", "speculation", "likelihood") and not (lo - 25 <= a and b <= hi):
+                continue  # a negation or hedge elsewhere in the sentence is another link's
             if kind == "attribution":
                 if a > p.cue[0] and not words.casefold().startswith("according"):
                     continue
