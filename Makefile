@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup screenshots clean
+.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup bench-extract screenshots clean
 
 # The vocabularies (the vocab extra, and MeSH) are for `medkg lookup`, `medkg groundings` and the
 # build's HPO and ICD-10-CM hierarchy.
@@ -82,6 +82,11 @@ bench: $(STAMP)
 # `medkg lookup` against a plain scan of every vocabulary name (benchmarks/README.md); a minute or two.
 bench-lookup: $(STAMP)
 	$(BIN)/python -m benchmarks.lookup
+
+# `medkg extract` scored against the curated files, with and without the rest of the corpus; needs
+# the nlp extra (in dev). benchmarks/README.md has the figures and what fails.
+bench-extract: $(STAMP)
+	$(BIN)/python -m benchmarks.extract
 
 # The committed notebooks have no outputs; this runs them and writes copies with outputs.
 notebooks: $(DEV)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from graph_builder.cli import build, check, explore, export, lookup, query, serve
+from graph_builder.cli import build, check, explore, export, extract, lookup, query, serve
 from graph_builder.cli.common import FORMATTER, Handler, command_adder, fail, os_error_message
 
 __all__ = ["build_parser", "main"]
@@ -22,6 +22,8 @@ EPILOG_MAIN = """examples:
   medkg query run claims-about --param entity=herpes
   medkg chains herpes "lower back pain"
   medkg lookup backache                        corpus entities and vocabulary terms it names
+  medkg extract article.txt --out draft.yaml   a draft annotation file, by rules (nlp extra)
+  medkg evaluate --gold curated.yaml --pred draft.yaml
   medkg rank --measure caused
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
@@ -44,6 +46,8 @@ COMMANDS = (
     query.add_compare,
     check.add_groundings,
     lookup.add_lookup,
+    extract.add_extract,
+    extract.add_evaluate,
     query.add_query,
     serve.add_serve,
     serve.add_explore,

@@ -1,0 +1,260 @@
+"""``medkg extract``: sentences, dictionary mentions, relation cues and claim cues of an article, as
+draft claims whose polarity, certainty and support follow from the cues by the codebook's rules.
+
+Sentences come from pysbd, tokens from spaCy's rule-based English tokenizer (no model weights); a
+mention is the longest run of tokens whose normal form is a name of a corpus entity or a vocabulary term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_builder.extract import cues as cue_rules
+from graph_builder.extract.relations import Mention, Pair, pairs
+from graph_builder.lookup.corpus import CorpusEntity
+from graph_builder.lookup.index import normalize
+from graph_builder.lookup.search import TYPE_OF_VOCABULARY, slug
+from graph_builder.lookup.terms import TermName
+
+#: The longest mention, in tokens.
+MAX_TOKENS = 8
+# Vocabulary names that are everyday words in running text far more often than the term they name.
+_GENERIC = frozenset({
+    "time", "method", "back", "muscle", "disease", "ice", "heat", "help", "people", "study", "way", "side",
+    "one", "band", "role", "case", "form", "report", "result", "state", "task", "control", "cold", "area", "hand", "face",
+    "will", "rest", "health", "food", "movement", "medicine", "frequent", "joint", "body", "life", "work", "water",
+    "light", "weight", "age", "risk", "sign", "phase", "episode", "link", "virus", "nerve", "skin", "tissue",
+})  # fmt: skip
+#: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
+DESIGNS = (
+    (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
+    (re.compile(r"randomi[sz]ed|controlled trial", re.I), "randomized-trials"),
+    (re.compile(r"cohort|case-control|observational", re.I), "observational-studies"),
+    (re.compile(r"case report|case series", re.I), "case-reports"),
+)
+
+
+@dataclass
+class DraftEntity:
+    id: str
+    label: str
+    type: str
+    synonyms: tuple[str, ...] = ()
+    groundings: tuple[tuple[str, str, str, str], ...] = ()
+    review: str | None = None
+
+
+@dataclass
+class DraftClaim:
+    id: str
+    subject: str
+    relation: str
+    object: str
+    quote: str
+    occurrence: int | None
+    cues: list[tuple[str, str]]
+    polarity: str
+    support: str
+    attributed_to: str | None
+    confidence: float
+    reviews: list[str] = field(default_factory=list)
+    premise: bool = False
+    """Stated inside a condition clause: a disclaimer of its sentence does not cover it (codebook, Support)."""
+
+
+@dataclass
+class Draft:
+    entities: dict[str, DraftEntity]
+    claims: list[DraftClaim]
+    agents: dict[str, tuple[str, str]]
+
+
+class Extractor:
+    """The loaded pipeline: tokenizer, sentence splitter and the dictionary of names."""
+
+    def __init__(
+        self, names: Sequence[TermName], keys: Sequence[str], corpus: Sequence[CorpusEntity] = ()
+    ) -> None:
+        import warnings
+
+        import pysbd
+
+        with warnings.catch_warnings():  # spaCy's own command line imports a name Click deprecates
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import spacy
+
+        self.nlp = spacy.blank("en")
+        self.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+        self.corpus = {e.id: e for e in corpus}
+        self.names: dict[str, list[Any]] = {}
+        for e in corpus:  # the corpus's entities first: their ids are reused
+            for n in (e.label, *e.synonyms):
+                self.names.setdefault(normalize(n), []).append(e)
+        for term, key in zip(names, keys, strict=True):
+            if (
+                len(key) < 4
+                or key in _GENERIC
+                or (key in self.names and isinstance(self.names[key][0], CorpusEntity))
+            ):
+                continue
+            self.names.setdefault(key, []).append(term)
+
+    def mentions(self, sentence: str) -> list[tuple[int, int, list[Any]]]:
+        doc = self.nlp.make_doc(sentence)
+        found: list[tuple[int, int, list[Any]]] = []
+        i = 0
+        while i < len(doc):
+            hit = None
+            if not doc[i].is_punct:
+                for j in range(min(len(doc), i + MAX_TOKENS), i, -1):
+                    span = doc[i:j]
+                    if doc[j - 1].is_punct:
+                        continue  # a name never ends on punctuation, or "A, B" would read as one name
+                    named = self.names.get(normalize(span.text))
+                    if named and isinstance(named[0], TermName) and not span.text.isupper():
+                        # an acronym ("WILL", "HELP") names its term only when written in capitals
+                        named = [t for t in named if not t.name.isupper()]
+                    if named:
+                        hit = (span.start_char, span.end_char, named, j)
+                        break
+            if hit and found and not sentence[found[-1][1] : hit[0]].strip():
+                i = hit[3]  # a name right after a name ("herpes infection"): one mention, the first
+            elif hit:
+                found.append(hit[:3])
+                i = hit[3]
+            else:
+                i += 1
+        return found
+
+    def extract(self, text: str) -> Draft:
+        draft = Draft({}, [], {})
+        self._ids: set[str] = set()
+        self._seen: set[tuple[str, str, str, int]] = set()
+        by_grounding: dict[tuple[str, str], str] = {}
+        disclaimed_pairs: dict[frozenset[str], str] = {}
+        previous: list[DraftClaim] = []
+        antecedent: list[Mention] = []
+        for seg in self.segmenter.segment(text):
+            raw = text[seg.start : seg.end]
+            start = seg.start + len(raw) - len(raw.lstrip())
+            sentence = raw.strip()
+            if not sentence or sentence.endswith("?"):
+                continue  # a question puts nothing forward
+            mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named))
+                        for a, b, named in self.mentions(sentence)]  # fmt: skip
+            found = cue_rules.find_cues(sentence)
+            claims = []
+            for p in pairs(sentence, mentions, antecedent):
+                if (p.subject.key, p.relation, p.object.key, start) in self._seen:
+                    continue  # two cues stating the same link in one sentence: one claim
+                self._seen.add((p.subject.key, p.relation, p.object.key, start))
+                claims.append(self._claim(draft, text, start, sentence, p, found, p.subject in mentions))
+            own = pairs(sentence, mentions)
+            if own:  # what "it" or "these illnesses" in the next sentence stands for
+                antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
+            disclaimers = [(sentence[a:b]) for t, a, b in found if t == "disclaimer"]
+            for d in disclaimers:
+                asserted = [c for c in claims if not c.premise]
+                reach = asserted + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])
+                for c in reach:
+                    _add_cue(c, d, "disclaimer")
+                    disclaimed_pairs.setdefault(frozenset((c.subject, c.object)), d)
+            for c in claims:
+                earlier = disclaimed_pairs.get(frozenset((c.subject, c.object)))
+                if earlier and (earlier, "disclaimer") not in c.cues:
+                    _add_cue(c, earlier, "disclaimer")
+                    c.reviews.append("disclaimed as a restatement of a link the source disclaimed earlier")
+            for c in previous:
+                _settle(c)
+            previous = claims
+            draft.claims.extend(claims)
+        for c in previous:
+            _settle(c)
+        return draft
+
+    def _entity(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]
+    ) -> str:
+        if isinstance(named[0], CorpusEntity):
+            e = named[0]
+            if e.id not in draft.entities:
+                gr = tuple((g.vocabulary, g.id, g.label, g.match) for g in e.groundings)
+                draft.entities[e.id] = DraftEntity(e.id, e.label, e.type, e.synonyms, gr)
+            return e.id
+        best: dict[str, TermName] = {}
+        for t in named:
+            best.setdefault(t.vocabulary, t)
+        groundings = tuple((t.vocabulary, t.id, t.label, t.match) for t in best.values())
+        for v, i, _, _ in groundings:
+            if (v, i) in by_grounding:
+                return by_grounding[(v, i)]
+        label = " ".join(words.split()).casefold() if not words.isupper() else words
+        eid = slug(label)
+        while eid in draft.entities:
+            eid += "-x"
+        guessed = TYPE_OF_VOCABULARY[next(iter(best))]
+        draft.entities[eid] = DraftEntity(
+            eid, label, guessed, (), groundings, f"the type {guessed} is a guess"
+        )
+        for v, i, _, _ in groundings:
+            by_grounding[(v, i)] = eid
+        return eid
+
+    def _claim(self, draft: Draft, text: str, start: int, sentence: str, p: Pair,
+               found: list[tuple[str, int, int]], local: bool) -> DraftClaim:  # fmt: skip
+        cid = base = f"{p.subject.key}-{p.relation}-{p.object.key}"
+        n = 1
+        while cid in self._ids:
+            n += 1
+            cid = f"{base}-{n}"
+        self._ids.add(cid)
+        before = text.count(sentence, 0, start)
+        occurrence = before + 1 if text.count(sentence) > 1 else None
+        claim = DraftClaim(cid, p.subject.key, p.relation, p.object.key, sentence, occurrence, [],
+                           "affirmed", "none-stated", None, p.confidence, [p.review] if p.review else [])  # fmt: skip
+        ends = (
+            [p.object, p.subject] if local else [p.object]
+        )  # an antecedent's offsets are another sentence's
+        lo, hi = min(*(m.start for m in ends), p.cue[0]), max(*(m.end for m in ends), p.cue[1])
+        claim.premise = any(k == "condition" and a <= p.cue[0] < b for k, a, b in found)
+        for kind, a, b in found:
+            words = sentence[a:b]
+            if kind == "disclaimer":
+                continue  # given by its reach (extract), which leaves out a premise in a condition
+            if kind in ("negation", "speculation", "likelihood") and not (lo - 25 <= a and b <= hi):
+                continue  # a negation or hedge elsewhere in the sentence is another link's
+            if kind == "attribution":
+                if a > p.cue[0] and not words.casefold().startswith("according"):
+                    continue
+                agent = slug(cue_rules.agent_name(words))
+                draft.agents.setdefault(agent, (cue_rules.agent_name(words), cue_rules.agent_type(words)))
+                claim.attributed_to = agent
+            _add_cue(claim, words, kind)
+        for a, b in cue_rules.citations(sentence):
+            level = next((lvl for rx, lvl in DESIGNS if rx.search(sentence)), None)
+            if level:
+                claim.support = level
+            claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
+        return claim
+
+
+def _add_cue(claim: DraftClaim, words: str, kind: str) -> None:
+    if (words, kind) not in claim.cues:
+        claim.cues.append((words, kind))
+
+
+def _settle(claim: DraftClaim) -> None:
+    """Polarity and support from the cues, as docs/codebook.md says (certainty is medkg's to derive)."""
+    kinds = {k for _, k in claim.cues}
+    claim.polarity = "negated" if "negation" in kinds else "affirmed"
+    if "disclaimer" in kinds:
+        claim.support = "disclaimed"
+    elif claim.support == "none-stated" and claim.attributed_to:
+        claim.support = "attributed"
+    if "negation" in kinds and "disclaimer" in kinds:
+        claim.reviews.append("both a negation and a disclaimer: is the claim denied, or only unsupported?")
+        claim.confidence -= 0.2
+    claim.confidence = round(max(0.05, claim.confidence), 2)
