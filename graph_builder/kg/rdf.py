@@ -23,6 +23,7 @@ from graph_builder.core.model import MATCHES, Annotation, Claim, Entity, Groundi
 from graph_builder.core.names import normalize
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.kg.hierarchy import Term, broader_terms
+from graph_builder.kg.statistics import source_statistics
 
 SELECTOR_CONTEXT = 32
 
@@ -358,13 +359,15 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
 
 
 def iter_quads(annotation: Annotation, vocab: Vocabulary | None = None) -> Iterator[Quad]:
-    """Yield the quads of one annotation: shared facts first, then the source's named graph."""
+    """Yield the quads of one annotation: shared facts first, then the source's named graph, then its
+    statistics (:mod:`graph_builder.kg.statistics`)."""
     vocab = vocab or load_vocabulary()
     w = _Writer()
     _shared(w, annotation, vocab)
     w.graph = _N(ns.source_graph_iri(annotation.source.id))
     _source(w, annotation, vocab)
     yield from w.quads
+    yield from source_statistics(annotation.source.id, w.quads)
 
 
 def iter_corpus_quads(annotations: Iterable[Annotation], vocab: Vocabulary | None = None) -> Iterator[Quad]:
