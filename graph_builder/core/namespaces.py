@@ -28,6 +28,8 @@ SOURCE = BASE + "source/"
 GRAPH = BASE + "graph/"
 #: Claim links between entities (ontology/medkg.ttl, "Claim links"): what some source claims, never a fact.
 CLAIMED = BASE + "claimed#"
+#: What the store holds, counted at build time (docs/data-model.md, "Statistics").
+STATISTICS = BASE + "statistics"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -42,12 +44,15 @@ SH = "http://www.w3.org/ns/shacl#"
 SEPIO = "http://purl.obolibrary.org/obo/SEPIO_"
 ECO = "http://purl.obolibrary.org/obo/ECO_"
 BIOLINK = "https://w3id.org/biolink/vocab/"
+VOID = "http://rdfs.org/ns/void#"
+QB = "http://purl.org/linked-data/cube#"
 
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 SHARED_GRAPH = GRAPH + "shared"
 CLAIMED_GRAPH = GRAPH + "claimed"
+STATISTICS_GRAPH = GRAPH + "statistics"
 #: The graphs every medkg store has besides one graph per source.
-CORE_GRAPHS = (ONTOLOGY_GRAPH, SHARED_GRAPH, CLAIMED_GRAPH)
+CORE_GRAPHS = (ONTOLOGY_GRAPH, SHARED_GRAPH, CLAIMED_GRAPH, STATISTICS_GRAPH)
 SOURCE_GRAPH = GRAPH + "source/"
 
 #: Prefixes written into every serialisation and prepended to every named query.
@@ -80,6 +85,8 @@ PREFIXES: dict[str, str] = {
     "sepio": SEPIO,
     "eco": ECO,
     "biolink": BIOLINK,
+    "void": VOID,
+    "qb": QB,
 }
 
 

@@ -20,8 +20,10 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from graph_builder.core import namespaces as ns
 from graph_builder.core.model import MATCHES, Annotation, Claim, Entity, Grounding, Span
+from graph_builder.core.names import normalize
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.kg.hierarchy import Term, broader_terms
+from graph_builder.kg.statistics import source_statistics
 
 SELECTOR_CONTEXT = 32
 
@@ -45,12 +47,15 @@ SKOS_PREF_LABEL = _N(ns.SKOS + "prefLabel")
 SKOS_ALT_LABEL = _N(ns.SKOS + "altLabel")
 SKOS_DEFINITION = _N(ns.SKOS + "definition")
 SKOS_BROADER = _N(ns.SKOS + "broader")
+#: The normal form (:func:`graph_builder.core.names.normalize`) of an entity's label and of each synonym,
+#: written once at build time so a name is found by an index lookup, never by a scan over every label.
+NAME_KEY = _v("nameKey")
 #: The SKOS mapping property of each grounding ``match`` value, from the entity to the term.
 SKOS_MATCHES = {match: _N(ns.SKOS + prop) for match, prop in MATCHES.items()}
 #: The fields of an entity record carried over to the entity as they are.
 ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, *SKOS_MATCHES.values(), SKOS_BROADER)
 #: The predicates of an entity's shared description (what ``describe_entity`` makes).
-ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, *ENTITY_FIELDS)
+ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, NAME_KEY, *ENTITY_FIELDS)
 #: The fields of a term record, which are the term's shared description (``skos:broader``: the
 #: vocabulary's own hierarchy, :mod:`graph_builder.kg.hierarchy`).
 TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY, SKOS_BROADER)
@@ -158,6 +163,8 @@ def describe_entity(entity: NamedNode, record: Iterable[tuple[Any, Any]]) -> Ite
     Other predicates of a record (its own type, what it describes) are not part of the description.
     """
     for p, o in record:
+        if p in (RDFS_LABEL, SKOS_ALT_LABEL):
+            yield Quad(entity, NAME_KEY, Literal(normalize(o.value)), SHARED)
         if p == RDFS_LABEL:
             yield Quad(entity, RDFS_LABEL, o, SHARED)
             yield Quad(entity, SKOS_PREF_LABEL, o, SHARED)
@@ -352,13 +359,15 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
 
 
 def iter_quads(annotation: Annotation, vocab: Vocabulary | None = None) -> Iterator[Quad]:
-    """Yield the quads of one annotation: shared facts first, then the source's named graph."""
+    """Yield the quads of one annotation: shared facts first, then the source's named graph, then its
+    statistics (:mod:`graph_builder.kg.statistics`)."""
     vocab = vocab or load_vocabulary()
     w = _Writer()
     _shared(w, annotation, vocab)
     w.graph = _N(ns.source_graph_iri(annotation.source.id))
     _source(w, annotation, vocab)
     yield from w.quads
+    yield from source_statistics(annotation.source.id, w.quads)
 
 
 def iter_corpus_quads(annotations: Iterable[Annotation], vocab: Vocabulary | None = None) -> Iterator[Quad]:

@@ -1,4 +1,5 @@
-"""Counts that summarise a built graph: sources, entities, claims, and claims per level.
+"""Counts that summarise a built graph: sources, entities, claims, and claims per level, read from the
+statistics the build keeps (graph:statistics).
 
 >>> from graph_builder.kg.build import build_example
 >>> s = graph_stats(build_example())
@@ -69,69 +70,54 @@ def _count(store: ox.Store, cls: str) -> int:
     return int(rows[0]["n"])
 
 
-def _ranked(store: ox.Store, prop: str, scheme: str) -> tuple[tuple[int, str, int], ...]:
-    """Assertions per concept of a ranked scheme (support, certainty), every concept listed."""
+def _total(store: ox.Store, prop: str) -> int:
+    """A count summed over the sources' statistics."""
+    rows = _select(store, f"SELECT (SUM(?n) AS ?total) WHERE {{ ?counts medkg:statisticsOf ?s ; {prop} ?n }}")
+    return int(rows[0]["total"] or 0)
+
+
+def _ranked(store: ox.Store, dimension: str, scheme: str) -> tuple[tuple[int, str, int], ...]:
+    """Assertions per concept of a ranked scheme (support, certainty, evidence level), every concept listed."""
     return tuple(
         (int(r["rank"]), str(r["label"]), int(r["n"]))
         for r in _select(
             store,
-            f"""SELECT ?rank ?label (COUNT(?a) AS ?n) WHERE {{
+            f"""SELECT ?rank ?label (SUM(?c) AS ?n) WHERE {{
                  ?level skos:inScheme {scheme} ; medkg:rank ?rank ; skos:prefLabel ?label .
-                 OPTIONAL {{ ?a {prop} ?level ; a medkg:Assertion }}
+                 OPTIONAL {{ ?cell {dimension} ?level ; medkg:assertionCount ?count }}
+                 BIND(COALESCE(?count, 0) AS ?c)
                }} GROUP BY ?rank ?label ORDER BY ?rank""",
         )
     )
 
 
+def _labelled(store: ox.Store, dimension: str, label: str) -> tuple[tuple[str, int], ...]:
+    """Assertions per value of a dimension that some assertion has, the most frequent first."""
+    return tuple(
+        (str(r["label"]), int(r["n"]))
+        for r in _select(
+            store,
+            f"""SELECT ?label (SUM(?count) AS ?n) WHERE {{
+                 ?cell {dimension} ?value ; medkg:assertionCount ?count . ?value {label} ?label .
+               }} GROUP BY ?label ORDER BY DESC(?n) ?label""",
+        )
+    )
+
+
 def graph_stats(store: ox.Store) -> GraphStats:
-    """Count what the graph holds."""
-    by_evidence = tuple(
-        (int(r["rank"]), str(r["label"]), int(r["n"]))
-        for r in _select(
-            store,
-            """SELECT ?rank ?label (COUNT(?a) AS ?n) WHERE {
-                 ?level skos:inScheme evidence:scheme ; medkg:rank ?rank ; skos:prefLabel ?label .
-                 OPTIONAL { ?a medkg:evidenceLevel ?level ; a medkg:Assertion }
-               } GROUP BY ?rank ?label ORDER BY ?rank""",
-        )
-    )
-    by_relation = tuple(
-        (str(r["label"]), int(r["n"]))
-        for r in _select(
-            store,
-            """SELECT ?label (COUNT(?a) AS ?n) WHERE {
-                 ?a a medkg:Assertion ; medkg:proposition/medkg:relation ?rel . ?rel rdfs:label ?label .
-               } GROUP BY ?label ORDER BY DESC(?n) ?label""",
-        )
-    )
-    by_stance = tuple(
-        (str(r["label"]), int(r["n"]))
-        for r in _select(
-            store,
-            """SELECT ?label (COUNT(?a) AS ?n) WHERE {
-                 ?a a medkg:Assertion ; medkg:stance ?s . ?s skos:prefLabel ?label .
-               } GROUP BY ?label ORDER BY DESC(?n) ?label""",
-        )
-    )
+    """Count what the graph holds: assertions and chains from the statistics kept at build time
+    (:mod:`graph_builder.kg.statistics`), never by reading every assertion."""
     return GraphStats(
         triples=len(store),
         sources=_count(store, "medkg:SourceDocument"),
         entities=_count(store, "medkg:Entity"),
         propositions=_count(store, "medkg:Proposition"),
-        assertions=_count(store, "medkg:Assertion"),
-        chains=_count(store, "medkg:Chain"),
-        by_evidence=by_evidence,
-        by_relation=by_relation,
-        by_stance=by_stance,
-        by_support=_ranked(store, "medkg:support", "support:scheme"),
-        by_certainty=_ranked(store, "medkg:certainty", "certainty:scheme"),
-        by_polarity=tuple(
-            (str(r["label"]), int(r["n"]))
-            for r in _select(
-                store,
-                """SELECT ?label (COUNT(?a) AS ?n) WHERE {
-                     ?a a medkg:Assertion ; medkg:polarity ?p . ?p skos:prefLabel ?label .
-                   } GROUP BY ?label ORDER BY DESC(?n) ?label""",
-            )
-        ),
+        assertions=_total(store, "medkg:assertionCount"),
+        chains=_total(store, "medkg:chainCount"),
+        by_evidence=_ranked(store, "medkg:byEvidenceLevel", "evidence:scheme"),
+        by_relation=_labelled(store, "medkg:byRelation", "rdfs:label"),
+        by_stance=_labelled(store, "medkg:byStance", "skos:prefLabel"),
+        by_support=_ranked(store, "medkg:bySupport", "support:scheme"),
+        by_certainty=_ranked(store, "medkg:byCertainty", "certainty:scheme"),
+        by_polarity=_labelled(store, "medkg:byPolarity", "skos:prefLabel"),
     )

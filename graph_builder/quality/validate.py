@@ -20,6 +20,7 @@ from graph_builder.core.paths import SHAPES_FILE
 from graph_builder.core.vocabulary import vocabulary_from_store
 from graph_builder.kg.export import sorted_triples
 from graph_builder.kg.rdf import claim_links
+from graph_builder.kg.statistics import stored_statistics
 
 SH = rdflib.Namespace(ns.SH)
 
@@ -145,7 +146,8 @@ def _value(
 
 
 def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
-    """One source on its own, for SHACL: its named graph, the ontology, and the shared facts it uses."""
+    """One source on its own, for SHACL: its named graph, the ontology, the shared facts it uses and its
+    statistics."""
     graph = ox.NamedNode(ns.source_graph_iri(source_id))
     if not store.contains_named_graph(graph):
         raise ValueError(f"no source {source_id!r} in this graph")
@@ -182,6 +184,7 @@ def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
         s, r, o = (_value(store, quad.object, part, shared) for part in ("subject", "relation", "object"))
         if s is not None and o is not None and r in relations:
             out.extend(claim_links(ox.NamedNode(s), vocab.claim_links(relations[r]), ox.NamedNode(o)))
+    out.extend(stored_statistics(store, source_id))
     return out
 
 

@@ -19,10 +19,12 @@ from graph_builder.core.names import (
     EntityName,
     EntityNameError,
     entity_names,
+    normalize,
     resolve_name,
 )
-from graph_builder.core.namespaces import SOURCE, XSD, source_iri
+from graph_builder.core.namespaces import ENTITY, MEDKG_VOCAB, SOURCE, XSD, source_iri
 from graph_builder.core.results import Term
+from graph_builder.kg.rdf import NAME_KEY, RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL
 from graph_builder.sparql.query_guard import QueryError
 
 ParameterType: TypeAlias = Literal["string", "iri", "integer", "entity", "source"]
@@ -129,11 +131,38 @@ def store_entity_names(store: ox.Store) -> list[EntityName]:
     return entity_names((e.value, label.value, None if s is None else s.value) for e, label, s in result)
 
 
+def _named(store: ox.Store, text: str) -> list[EntityName]:
+    """The entities ``text`` could name, found through the name keys written at build time and the
+    entity ids: a few index lookups, never a scan over every entity's names."""
+    key = normalize(text)
+    found = {q.subject for q in store.quads_for_pattern(None, NAME_KEY, ox.Literal(key), None)}
+    # Entity ids are lower-case slugs, so an IRI, id or entity: id matches one only in this exact form.
+    for prefix in ("", ENTITY, "entity:"):
+        if key.startswith(prefix) and _SLUG.fullmatch(key[len(prefix) :]):
+            found.add(ox.NamedNode(ENTITY + key[len(prefix) :]))
+    entity_class = ox.NamedNode(MEDKG_VOCAB + "Entity")
+    names = []
+    for node in sorted((n for n in found if isinstance(n, ox.NamedNode)), key=lambda n: n.value):
+        if next(store.quads_for_pattern(node, RDF_TYPE, entity_class, None), None) is None:
+            continue
+        labels = [_text(q.object) for q in store.quads_for_pattern(node, RDFS_LABEL, None, None)]
+        synonyms = {_text(q.object) for q in store.quads_for_pattern(node, SKOS_ALT_LABEL, None, None)}
+        names += [EntityName(node.value, label, tuple(sorted(synonyms))) for label in labels[:1]]
+    return names
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, ox.Literal) else str(term)
+
+
 def resolve_in_store(store: ox.Store, text: str) -> str:
     """The IRI of the entity ``text`` names in ``store``, by :func:`graph_builder.core.names.resolve_name`.
+
+    Only the entities whose name key or id matches are read; every name is read only to suggest close
+    matches for a name that matches none.
 
     >>> from graph_builder.kg.build import build_example
     >>> resolve_in_store(build_example(), "  LUMBAGO ")
     'https://w3id.org/medkg/entity/lower-back-pain'
     """
-    return resolve_name(text, store_entity_names(store))
+    return resolve_name(text, _named(store, text) or store_entity_names(store))

@@ -47,6 +47,7 @@ from graph_builder.kg.rdf import (
     describe_term,
     iter_quads,
 )
+from graph_builder.kg.statistics import remove_source_statistics
 
 _N = ox.NamedNode
 
@@ -324,6 +325,7 @@ def _remove(store: ox.Store, graph: ox.NamedNode) -> RemoveReport:
     source_id = graph.value.removeprefix(ns.SOURCE_GRAPH)
     entities, terms, propositions = _touched(store, graph)
     store.remove_graph(graph)
+    remove_source_statistics(store, source_id)
     dropped = _recompute_shared(store, entities, terms, propositions)
     return RemoveReport(source_id, len(entities), dropped)
 

@@ -53,12 +53,13 @@ def test_identity_does_not_depend_on_claim_id_or_file_order(write_annotation: Ca
     assert original == variant and len(original) > 20
 
 
-def test_one_named_graph_per_source_plus_shared_and_ontology(seed_store: ox.Store) -> None:
+def test_one_named_graph_per_source_plus_shared_claimed_statistics_and_ontology(seed_store: ox.Store) -> None:
     graphs = {g.value for g in seed_store.named_graphs()}
     assert graphs == {
         ns.ONTOLOGY_GRAPH,
         ns.SHARED_GRAPH,
         ns.CLAIMED_GRAPH,
+        ns.STATISTICS_GRAPH,
         ns.SOURCE_GRAPH + "does-herpes-cause-lower-back-pain",
     }
 
