@@ -37,6 +37,8 @@ ANNOTATION_SCHEMA_FILE = ONTOLOGY_DIR / "annotation.schema.json"
 PREFIX_MAP_FILE = _PACKAGE / "core" / "prefixes.json"
 #: medkg's curated lay synonyms of vocabulary terms (``medkg lookup``); part of the package too.
 LAY_SYNONYMS_FILE = _PACKAGE / "lookup" / "lay-synonyms.tsv"
+#: The relation cues of ``medkg extract``: relation, reading, pattern (a data file, not code).
+RELATION_CUES_FILE = _PACKAGE / "extract" / "relation-cues.tsv"
 
 SEED_SOURCE_ID = "does-herpes-cause-lower-back-pain"
 SEED_ANNOTATION = ANNOTATIONS_DIR / f"{SEED_SOURCE_ID}.yaml"

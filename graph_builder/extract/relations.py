@@ -12,50 +12,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from graph_builder.core.paths import RELATION_CUES_FILE
+
 _I = re.IGNORECASE
 
-#: (relation, rule, how the arguments are read): ``forward`` subject cue object, ``reverse`` object cue
-#: subject, ``of-object``/``of-subject`` a nominal cue whose "of" argument is the object/subject.
+#: How a cue's arguments are read (``relation-cues.tsv``'s header says what each means).
+READINGS = ("forward", "reverse", "of-subject", "of-object", "of-object-subject-first")
+#: (relation, rule, how the arguments are read), in the order they are tried, from
+#: ``extract/relation-cues.tsv`` (its header says what each reading means): a data file, so that the
+#: cues of many relations are not written in code next to each other (a group's members are the
+#: ontology's to name, tests/kg/test_relation_groups.py).
 RULES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
-    (rel, re.compile(rx, _I), how)
-    for rel, rx, how in (
-        ("has-complication", r"\bcomplications?\s+of\b", "of-subject"),
-        ("causes", r"\bcauses?\s+of\b", "of-object"),
-        ("symptom-of", r"\b(?:symptoms?|signs?)\s+of\b", "of-object-subject-first"),
-        (
-            "causes",
-            r"\b(?:caused by|results? from|resulting from|comes? from|due to|stems? from)\b",
-            "reverse",
-        ),
-        ("reduces-risk-of", r"\b(?:reduc|lower)\w*\s+(?:your\s+|the\s+)?(?:risk|chances?)\s+of\b", "forward"),
-        (
-            "predisposes-to",
-            r"\b(?:rais|increas)\w*\s+(?:your\s+|the\s+)?risk\s+of\b|\bpredispos\w*",
-            "forward",
-        ),
-        ("contributes-to", r"\bcontribut\w*\s+to\b|\badds?\s+to\b", "forward"),
-        ("associated-with", r"\b(?:associated|linked|connected)\s+(?:with|to)\b|\brelated to\b", "forward"),
-        ("has-complication", r"\bha(?:s|ve)\b[^,.;]{0,30}\bcomplications?\b", "forward"),
-        ("triggers", r"\btrigger(?:s|ed|ing)?\b|\bsets?\s+off\b|\bflares?\s+up\b", "forward"),
-        (
-            "causes",
-            r"\b(?:caus(?:e|es|ed|ing)|leads?\s+to|led\s+to|results?\s+in|gives?\s+rise\s+to|brings?\s+on)\b",
-            "forward",
-        ),
-        (
-            "exacerbates",
-            r"\b(?:worsen\w*|aggravat\w*|exacerbat\w*)\b|\bmakes?\b[^,.;]{0,25}\bworse\b",
-            "forward",
-        ),
-        (
-            "alleviates",
-            r"\b(?:alleviat\w*|eas(?:e|es|ed|ing)|reliev\w*|mitigat\w*|sooth\w*|calm\w*|relax\w*|help(?:s|ed)?\s+(?:in|with)|help(?:s|ed)?)\b",
-            "forward",
-        ),
-        ("prevents", r"\bprevent(?:s|ed|ing)?\b", "forward"),
-        ("strengthens", r"\b(?:strengthen\w*|boost\w*|bolster\w*)\b", "forward"),
-        ("treats", r"\b(?:treats?|cures?)\b", "forward"),
+    (relation, re.compile(pattern, _I), reading)
+    for relation, reading, pattern in (
+        line.split("\t")
+        for line in RELATION_CUES_FILE.read_text(encoding="utf-8").splitlines()[1:]
+        if line and not line.startswith("#")
     )
+    if relation != "relation"  # the header row
 )
 _COORDINATION = re.compile(
     r"^\s*(?:,|,?\s*(?:and|or|as well as|and/or))\s*(?:the\s+|a\s+|an\s+|other\s+)?$", _I

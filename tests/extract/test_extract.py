@@ -11,6 +11,7 @@ from graph_builder.cli import main
 from graph_builder.core.paths import SEED_ANNOTATION
 from graph_builder.extract.draft import extract_file
 from graph_builder.extract.evaluate import load
+from graph_builder.extract.relations import READINGS, RULES
 
 # Written for this test by the medkg maintainers; not medical advice and not from any publication.
 TEXT = """Written for a medkg test.
@@ -113,3 +114,11 @@ def test_cli_writes_the_draft(extractor: Any, tmp_path: Path, capsys: pytest.Cap
     assert ann.source.id == "written-example" and ann.source.text == TEXT
     assert main(["extract", str(article), "--id", "Not A Slug"]) == 1
     assert "--id" in capsys.readouterr().err
+
+
+def test_every_relation_cue_names_a_relation_of_the_ontology_and_a_known_reading() -> None:
+    from graph_builder.core.vocabulary import load_vocabulary
+
+    relations = set(load_vocabulary().relations)
+    assert RULES and {r for r, _, _ in RULES} <= relations
+    assert {how for _, _, how in RULES} <= set(READINGS)
