@@ -58,13 +58,14 @@ lint: $(DEV)
 typecheck: $(DEV)
 	$(BIN)/mypy
 
+# The suite in one worker per core (pytest-xdist): 6 min instead of 11 on 2 cores.
 pytest: $(DEV)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: $(DEV)
 	$(BIN)/ruff check graph_builder tests benchmarks notebooks docs
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The README's pictures of the workbench and a claim page (Chromium from Debian, nothing fetched).
 screenshots: $(DEV)
