@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from graph_builder.core.paths import EXAMPLE_CORPUS
 from graph_builder.endpoint.server import SparqlServer
@@ -29,6 +29,17 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 #: The claim the claim page shows: the seed's disclaimed "herpes causes lower back pain".
 CLAIM_QUOTE = "not supported with any medical researches"
+
+
+def run_from_catalogue(page: Page, name: str) -> None:
+    """Run a named query with its form's defaults, as a reader clicking "Load and run" does."""
+    entry = page.locator(f'#queries > li[data-name="{name}"]')
+    entry.wait_for()
+    entry.locator("button.run").click()
+    page.wait_for_function(
+        "(name) => document.getElementById('run-status').textContent.startsWith(name + ':')", arg=name
+    )
+    page.wait_for_timeout(500)  # YASR draws its table after the status line
 
 
 def main() -> int:
@@ -51,13 +62,7 @@ def main() -> int:
 
             page.route(lambda url: not url.startswith(base), refuse)
             page.goto(base + "/")
-            entry = page.locator('#queries > li[data-name="conflicts"]')
-            entry.wait_for()
-            entry.locator("button.run").click()
-            page.wait_for_function(
-                "() => document.getElementById('run-status').textContent.startsWith('conflicts:')"
-            )
-            page.wait_for_timeout(500)  # YASR draws its table after the status line
+            run_from_catalogue(page, "conflicts")
             page.screenshot(path=str(DOCS / "workbench.png"))
             claim = page.evaluate(
                 """async (quote) => {
@@ -94,13 +99,7 @@ def main() -> int:
                 static = browser.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
                 static.route(lambda url: not url.startswith(base), refuse)
                 static.goto(base + "/")
-                entry = static.locator('#queries > li[data-name="agreement"]')
-                entry.wait_for()
-                entry.locator("button.run").click()
-                static.wait_for_function(
-                    "() => document.getElementById('run-status').textContent.startsWith('agreement:')"
-                )
-                static.wait_for_timeout(500)
+                run_from_catalogue(static, "agreement")
                 static.screenshot(path=str(DOCS / "site.png"))
             finally:
                 host.terminate()

@@ -39,6 +39,7 @@ GRAPH_HEADERS = {key: value for key, value in PAGE_HEADERS.items() if key != "Co
 #: The files served under ``/assets/``: their path in the workbench folder, and media type.
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
+    "base.css": "text/css; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "links.js": "text/javascript; charset=utf-8",
     "record.js": "text/javascript; charset=utf-8",

@@ -247,23 +247,22 @@
   var fRelation = document.getElementById("f-relation");
   DATA.relations.forEach(function (r) { addRow(fRelation, "relation", r.slug, null, r.label, r.count); });
   var more = document.getElementById("f-more");
-  var isoRow = el("label", "row");
-  var isoBox = el("input");
-  isoBox.type = "checkbox";
-  isoBox.id = "hide-isolated";
-  isoBox.addEventListener("change", function () { hideIsolated = isoBox.checked; applyFilters(); });
-  isoRow.appendChild(isoBox);
-  isoRow.appendChild(el("span", null, "hide entities with no claim shown"));
-  more.appendChild(isoRow);
-  var propRow = el("label", "row");
-  var propBox = el("input");
-  propBox.type = "checkbox";
-  propBox.id = "by-proposition";
-  propBox.addEventListener("change", function () { oneArrowEach = propBox.checked; applyFilters(); });
-  propRow.appendChild(propBox);
-  propRow.appendChild(el("span", null, "one arrow per proposition, for all its sources"));
-  propRow.title = "draw the assertions of a proposition as one arrow; click it for every source's assertion";
-  more.appendChild(propRow);
+  // A switch of the "Also" section: off until checked; onChange gets whether it is on.
+  function switchRow(id, text, title, onChange) {
+    var row = el("label", "row");
+    var box = el("input");
+    box.type = "checkbox";
+    box.id = id;
+    box.addEventListener("change", function () { onChange(box.checked); applyFilters(); });
+    row.appendChild(box);
+    row.appendChild(el("span", null, text));
+    if (title) { row.title = title; }
+    more.appendChild(row);
+  }
+  switchRow("hide-isolated", "hide entities with no claim shown", null, function (on) { hideIsolated = on; });
+  switchRow("by-proposition", "one arrow per proposition, for all its sources",
+    "draw the assertions of a proposition as one arrow; click it for every source's assertion",
+    function (on) { oneArrowEach = on; });
   var keyMore = document.getElementById("key-more");
   keyMore.appendChild(el("li", null, "edge width: number of sources stating the claim"));
   keyMore.appendChild(el("li", null, "node size: number of claims about the entity"));
