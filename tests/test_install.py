@@ -1,9 +1,11 @@
-"""A non-editable install into a fresh venv, outside the checkout, finds the ontology and the queries."""
+"""A non-editable install into a fresh venv, outside the checkout, finds the ontology and the queries, and
+runs `medkg lookup` and `medkg extract` with no network."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -16,6 +18,17 @@ from graph_builder.core.paths import ANNOTATIONS_DIR, SEED_ANNOTATION
 from graph_builder.ingest.annotations import load_annotation, load_annotations
 
 REPO = Path(__file__).resolve().parents[1]
+#: No network for the commands that must work offline: a new network namespace (only loopback, down)
+#: where the machine allows one, and in any case proxies that point nowhere.
+_OFFLINE = (
+    ["unshare", "-n"]
+    if shutil.which("unshare")
+    and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+    else []
+)
+_NO_PROXY = {
+    k: "http://127.0.0.1:9" for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+}
 VENDORED = ("yasgui.min.js", "yasgui.min.css", "LICENSE-yasgui.txt", "NOTICE")
 
 
@@ -140,13 +153,27 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     env = {**os.environ, "MEDKG_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("PYTHONPATH", None)
     looked = subprocess.run(
-        [str(medkg), "lookup", "backache", "--format", "json"],
+        [*_OFFLINE, str(medkg), "lookup", "backache", "--format", "json"],
         capture_output=True,
         text=True,
         cwd=work,
-        env=env,
+        env={**env, **_NO_PROXY},
     )
     assert looked.returncode == 0, looked.stderr
     found = json.loads(looked.stdout)
     assert found["entities"][0]["id"] == "back-pain"
     assert ("mesh", "D001416", "lay") in {(t["vocabulary"], t["id"], t["match"]) for t in found["terms"]}
+    # `medkg extract` from the wheel, offline too: a draft of the seed article that `medkg build` accepts.
+    article = REPO / "data" / "articles" / "does-herpes-cause-lower-back-pain.txt"
+    drafted = subprocess.run(
+        [*_OFFLINE, str(medkg), "extract", str(article), "--out", "draft.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env={**env, **_NO_PROXY},
+    )
+    assert drafted.returncode == 0, drafted.stderr
+    checked = subprocess.run(
+        [str(medkg), "build", "draft.yaml", "--out", "drafted"], capture_output=True, text=True, cwd=work, env=env
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
