@@ -174,6 +174,10 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     )
     assert drafted.returncode == 0, drafted.stderr
     checked = subprocess.run(
-        [str(medkg), "build", "draft.yaml", "--out", "drafted"], capture_output=True, text=True, cwd=work, env=env
+        [str(medkg), "build", "draft.yaml", "--out", "drafted"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
