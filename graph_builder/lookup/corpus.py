@@ -23,14 +23,14 @@ which :mod:`graph_builder.lookup.search` then matches in Python.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 import yaml
 
 from graph_builder.core import namespaces as ns
-from graph_builder.core.model import MATCHES, VOCABULARIES, Grounding
+from graph_builder.core.model import MATCHES, VOCABULARIES, Entity, Grounding
 from graph_builder.sparql.runner import run_sparql
 
 _ENTITIES = """SELECT ?entity ?label ?type WHERE {
@@ -58,17 +58,10 @@ _MATCH_OF = {ns.SKOS + prop: match for match, prop in MATCHES.items()}
 
 
 @dataclass(frozen=True)
-class CorpusEntity:
+class CorpusEntity(Entity):
     """An entity of the graph, with what an annotation file says of it and the sources that use it."""
 
-    id: str
-    label: str
-    type: str
-    synonyms: tuple[str, ...] = ()
-    definition: str | None = None
-    groundings: tuple[Grounding, ...] = ()
-    broader: tuple[str, ...] = ()
-    sources: tuple[str, ...] = field(default=())
+    sources: tuple[str, ...] = ()
 
 
 def _id(curie: str, vocabulary: str) -> str:

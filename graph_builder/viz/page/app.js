@@ -345,9 +345,9 @@
     details.appendChild(el("p", "muted", "Click a claim (an arrow) " + claimAction + "; " +
       "click an entity for its groundings and claims. Hover for a summary. Drag to pan, scroll to zoom."));
   }
-  function showEdge(id) {
-    var e = edgeInfo[id];
-    if (!e) { return; }
+  // The panel for an edge (a claim, or a proposition drawn as one arrow): its heading, the conflict of
+  // its proposition if any, and the list of fields, which starts with the relation.
+  function edgePanel(id, e) {
     clear(details);
     details.dataset.edge = id;
     details.dataset.node = "";
@@ -355,6 +355,12 @@
     showConflict(e);
     var dl = el("dl");
     field(dl, "Relation", e.relationLabel + (e.causal ? " (causal)" : ""));
+    return dl;
+  }
+  function showEdge(id) {
+    var e = edgeInfo[id];
+    if (!e) { return; }
+    var dl = edgePanel(id, e);
     field(dl, "Polarity", e.polarityLabel);
     field(dl, "Certainty", e.certaintyLabel);
     field(dl, "Support", e.supportLabel + " (rank " + e.supportRank + ")");
@@ -419,13 +425,7 @@
     var all = byProposition[p];
     if (!all) { return; }
     var first = all[0];
-    clear(details);
-    details.dataset.edge = p;
-    details.dataset.node = "";
-    details.appendChild(el("h2", null, claimText(first, true)));
-    showConflict(first);
-    var dl = el("dl");
-    field(dl, "Relation", first.relationLabel + (first.causal ? " (causal)" : ""));
+    var dl = edgePanel(p, first);
     field(dl, "Stated by", first.sources + " source" + (first.sources === 1 ? "" : "s"));
     field(dl, "Every assertion of this proposition",
       assertionList({id: null, proposition: p, sources: first.sources})).className = "assertions";
