@@ -13,10 +13,12 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
+from graph_builder.core.packages import PACKAGES, missing
 from graph_builder.core.paths import ARTICLES_DIR, EXAMPLE_CORPUS, SEED_ANNOTATION, SEED_SOURCE_ID
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_example, build_from_files
 from graph_builder.quality.validate import ValidationReport, validate_store
+from tests.ci import absent
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -143,3 +145,28 @@ def write_annotation(tmp_path: Path, seed_data: dict[str, Any]) -> Callable[...,
         return path
 
     return write
+
+
+# --- medkg extract -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def extractor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The extract pipeline loaded once, in a cache folder of its own (skipped without the nlp or vocab
+    extra, failed instead in CI)."""
+    reasons = [PACKAGES[v].install for v in missing()]
+    reasons += [
+        f"pip install 'medkg[nlp]' ({m})" for m in ("spacy", "pysbd") if importlib.util.find_spec(m) is None
+    ]
+    if reasons:
+        absent("the extract tests", "packages missing: " + "; ".join(reasons))
+    from graph_builder.extract.draft import load_extractor
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MEDKG_CACHE_DIR", str(tmp_path_factory.mktemp("medkg-cache")))
+        yield load_extractor()
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    return tmp_path / "article.txt"
