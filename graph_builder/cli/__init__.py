@@ -24,6 +24,7 @@ EPILOG_MAIN = """examples:
   medkg lookup backache                        corpus entities and vocabulary terms it names
   medkg extract article.txt --out draft.yaml   a draft annotation file, by rules (nlp extra)
   medkg evaluate --gold curated.yaml --pred draft.yaml
+  medkg review draft.yaml                      accept, edit or reject a draft's claims in the browser
   medkg rank --measure caused
   medkg compare ice-first-for-a-sore-back heat-beats-ice-for-back-pain
   medkg viz --focus herpes --depth 2          draw part of the graph into out/graph.html
@@ -48,6 +49,7 @@ COMMANDS = (
     lookup.add_lookup,
     extract.add_extract,
     extract.add_evaluate,
+    extract.add_review,
     query.add_query,
     serve.add_serve,
     serve.add_explore,

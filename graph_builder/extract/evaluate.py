@@ -9,6 +9,9 @@ subject or object be a broader or narrower entity of the gold one (the gold file
 Polarity, certainty and support are scored as (proposition, value) pairs, so a missed proposition
 costs their recall too. Cues are (type, span) pairs over the source text; a predicted cue counts when it
 overlaps a gold cue of the same type.
+
+:func:`pair_claims` pairs the claims themselves by the same rules, for ``medkg extract --against``'s list
+of differences (:mod:`graph_builder.extract.diff`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph_builder.core.model import Annotation, Entity
+from graph_builder.core.model import Annotation, Claim, Entity
 from graph_builder.ingest.annotations import read_annotation
 from graph_builder.ingest.problems import AnnotationError
 from graph_builder.lookup.index import normalize
@@ -113,6 +116,71 @@ def _related(gold: Annotation) -> Callable[[str, str], bool]:
 Triple = tuple[str, str, str]
 
 
+def overlaps(x: Any, y: Any) -> bool:
+    """Whether two ``(type, start, end)`` cues are of the same type and overlap in the text."""
+    (t1, a1, b1), (t2, a2, b2) = x, y
+    return bool(t1 == t2 and a1 < b2 and a2 < b1)
+
+
+@dataclass(frozen=True)
+class ClaimPairs:
+    """The claims of a draft and a gold file paired: ``matched`` as (pred, gold), and those left over.
+
+    ``ids`` maps each predicted entity id to the gold one it is (:func:`entity_map`); ``related`` says
+    whether two gold entity ids are the same or one is broader than the other."""
+
+    matched: tuple[tuple[Claim, Claim], ...]
+    pred_only: tuple[Claim, ...]
+    gold_only: tuple[Claim, ...]
+    ids: Mapping[str, str]
+    related: Callable[[str, str], bool]
+
+
+def pair_claims(pred: Annotation, gold: Annotation) -> ClaimPairs:
+    """Pair each gold claim with at most one predicted claim, in two rounds.
+
+    First the same proposition (subject, relation, object after :func:`entity_map`), as the
+    ``propositions`` score counts it; then, among those left, claims whose quotes overlap in the text
+    and agree on two of the three parts (an entity up to the hierarchy), so that one wrong part shows as
+    a difference of a matched claim rather than as two unmatched ones. Within a round the candidate whose
+    quote overlaps most wins, then the first in the file.
+    """
+    ids = entity_map(pred, gold)
+    related = _related(gold)
+
+    def triple(c: Claim, mapped: bool) -> Triple:
+        return (ids[c.subject], c.relation, ids[c.object]) if mapped else (c.subject, c.relation, c.object)
+
+    def overlap(p: Claim, g: Claim) -> int:
+        return max(0, min(p.quote.end, g.quote.end) - max(p.quote.start, g.quote.start))
+
+    def close(p: Claim, g: Claim) -> bool:
+        (s1, r1, o1), (s2, r2, o2) = triple(p, True), triple(g, False)
+        return overlap(p, g) > 0 and related(s1, s2) + (r1 == r2) + related(o1, o2) >= 2
+
+    rounds: tuple[Callable[[Claim, Claim], bool], ...] = (
+        lambda p, g: triple(p, True) == triple(g, False),
+        close,
+    )
+    left = list(pred.claims)
+    matched: list[tuple[Claim, Claim]] = []
+    unmatched_gold = list(gold.claims)
+    for same in rounds:
+        still: list[Claim] = []
+        for g in unmatched_gold:
+            candidates = [p for p in left if same(p, g)]
+            if not candidates:
+                still.append(g)
+                continue
+            best = max(candidates, key=lambda p: (overlap(p, g), -left.index(p)))
+            left.remove(best)
+            matched.append((best, g))
+        unmatched_gold = still
+    order = {c.id: i for i, c in enumerate(gold.claims)}
+    matched.sort(key=lambda pair: order[pair[1].id])
+    return ClaimPairs(tuple(matched), tuple(left), tuple(unmatched_gold), ids, related)
+
+
 def _used(a: Annotation) -> set[str]:
     return {e for c in a.claims for e in (c.subject, c.object)}
 
@@ -144,10 +212,6 @@ def evaluate(pred: Annotation, gold: Annotation) -> dict[str, Score]:
             ((t, getattr(c, field)) for t, c in p_claims), ((t, getattr(c, field)) for t, c in g_claims)
         )
     p_cues, g_cues = _cues(pred), _cues(gold)
-
-    def overlaps(x: Any, y: Any) -> bool:
-        (t1, a1, b1), (t2, a2, b2) = x, y
-        return bool(t1 == t2 and a1 < b2 and a2 < b1)
 
     types = sorted({t for t, _, _ in p_cues | g_cues})
     groups: Mapping[str, frozenset[str]] = {**{t: frozenset({t}) for t in types}, **CUE_GROUPS}

@@ -135,9 +135,22 @@ def _quoted(text: str, limit: int = 80) -> str:
 
 def read_annotation(path: Path, vocab: Vocabulary | None = None) -> tuple[Annotation | None, list[Problem]]:
     """Read and check one file; never raises for bad content, returns its problems instead."""
+    try:
+        raw = read_text(path, "an annotation file")
+    except ReadRefused as err:
+        return None, [Problem(str(path), "file", err.field, err.expected, err.found)]
+    return check_text(path, raw, vocab)
+
+
+def check_text(
+    path: Path, raw: str, vocab: Vocabulary | None = None
+) -> tuple[Annotation | None, list[Problem]]:
+    """Check the text of an annotation file as if it were the file at ``path`` (its source text is found
+    relative to it): what :func:`read_annotation` does once the file is read, and what a draft or a
+    reviewed file is checked with before it is written."""
     file = str(path)
     try:
-        data, repeats = load_yaml(read_text(path, "an annotation file"))
+        data, repeats = load_yaml(raw)
     except ReadRefused as err:
         return None, [Problem(file, "file", err.field, err.expected, err.found)]
     annotation, problems = parse_annotation(path, data, vocab)

@@ -83,7 +83,7 @@ def schema_problem(file: str, data: Any, error: jsonschema.ValidationError) -> P
     return Problem(file, item, field, error.message, short(error.instance))
 
 
-def _occurrences(text: str, needle: str) -> list[int]:
+def occurrences(text: str, needle: str) -> list[int]:
     found, i = [], text.find(needle)
     while i >= 0 and needle:
         found.append(i)
@@ -118,7 +118,7 @@ class Checker:
     def locate_quote(
         self, item: str, field: str, quote: str, text: str, occurrence: int | None
     ) -> Span | None:
-        hits = _occurrences(text, quote)
+        hits = occurrences(text, quote)
         if not hits:
             near = _normalise(quote) in _normalise(text)
             hint = " (it differs from the text only in spacing, case or quote marks)" if near else ""
@@ -145,7 +145,7 @@ class Checker:
         inside = text.find(needle, anchor.start, anchor.end)
         if inside >= 0 and inside + len(needle) <= anchor.end:
             return Span(needle, inside, inside + len(needle))
-        hits = _occurrences(text, needle)
+        hits = occurrences(text, needle)
         if not hits:
             self.problem(item, field, f"text that occurs verbatim in {self.text_file}", short(needle))
             return None
