@@ -116,6 +116,13 @@ def _related(gold: Annotation) -> Callable[[str, str], bool]:
 Triple = tuple[str, str, str]
 
 
+def proposition(claim: Claim, ids: Mapping[str, str] | None = None) -> Triple:
+    """A claim's (subject, relation, object), its entities mapped by ``ids`` (:func:`entity_map`) if given."""
+    if ids is None:
+        return (claim.subject, claim.relation, claim.object)
+    return (ids[claim.subject], claim.relation, ids[claim.object])
+
+
 def overlaps(x: Any, y: Any) -> bool:
     """Whether two ``(type, start, end)`` cues are of the same type and overlap in the text."""
     (t1, a1, b1), (t2, a2, b2) = x, y
@@ -149,7 +156,7 @@ def pair_claims(pred: Annotation, gold: Annotation) -> ClaimPairs:
     related = _related(gold)
 
     def triple(c: Claim, mapped: bool) -> Triple:
-        return (ids[c.subject], c.relation, ids[c.object]) if mapped else (c.subject, c.relation, c.object)
+        return proposition(c, ids if mapped else None)
 
     def overlap(p: Claim, g: Claim) -> int:
         return max(0, min(p.quote.end, g.quote.end) - max(p.quote.start, g.quote.start))
@@ -192,8 +199,8 @@ def _cues(a: Annotation) -> set[tuple[str, int, int]]:
 def evaluate(pred: Annotation, gold: Annotation) -> dict[str, Score]:
     """Every measure, by name, of ``pred`` against ``gold`` (two annotations of the same text)."""
     ids = entity_map(pred, gold)
-    p_claims = [((ids[c.subject], c.relation, ids[c.object]), c) for c in pred.claims]
-    g_claims = [((c.subject, c.relation, c.object), c) for c in gold.claims]
+    p_claims = [(proposition(c, ids), c) for c in pred.claims]
+    g_claims = [(proposition(c), c) for c in gold.claims]
     related = _related(gold)
 
     def up_to_hierarchy(x: Any, y: Any) -> bool:
