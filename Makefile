@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: demo test lint typecheck pytest schema notebooks bench bench-lookup bench-extract screenshots clean
+.PHONY: demo test lint typecheck pytest schema notebooks bench bench-report bench-lookup bench-extract screenshots clean
 
 # The vocabularies (the vocab extra, and MeSH) are for `medkg lookup`, `medkg groundings` and the
 # build's HPO and ICD-10-CM hierarchy.
@@ -79,6 +79,11 @@ schema: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# The tables of benchmarks/README.md (between its markers) rewritten from benchmarks/results.json,
+# without running anything (`make bench` does this after a run).
+bench-report: $(STAMP)
+	$(BIN)/python -m benchmarks.report --write-readme
 
 # `medkg lookup` against a plain scan of every vocabulary name (benchmarks/README.md); a minute or two.
 bench-lookup: $(STAMP)

@@ -3,7 +3,9 @@
 For each size, in one run: generate the corpus (cached in ``benchmarks/corpus/``), build the on-disk
 store, then time every named query, ``chains`` and a focused ``viz`` with medkg, the same SPARQL with
 raw pyoxigraph, and the same SPARQL over rdflib's default ``Graph`` holding the same triples. Each
-phase runs in its own process, so that its peak RSS is its own. Results go to ``results.json``.
+phase runs in its own process, so that its peak RSS is its own. Results go to ``results.json``, each
+record with the date its size was measured (and the run's machine); the tables of ``README.md`` are then
+rewritten from it (``benchmarks.report``).
 
     python -m benchmarks.run --sizes 1000,10000 --repeat 5
     python -m benchmarks.run --with-1m
@@ -37,15 +39,20 @@ from benchmarks.measure import (
 )
 from benchmarks.report import (
     ONE_MILLION,
+    README_FILE,
     RESULTS_FILE,
-    check_targets,
-    format_table,
+    load_results,
+    machine,
     merge,
+    now,
     record,
+    render,
+    write_readme,
     write_results,
 )
 from benchmarks.tasks import (
     chain_entities,
+    middle_source,
     neighbourhood,
     query_tasks,
     raw_rows,
@@ -110,7 +117,7 @@ def phase_query(
     reset_peak_rss()
     seconds, store = time_call(lambda: load_graph(store_dir))
     out = [record(size, "open", medkg_s=round(seconds, 6), peak_rss_mb=peak_rss_mb())]
-    for t in query_tasks(info.hub.label, info.mid.label):
+    for t in query_tasks(info.hub.label, info.mid.label, middle_source(info.n_claims, info.seed)):
         if not _wanted(t.task, only):
             continue
         q = get_query(t.query)
@@ -269,7 +276,7 @@ def phase_rdflib(
             rdflib_triples=len(graph),
         )
     ]
-    for t in query_tasks(info.hub.label, info.mid.label):
+    for t in query_tasks(info.hub.label, info.mid.label, middle_source(info.n_claims, info.seed)):
         if not _wanted(t.task, only):
             continue
         if t.task in skip:
@@ -484,6 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.phase:
         return _phase(args)
     sizes = sorted(set(args.sizes) | ({ONE_MILLION} if args.with_1m else set()))
+    host = machine()  # at the start: its load average is the one the run began with
     records: list[dict[str, Any]] = []
     # A query rdflib could not finish on a smaller corpus is not tried again on a larger one.
     skip: dict[str, str] = {}
@@ -495,7 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in found:
             if str(r.get("rdflib_skipped", "")).startswith("timed out after"):
                 skip[r["task"]] = f"{r['rdflib_skipped']} at {size:,} claims already"
-        records += found
+        measured_at = now()  # each size's records keep the date they were measured
+        records += [{**r, "date": measured_at} for r in found]
         if not args.keep_store:
             shutil.rmtree(corpus_dir(size, args.seed) / "store", ignore_errors=True)
         # Written after every size, so that a long run that is stopped keeps what it measured.
@@ -504,11 +513,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             "repeat": args.repeat,
             "seed": args.seed,
             "rdflib_timeout_s": args.rdflib_timeout,
+            **({"tasks": args.tasks} if args.tasks else {}),
         }
-        write_results(args.out, merge(records), config, only_tasks=bool(args.tasks))
-    merged = merge(records)
-    print(format_table(merged, check_targets(merged)))
+        write_results(args.out, merge(records), config, only_tasks=bool(args.tasks), host=host)
+    print(render(load_results(args.out)), end="")
     print(f"wrote {args.out}", file=sys.stderr)
+    if args.out.resolve() == RESULTS_FILE:  # the README's tables are those of benchmarks/results.json
+        try:
+            write_readme(README_FILE, RESULTS_FILE)
+        except (OSError, ValueError) as e:
+            print(f"benchmarks.run: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote the tables of {README_FILE}", file=sys.stderr)
     return 0
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
+from benchmarks.corpus import plan_articles
 from graph_builder.analysis.network import entities_between, entities_near
 from graph_builder.core.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
 from graph_builder.core.vocabulary import load_vocabulary
@@ -32,8 +33,13 @@ class QueryTask:
     params: dict[str, str]
 
 
-def query_tasks(hub: str, mid: str) -> list[QueryTask]:
-    """Every named query with its defaults; those naming an entity also for a hub and a mid-degree one."""
+#: The parameter that names a source, for the named queries that take one.
+SOURCE_PARAMETERS = {"source-claims": "source"}
+
+
+def query_tasks(hub: str, mid: str, source: str) -> list[QueryTask]:
+    """Every named query with its defaults; those naming an entity also for a hub and a mid-degree one,
+    those naming a source also for ``source`` (``@mid``: see :func:`middle_source`)."""
     tasks = []
     for q in iter_queries():
         tasks.append(QueryTask(f"query:{q.name}", q.name, {}))
@@ -41,7 +47,17 @@ def query_tasks(hub: str, mid: str) -> list[QueryTask]:
         if param is not None:
             tasks.append(QueryTask(f"query:{q.name}@hub", q.name, {param: hub}))
             tasks.append(QueryTask(f"query:{q.name}@mid", q.name, {param: mid}))
+        param = SOURCE_PARAMETERS.get(q.name)
+        if param is not None:
+            tasks.append(QueryTask(f"query:{q.name}@mid", q.name, {param: source}))
     return tasks
+
+
+def middle_source(n_claims: int, seed: int) -> str:
+    """The id of the corpus's middle article, the source the one-source tasks name (every article
+    holds 20–40 claims, so any one is typical)."""
+    plans = plan_articles(n_claims, seed)
+    return plans[len(plans) // 2].source_id
 
 
 def chain_relations() -> list[str]:
