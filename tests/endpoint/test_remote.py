@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -536,3 +537,27 @@ def test_cli_bulk_push_errors_are_one_line_each(
     assert "cannot reach Virtuoso's SQL port" in capsys.readouterr().err
     assert cli.main([*base, "--bulk", str(load), "--isql-binary", "no-such-isql"]) == 1
     assert "isql client 'no-such-isql' is not installed" in capsys.readouterr().err
+
+
+def test_bulk_push_reports_each_file_the_loader_refused(
+    virtuoso: Store, seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph_builder.endpoint import virtuoso as bulk
+
+    assert virtuoso.folder is not None
+    real_write = bulk.write_files
+
+    def write_with_a_broken_file(*args: Any, **kwargs: Any) -> tuple[list[Path], dict[str, int]]:
+        files, counts = real_write(*args, **kwargs)
+        broken = files[0].with_name("medkg-99999.nq.gz")
+        with gzip.open(broken, "wb") as out:
+            out.write(b"<urn:a> <urn:b> this is not N-Quads .\n")
+        return [*files, broken], counts
+
+    monkeypatch.setattr(bulk, "write_files", write_with_a_broken_file)
+    with pytest.raises(RemoteError) as caught:
+        bulk.bulk_push(seed_store, virtuoso.folder / "load", bulk.Isql(virtuoso.isql))
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Virtuoso's bulk loader refused ")
+    assert "medkg-99999.nq.gz: " in lines[0], lines
+    assert (virtuoso.folder / "load" / "medkg-99999.nq.gz").exists()  # kept, to look at
