@@ -296,3 +296,26 @@ def test_a_readme_without_its_markers_is_refused_in_one_line(tmp_path: Path, tex
     readme.write_text(text)
     assert report.main(["--write-readme", str(readme), str(tmp_path / "none.json")]) == 2
     assert readme.read_text() == text
+def test_virtuoso_table_shows_push_ratio_row_mismatches_and_refusals() -> None:
+    from benchmarks import virtuoso
+
+    records = [
+        {"size": 10, "task": "push:bulk", "virtuoso_s": 2.0, "quads": 100, "quads_per_s": 50, "write_s": 0.5,
+         "load_s": 1.5, "files": 1},
+        {"size": 10, "task": "push:graph-store", "virtuoso_s": 6.0, "quads": 100, "quads_per_s": 17},
+        {"size": 10, "task": "query:a", "rows": 3, "virtuoso_rows": 2, "medkg_s": 0.1, "virtuoso_s": 0.3},
+        {"size": 10, "task": "query:b", "rows": 3, "medkg_s": 0.1, "virtuoso_error": "SP031"},
+    ]  # fmt: skip
+    table = virtuoso.format_table(records)
+    assert "| push:graph-store | 100 | 6.00 s | 17 | bulk is 3.00× faster |" in table
+    assert "| query:a | 3 (Virtuoso: 2) | 100.0 ms | 300.0 ms | 3.00× |" in table
+    assert "| query:b | 3 | 100.0 ms | SP031 | — |" in table
+
+
+def test_virtuoso_ini_follows_virtuosos_memory_rule() -> None:
+    """Virtuoso's own table: 4 GiB → NumberOfBuffers 340000, MaxDirtyBuffers 250000 (about 3/4)."""
+    from benchmarks.virtuoso import virtuoso_ini
+
+    ini = virtuoso_ini(Path("/d"), 1111, 8890, 4)
+    assert "NumberOfBuffers = 340000" in ini and "MaxDirtyBuffers = 255000" in ini
+    assert "DirsAllowed = ., /d" in ini and "ServerPort = 127.0.0.1:1111" in ini

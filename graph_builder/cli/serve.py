@@ -70,11 +70,44 @@ def cmd_push(args: argparse.Namespace) -> int:
         return make_endpoint(url, user=args.user, auth=args.auth, password_env=args.password_env)
 
     store = open_graph(graph_path(args))
+    if args.bulk:
+        return _bulk_push(args, store)
+    if args.isql or args.password_file:
+        return fail("--isql and --password-file go with --bulk DIR (Virtuoso's bulk loader)")
     try:
         report = push(store, endpoint=at(args.endpoint), graph_store=at(args.graph_store),
                       update_endpoint=at(args.update_endpoint), prune=not args.no_prune)  # fmt: skip
     except RemoteError as err:
         return fail(str(err))
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _bulk_push(args: argparse.Namespace, store: object) -> int:
+    import pyoxigraph as ox
+
+    from graph_builder.endpoint.remote import RemoteError, make_endpoint
+    from graph_builder.endpoint.virtuoso import Isql, bulk_push, password_from
+
+    assert isinstance(store, ox.Store)
+    if args.graph_store or args.update_endpoint:
+        return fail(
+            "--bulk loads files with Virtuoso's bulk loader: leave out --graph-store and --update-endpoint"
+        )
+    if not args.isql:
+        return fail("--bulk DIR needs --isql HOST:PORT, Virtuoso's SQL port (1111 by default)")
+    # The endpoint is only read (to find stale source graphs): credentials only when --auth asks.
+    endpoint = None
+    if args.endpoint:
+        endpoint = make_endpoint(args.endpoint, user=args.user if args.auth else None, auth=args.auth,
+                                 password_env=args.password_env)  # fmt: skip
+    isql = Isql(args.isql, args.user or "dba", password_from(args.password_file, args.password_env),
+                binary=args.isql_binary)  # fmt: skip
+    try:
+        report = bulk_push(store, Path(args.bulk), isql, endpoint=endpoint, server_folder=args.server_dir,
+                           prune=not args.no_prune, keep_files=args.keep_files)  # fmt: skip
+    except RemoteError as err:
+        return fail(str(err).replace("\n", "\nmedkg: "))
     print("\n".join(report.lines()))
     return 0
 
@@ -156,7 +189,9 @@ def add_push(command: AddCommand) -> None:
         "Upload the graph to a triple store, one named graph per source (Graph Store Protocol or Update).",
         "  medkg push --endpoint http://127.0.0.1:7879/query --graph-store http://127.0.0.1:7879/store\n"
         "  MEDKG_PASSWORD=dba medkg push --endpoint http://127.0.0.1:8890/sparql \\\n"
-        "      --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --auth digest\n",
+        "      --graph-store http://127.0.0.1:8890/sparql-graph-crud-auth --user dba --auth digest\n"
+        "  medkg push --graph corpus.db --bulk /data/load --isql 127.0.0.1:1111 --password-file ~/.virtuoso \\\n"
+        "      --endpoint http://127.0.0.1:8890/sparql\n",
         cmd_push,
     )
     p.add_argument(
@@ -170,3 +205,16 @@ def add_push(command: AddCommand) -> None:
     p.add_argument("--no-prune", action="store_true", help="keep source graphs it has and the graph has not")
     p.add_argument("--graph", metavar="GRAPH", help=GRAPH_HELP)
     add_auth_arguments(p)
+    bulk = p.add_argument_group("Virtuoso's bulk loader (instead of HTTP)")
+    bulk.add_argument("--bulk", metavar="DIR",
+                      help="write the graphs as gzipped N-Quads into DIR, a folder Virtuoso may read "
+                      "(DirsAllowed), and load them with its bulk loader through isql")  # fmt: skip
+    bulk.add_argument("--isql", metavar="HOST:PORT", help="Virtuoso's SQL port, e.g. 127.0.0.1:1111")
+    bulk.add_argument("--password-file", metavar="FILE",
+                      help="file whose first line is the isql password (default: $--password-env if set, "
+                      "else Virtuoso's default 'dba'); --user names the account (default: dba)")  # fmt: skip
+    bulk.add_argument("--server-dir", metavar="PATH",
+                      help="DIR as the Virtuoso server sees it, if another path (a container's volume)")  # fmt: skip
+    bulk.add_argument("--isql-binary", default="isql-vt", metavar="NAME",
+                      help="Virtuoso's isql client (default: isql-vt, Debian's name)")  # fmt: skip
+    bulk.add_argument("--keep-files", action="store_true", help="keep the N-Quads files in DIR after loading")

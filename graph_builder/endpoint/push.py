@@ -31,7 +31,9 @@ class PushReport:
 
     def lines(self) -> list[str]:
         """What was done, for people: one line per graph, then a total."""
-        how = "the Graph Store Protocol" if self.method == "graph-store" else "SPARQL Update"
+        how = {"graph-store": "the Graph Store Protocol", "bulk": "Virtuoso's bulk loader"}.get(
+            self.method, "SPARQL Update"
+        )
         out = [f"{count:>9} triples  {graph}" for graph, count in self.graphs.items()]
         out += [f"  removed stale {graph}" for graph in self.removed]
         out.append(f"pushed {len(self.graphs)} graphs ({self.triples} triples) with {how}")

@@ -1,0 +1,332 @@
+"""Beyond one machine: medkg's graph pushed to Virtuoso with its bulk loader, the named queries run there
+through ``--endpoint``, side by side with the same queries on the local store.
+
+For each size: the corpus and its on-disk store (reused from ``benchmarks/corpus/nN-s0/store`` when
+``python -m benchmarks.run --keep-store`` left one), then a Virtuoso of its own on loopback (a fresh
+database in a temporary folder, :data:`VIRTUOSO_INI`). Up to ``--graph-store-max`` claims, the store is
+first pushed with the Graph Store Protocol (the HTTP baseline) into a fresh database; then, into another
+fresh database, with ``medkg push --bulk`` (write gzipped N-Quads, ``ld_add``, ``rdf_loader_run()``,
+``checkpoint``). Every named query then runs locally (``run_query`` on the store) and on Virtuoso
+(``run_remote``, what ``medkg query run NAME --endpoint URL`` does), interleaved.
+
+    python -m benchmarks.virtuoso --sizes 10k --memory-gb 2
+    python -m benchmarks.virtuoso --sizes 1m --memory-gb 8 --graph-store-max 0
+
+Results go to ``benchmarks/virtuoso-results.json`` (one record per size and task, as in results.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import MIN_RUNS, TASK_BUDGET_S, interleaved, summary, time_call
+from benchmarks.report import _ratio, _s, machine, merge, record
+from benchmarks.run import _sizes, _wanted, ensure_corpus, run_child
+from benchmarks.tasks import query_tasks
+
+RESULTS_FILE = Path(__file__).resolve().parent / "virtuoso-results.json"
+#: Above this size the Graph Store Protocol baseline is not run (one HTTP PUT per graph: slow).
+GRAPH_STORE_MAX = 10_000
+
+#: The benchmark's virtuoso.ini. Buffers of 8 KiB: Virtuoso's own advice is about 2/3 of the memory
+#: given to it in NumberOfBuffers, 3/4 of those in MaxDirtyBuffers (4 GiB: 340000 / 250000; 8 GiB:
+#: 680000 / 500000). No automatic checkpoint: the push makes one. No row or time limit on answers:
+#: all-claims returns every claim.
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+CheckpointInterval = 0
+StopCompilerWhenXOverRunTime = 1
+MaxOptimizeLayouts = 100
+DirsAllowed = ., {d}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {d}
+ServerThreads = 10
+MaxClientConnections = 10
+[SPARQL]
+ResultSetMaxRows = 100000000
+MaxQueryExecutionTime = 0
+"""
+
+
+def virtuoso_ini(folder: Path, sql_port: int, http_port: int, memory_gb: float) -> str:
+    buffers = int(memory_gb * 85_000)
+    return VIRTUOSO_INI.format(
+        d=folder, sql_port=sql_port, http_port=http_port, buffers=buffers, dirty=buffers * 3 // 4
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Virtuoso:
+    folder: Path
+    sql: str
+    url: str
+
+
+@contextlib.contextmanager
+def virtuoso(folder: Path, memory_gb: float, binary: str = "virtuoso-t") -> Iterator[Virtuoso]:
+    """A Virtuoso on loopback with a fresh database in ``folder``, stopped (and its files removed) after."""
+    if shutil.which(binary) is None:
+        raise SystemExit(f"{binary} is not installed (Debian: apt install virtuoso-opensource-7-bin)")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    sql_port, http_port = _free_port(), _free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(virtuoso_ini(folder, sql_port, http_port, memory_gb), encoding="utf-8")
+    with (folder / "stdout.log").open("wb") as log:
+        process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)], cwd=folder, stdout=log, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{http_port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = (folder / "stdout.log").read_text(errors="replace")[-2000:]
+                raise SystemExit(f"Virtuoso did not start:\n{tail}")
+            try:
+                with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=2):
+                    break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.5)
+        yield Virtuoso(folder, f"127.0.0.1:{sql_port}", url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def ensure_store(size: int, seed: int, workers: int) -> tuple[Path, list[dict[str, Any]]]:
+    """The corpus folder with a built store in it (built now unless one is there), and the build record."""
+    folder, generated = ensure_corpus(size, seed, workers)
+    store_dir = folder / "store"
+    if (store_dir / "CURRENT").exists():
+        return folder, []
+    records = run_child(["build", "--size", str(size), "--corpus", str(folder), "--store", str(store_dir)])
+    if generated is not None:
+        records.append(record(size, "generate", medkg_s=round(generated, 3)))
+    return folder, records
+
+
+def run_size(
+    size: int, *, seed: int, workers: int, repeat: int, memory_gb: float, graph_store_max: int, work: Path,
+    only: Sequence[str] = (),
+) -> list[dict[str, Any]]:  # fmt: skip
+    from benchmarks.corpus import load_corpus_info
+    from graph_builder.endpoint.push import push
+    from graph_builder.endpoint.remote import Auth, Endpoint, run_remote
+    from graph_builder.endpoint.virtuoso import Isql, bulk_push
+    from graph_builder.sparql.runner import run_query
+    from graph_builder.store.open import load_graph
+
+    print(f"== {size:,} claims", file=sys.stderr, flush=True)
+    folder, records = ensure_store(size, seed, workers)
+    info = load_corpus_info(folder)
+    assert info is not None
+    store = load_graph(folder / "store")
+    quads = len(store)
+    dba = Auth("digest", "dba", "dba")
+
+    if size <= graph_store_max and _wanted("push:graph-store", only):
+        with virtuoso(work / "virtuoso", memory_gb) as server:
+            endpoint = Endpoint(f"{server.url}/sparql", timeout=3600)
+            gsp = Endpoint(f"{server.url}/sparql-graph-crud-auth", dba, timeout=3600)
+            seconds, report = time_call(lambda: push(store, endpoint=endpoint, graph_store=gsp))
+            records.append(
+                record(size, "push:graph-store", virtuoso_s=round(seconds, 3), quads=report.triples,
+                       graphs=len(report.graphs), quads_per_s=round(report.triples / seconds))
+            )  # fmt: skip
+            print(f"  {size:>9,} push:graph-store {seconds:.1f}s", file=sys.stderr, flush=True)
+
+    with virtuoso(work / "virtuoso", memory_gb) as server:
+        endpoint = Endpoint(f"{server.url}/sparql", timeout=3600)
+        isql = Isql(server.sql)
+        seconds, report = time_call(lambda: bulk_push(store, server.folder / "load", isql, endpoint=endpoint))
+        records.append(
+            record(size, "push:bulk", virtuoso_s=round(seconds, 3), quads=report.triples, local_quads=quads,
+                   graphs=len(report.graphs), files=len(report.files), quads_per_s=round(report.triples / seconds),
+                   write_s=round(report.seconds["write"], 3), load_s=round(report.seconds["load"], 3),
+                   memory_gb=memory_gb)
+        )  # fmt: skip
+        print(f"  {size:>9,} push:bulk {seconds:.1f}s ({report.seconds})", file=sys.stderr, flush=True)
+
+        for t in query_tasks(info.hub.label, info.mid.label):
+            if not _wanted(t.task, only):
+                continue
+            print(f"  {size:>9,} {t.task} …", file=sys.stderr, flush=True)
+            local = functools.partial(run_query, t.query, store, t.params)
+            there = functools.partial(run_remote, t.query, endpoint, t.params)
+            fields: dict[str, Any] = {"params": t.params}
+            first_s = 0.0
+            try:
+                first_s, table = time_call(there)  # Virtuoso compiles the query: not timed again
+                fields["virtuoso_first_s"] = round(first_s, 4)
+                fields["virtuoso_rows"] = len(table)
+                del table
+            except Exception as error:  # a query Virtuoso refuses is recorded, not fatal
+                fields.update(virtuoso_s=None, virtuoso_error=str(error)[:300])
+                there = None  # type: ignore[assignment]
+            check_s, table = time_call(local)
+            fields["rows"] = len(table)
+            del table
+            calls = {"medkg": local} if there is None else {"medkg": local, "virtuoso": there}
+            many = check_s < TASK_BUDGET_S / 4 and first_s < TASK_BUDGET_S / 4
+            times = interleaved(calls, repeat, warm_up=False, min_runs=MIN_RUNS if many else 1)
+            m = summary(times["medkg"])
+            fields.update(medkg_s=m["median"], medkg_p95_s=m["p95"], runs=len(times["medkg"]))
+            if "virtuoso" in times:
+                v = summary(times["virtuoso"])
+                fields.update(virtuoso_s=v["median"], virtuoso_p95_s=v["p95"])
+            records.append(record(size, t.task, **fields))
+            print(
+                f"  {size:>9,} {t.task:<40} {fields['rows']:>8} rows  medkg {_s(fields['medkg_s'])}  "
+                f"virtuoso {_s(fields.get('virtuoso_s'))} ({fields.get('virtuoso_rows')} rows)",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
+    return records
+
+
+def format_table(records: Sequence[dict[str, Any]]) -> str:
+    """A Markdown table per size: the pushes, then each named query locally and on Virtuoso."""
+    lines: list[str] = []
+    for size in sorted({r["size"] for r in records}):
+        at = {r["task"]: r for r in records if r["size"] == size}
+        lines += [f"### {size:,} claims", ""]
+        lines += ["| push | quads | time | quads/s | |", "|---|---:|---:|---:|---|"]
+        bulk = at.get("push:bulk", {})
+        for task in ("push:bulk", "push:graph-store"):
+            r = at.get(task)
+            if r is None:
+                continue
+            note = (
+                f"write {_s(r['write_s'])}, load and checkpoint {_s(r['load_s'])}, {r['files']} files"
+                if task == "push:bulk"
+                else f"bulk is {_ratio(r['virtuoso_s'], bulk.get('virtuoso_s'))} faster"
+            )
+            lines.append(
+                f"| {task} | {r['quads']:,} | {_s(r['virtuoso_s'])} | {r['quads_per_s']:,} | {note} |"
+            )
+        lines += [
+            "",
+            "| task | rows | medkg (local) | Virtuoso (--endpoint) | Virtuoso/local | Virtuoso first run |",
+        ]
+        lines += ["|---|---:|---:|---:|---:|---:|"]
+        for task, r in sorted(at.items()):
+            if not task.startswith("query:"):
+                continue
+            rows = str(r["rows"])
+            if r.get("virtuoso_rows") is not None and r["virtuoso_rows"] != r["rows"]:
+                rows += f" (Virtuoso: {r['virtuoso_rows']})"
+            there = (
+                _s(r.get("virtuoso_s")) if r.get("virtuoso_s") is not None else r.get("virtuoso_error", "—")
+            )
+            lines.append(
+                f"| {task} | {rows} | {_s(r['medkg_s'])} | {there} | {_ratio(r.get('virtuoso_s'), r['medkg_s'])} "
+                f"| {_s(r.get('virtuoso_first_s'))} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.virtuoso", description=(__doc__ or "").split("\n\n")[0]
+    )
+    p.add_argument("--sizes", type=_sizes, default=[10_000], help="claims per corpus (default: 10000)")
+    p.add_argument("--repeat", type=int, default=5, help="timed runs per query and side (default: 5)")
+    p.add_argument(
+        "--memory-gb", type=float, default=4.0, help="Virtuoso's buffers, GiB (default: 4; 8 at 1M)"
+    )
+    p.add_argument("--graph-store-max", type=int, default=GRAPH_STORE_MAX,
+                   help=f"largest size pushed with the Graph Store Protocol too (default: {GRAPH_STORE_MAX:,})")  # fmt: skip
+    p.add_argument("--tasks", type=lambda text: [t for t in text.split(",") if t], default=[], metavar="PATTERNS",
+                   help="only these tasks (shell patterns: 'push:*,query:claims-about*'); the bulk push always runs")  # fmt: skip
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2, help="processes generating a corpus (default: 2)")
+    p.add_argument(
+        "--work", type=Path, help="folder for Virtuoso's database and the N-Quads (default: a temporary one)"
+    )
+    p.add_argument("--out", type=Path, default=RESULTS_FILE, help="results file, '-' for none")
+    args = p.parse_args(argv)
+    records: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="medkg-virtuoso-", dir=args.work) as work:
+        for size in sorted(set(args.sizes)):
+            records += run_size(
+                size, seed=args.seed, workers=args.workers, repeat=args.repeat, memory_gb=args.memory_gb,
+                graph_store_max=args.graph_store_max, work=Path(work), only=args.tasks,
+            )  # fmt: skip
+    records = merge(records)
+    print(format_table(records))
+    if str(args.out) != "-":
+        from graph_builder.kg.export import write_atomic
+
+        doc = {
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": machine(),
+            "config": {
+                "sizes": args.sizes,
+                "repeat": args.repeat,
+                "memory_gb": args.memory_gb,
+                "graph_store_max": args.graph_store_max,
+                "seed": args.seed,
+                "virtuoso_ini": VIRTUOSO_INI,
+            },
+            "records": records,
+            "notes": {
+                "medkg_s": "run_query by name on the local on-disk store (median of the timed runs)",
+                "virtuoso_s": "run_remote by name on Virtuoso's /sparql, as medkg query run NAME --endpoint URL "
+                "(auto union: one ASK, and the entity lookup for a parameter, included)",
+                "virtuoso_first_s": "the first run on Virtuoso (it compiles the query), not among the timed runs",
+                "push:bulk": "medkg push --bulk: write gzipped N-Quads, then ld_add, rdf_loader_run(), checkpoint",
+                "push:graph-store": "medkg push --graph-store: one HTTP PUT per graph, into a fresh database",
+            },
+        }
+        write_atomic(
+            args.out, (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        )
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
