@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_builder.extract import cues as cue_rules
-from graph_builder.extract.relations import Mention, Pair, pairs
+from graph_builder.extract import phrases
+from graph_builder.extract.relations import RULES, Mention, Pair, pairs
 from graph_builder.lookup.corpus import CorpusEntity
 from graph_builder.lookup.index import normalize
 from graph_builder.lookup.search import TYPE_OF_VOCABULARY, slug
@@ -27,7 +28,10 @@ _GENERIC = frozenset({
     "one", "band", "role", "case", "form", "report", "result", "state", "task", "control", "cold", "area", "hand", "face",
     "will", "rest", "health", "food", "movement", "medicine", "frequent", "joint", "body", "life", "work", "water",
     "light", "weight", "age", "risk", "sign", "phase", "episode", "link", "virus", "nerve", "skin", "tissue",
+    "right", "left", "while", "minute", "pass", "place",
 })  # fmt: skip
+#: Head words that add nothing to the name before them ("herpes infection" is herpes).
+_NAME_HEADS = frozenset({"infection", "infections", "virus", "viruses", "disease", "condition", "conditions"})
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -101,14 +105,21 @@ class Extractor:
             ):
                 continue
             self.names.setdefault(key, []).append(term)
+            if term.vocabulary == "mesh" and term.name.count(", ") == 1:
+                # MeSH inverts a descriptor's modifier ("Neuralgia, Postherpetic"): text writes it first
+                head, modifier = term.name.split(", ")
+                inverted = normalize(f"{modifier} {head}")
+                if len(inverted.split()) <= MAX_TOKENS and inverted not in self.names:
+                    self.names[inverted] = [term]
 
     def mentions(self, sentence: str) -> list[tuple[int, int, list[Any]]]:
         doc = self.nlp.make_doc(sentence)
         found: list[tuple[int, int, list[Any]]] = []
+        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
         i = 0
         while i < len(doc):
             hit = None
-            if not doc[i].is_punct:
+            if not doc[i].is_punct and doc[i].lower_ not in ("the", "a", "an"):  # "the flu": flu
                 for j in range(min(len(doc), i + MAX_TOKENS), i, -1):
                     span = doc[i:j]
                     if doc[j - 1].is_punct:
@@ -117,11 +128,17 @@ class Extractor:
                     if named and isinstance(named[0], TermName) and not span.text.isupper():
                         # an acronym ("WILL", "HELP") names its term only when written in capitals
                         named = [t for t in named if not t.name.isupper()]
+                    if named and any(a < span.end_char and span.start_char < b for a, b in cues):
+                        break  # a relation cue's word ("ease", "complications of") names no entity
                     if named:
                         hit = (span.start_char, span.end_char, named, j)
                         break
             if hit and found and not sentence[found[-1][1] : hit[0]].strip():
-                i = hit[3]  # a name right after a name ("herpes infection"): one mention, the first
+                # a name right after a name: "herpes infection" is herpes; "shingles vaccine" is a
+                # compound, drafted as one phrase (no names: _phrase_entity)
+                if not all(w.casefold() in _NAME_HEADS for w in sentence[hit[0] : hit[1]].split()):
+                    found[-1] = (found[-1][0], hit[1], [])
+                i = hit[3]
             elif hit:
                 found.append(hit[:3])
                 i = hit[3]
@@ -143,8 +160,10 @@ class Extractor:
             sentence = raw.strip()
             if not sentence or sentence.endswith("?"):
                 continue  # a question puts nothing forward
-            mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named))
+            mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named) if named
+                                else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
+            mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in pairs(sentence, mentions, antecedent):
@@ -201,6 +220,52 @@ class Extractor:
         )
         for v, i, _, _ in groundings:
             by_grounding[(v, i)] = eid
+        return eid
+
+    def _with_phrases(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """``mentions`` and the noun phrases beside the sentence's relation cues that are no name: a
+        phrase holding a name as a modifier ("Epsom salt bath", "trouble passing urine") replaces it,
+        unless all it adds is a generic head ("herpes infection" stays herpes)."""
+        spans = set()
+        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
+        for start, end in cues:
+            spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
+        out = list(mentions)
+        for a, b in sorted(s for s in spans if s):
+            if any(x < b and a < y for x, y in cues):
+                continue  # "… and ease neck pain": another cue, and its object
+            if any(x.start <= a and b <= x.end for x in out):
+                continue  # the phrase is (inside) a name
+            inside = [x for x in out if a <= x.start and x.end <= b]
+            if any(x.start < b and a < x.end for x in out if x not in inside):
+                continue  # it crosses a name
+            rest = sentence[inside[-1].end : b].split() if inside else []
+            if inside and inside[0].start == a and all(w.casefold() in _NAME_HEADS for w in rest):
+                continue
+            key = self._phrase_entity(draft, by_grounding, sentence[a:b])
+            out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
+        named = self.names.get(normalize(words))
+        if named:
+            return self._entity(draft, by_grounding, words, named)
+        label = " ".join(words.split())
+        label = label if label.isupper() else label.casefold()
+        eid = slug(label)
+        while eid in draft.entities and draft.entities[eid].label != label:
+            eid += "-x"
+        if eid not in draft.entities:
+            kind = phrases.guess_type(label)
+            draft.entities[eid] = DraftEntity(
+                eid,
+                label,
+                kind,
+                review=f"drafted from a noun phrase no vocabulary names: check the id, "
+                f"the type ({kind}, a guess) and whether a corpus entity is meant",
+            )
         return eid
 
     def _claim(self, draft: Draft, text: str, start: int, sentence: str, p: Pair,
