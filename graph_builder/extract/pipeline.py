@@ -32,6 +32,15 @@ _GENERIC = frozenset({
 })  # fmt: skip
 #: Head words that add nothing to the name before them ("herpes infection" is herpes).
 _NAME_HEADS = frozenset({"infection", "infections", "virus", "viruses", "disease", "condition", "conditions"})
+#: A definite noun phrase pointing back to an illness or a pathogen named before (singular: "these
+#: illnesses" stands for a list, the antecedent of relations.pairs).
+_DEFINITE = re.compile(
+    r"\b(?:the|this|that|these|those)\s+(?:same\s+|mentioned\s+)?"
+    r"(?P<noun>infection|virus|illness|disease|condition)\b(?!-)",
+    re.I,
+)
+_DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condition"})
+_NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -153,6 +162,7 @@ class Extractor:
         by_grounding: dict[tuple[str, str], str] = {}
         disclaimed_pairs: dict[frozenset[str], str] = {}
         previous: list[DraftClaim] = []
+        recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
         antecedent: list[Mention] = []
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
@@ -164,6 +174,8 @@ class Extractor:
                                 else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
+            mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in pairs(sentence, mentions, antecedent):
@@ -181,6 +193,13 @@ class Extractor:
                 for c in reach:
                     _add_cue(c, d, "disclaimer")
                     disclaimed_pairs.setdefault(frozenset((c.subject, c.object)), d)
+                pairs_now = {frozenset((c.subject, c.object)) for c in reach}
+                for c in draft.claims:  # restatements before it, in either direction (codebook, Support)
+                    if frozenset((c.subject, c.object)) in pairs_now and (d, "disclaimer") not in c.cues:
+                        _add_cue(c, d, "disclaimer")
+                        c.reviews.append("disclaimed as a restatement of a link the source disclaims later")
+                        if c not in previous and c.support in ("none-stated", "attributed"):
+                            c.support = "disclaimed"  # settled already: its support is the disclaimer's
             for c in claims:
                 earlier = disclaimed_pairs.get(frozenset((c.subject, c.object)))
                 if earlier and (earlier, "disclaimer") not in c.cues:
@@ -248,12 +267,42 @@ class Extractor:
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
         return out
 
+    def _resolve_definite(
+        self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> list[Mention]:
+        """ "The infection", "the same virus": the most recent entity before it, in this sentence or the
+        two before, of a kind the noun can name (a pathogen for "virus", a disease or pathogen otherwise)."""
+        out = list(mentions)
+        for m in _DEFINITE.finditer(sentence):
+            a, b = m.span("noun")
+            noun = m.group("noun").casefold()
+            candidates = [*before, *(x for x in out if x.end <= m.start())]
+            antecedent = next((x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None)
+            if antecedent is None:
+                continue
+            out = [x for x in out if not (x.start < b and a < x.end)]
+            out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
+        return out
+
+    @staticmethod
+    def _names_kind(draft: Draft, key: str, noun: str) -> bool:
+        e = draft.entities[key]
+        guessed = phrases.guess_type(e.label)
+        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION:
+            return False  # "infection" itself, or a symptom or a treatment
+        if noun.startswith("virus"):
+            return "pathogen" in (e.type, guessed)
+        return e.type in ("disease", "pathogen") or guessed in ("disease", "pathogen")
+
     def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
         named = self.names.get(normalize(words))
         if named:
             return self._entity(draft, by_grounding, words, named)
         label = " ".join(words.split())
         label = label if label.isupper() else label.casefold()
+        same = next((e.id for e in draft.entities.values() if _singular(e.label) == _singular(label)), None)
+        if same:  # "Epsom salt baths" after "an Epsom salt bath": the entity drafted before
+            return same
         eid = slug(label)
         while eid in draft.entities and draft.entities[eid].label != label:
             eid += "-x"
@@ -304,6 +353,14 @@ class Extractor:
                 claim.support = level
             claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
         return claim
+
+
+def _singular(phrase: str) -> str:
+    """A phrase's words without their plural endings ("ginger compresses" → "ginger compress")."""
+    return " ".join(
+        re.sub(r"(?:(?<=ss)|(?<=sh)|(?<=ch)|(?<=x))es$|(?<=[^su])s$", "", w)
+        for w in re.findall(r"\w+", phrase.casefold())
+    )
 
 
 def _add_cue(claim: DraftClaim, words: str, kind: str) -> None:

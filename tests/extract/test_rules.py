@@ -146,3 +146,24 @@ def test_a_copula_negating_a_classification_is_no_negation_cue_but_a_relation_no
     assert not [t for t, _, _ in find_cues(s) if t == "negation"]
     s = "Cold is not the main cause of arthritis."
     assert [s[a:b] for t, a, b in find_cues(s) if t == "negation"] == ["is not"]
+
+
+def test_a_definite_illness_or_virus_stands_for_the_one_named_before(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Influenza spreads in winter. The infection causes fever.")
+    assert ("influenza", "causes", "fever") in claims
+    _, claims = _claims(
+        extractor, tmp_path, "Parotitis is caused by the mumps virus, the same virus that causes orchitis."
+    )
+    assert ("mumps virus", "causes", "orchitis") in claims
+
+
+def test_a_disclaimer_reaches_back_to_an_earlier_restatement(extractor: Any, tmp_path: Path) -> None:
+    ann, _ = _claims(
+        extractor,
+        tmp_path,
+        "Many people say a ginger compress relieves neck pain. Massage eases migraine. "
+        "Still, no research shows that ginger compresses relieve neck pain.",
+    )
+    restated = [c for c in ann.claims if c.quote.text.startswith("Many people say")]
+    assert restated and all(c.support == "disclaimed" for c in restated)
+    assert all(c.support != "disclaimed" for c in ann.claims if c.quote.text.startswith("Massage"))
