@@ -295,7 +295,8 @@ class Extractor:
         return e.type in ("disease", "pathogen") or guessed in ("disease", "pathogen")
 
     def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
-        named = self.names.get(normalize(words))
+        # a name in its singular form too ("daily activities" is the corpus's "daily activity")
+        named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
         if named:
             return self._entity(draft, by_grounding, words, named)
         label = " ".join(words.split())
@@ -358,7 +359,7 @@ class Extractor:
 def _singular(phrase: str) -> str:
     """A phrase's words without their plural endings ("ginger compresses" → "ginger compress")."""
     return " ".join(
-        re.sub(r"(?:(?<=ss)|(?<=sh)|(?<=ch)|(?<=x))es$|(?<=[^su])s$", "", w)
+        re.sub(r"(?:(?<=ss)|(?<=sh)|(?<=ch)|(?<=x))es$|(?<=[^su])s$", "", re.sub(r"(?<=\w\w)ies$", "y", w))
         for w in re.findall(r"\w+", phrase.casefold())
     )
 

@@ -167,3 +167,12 @@ def test_a_disclaimer_reaches_back_to_an_earlier_restatement(extractor: Any, tmp
     restated = [c for c in ann.claims if c.quote.text.startswith("Many people say")]
     assert restated and all(c.support == "disclaimed" for c in restated)
     assert all(c.support != "disclaimed" for c in ann.claims if c.quote.text.startswith("Massage"))
+
+
+def test_a_plural_phrase_finds_the_corpus_entity_named_in_the_singular(tmp_path: Path) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.lookup.corpus import CorpusEntity
+
+    corpus = [CorpusEntity("home-care", "home care", "intervention", synonyms=("house remedy",))]
+    ann, _ = _claims(load_extractor(corpus), tmp_path, "House remedies ease a sore throat.")
+    assert {c.subject for c in ann.claims if c.relation == "alleviates"} == {"home-care"}
