@@ -70,13 +70,18 @@ class Pair:
 def _group(mentions: list[Mention], at: int, step: int, text: str) -> list[Mention]:
     """The mention at index ``at`` and the ones coordinated with it, going in direction ``step``."""
     group = [mentions[at]]
+    links = []
     i = at
     while 0 <= i + step < len(mentions):
         a, b = (mentions[i + step], mentions[i]) if step < 0 else (mentions[i], mentions[i + step])
         if not _COORDINATION.match(text[a.end : b.start]):
             break
+        links.append(text[a.end : b.start])
         i += step
         group.append(mentions[i])
+    closing = links[0 if step < 0 else -1] if links else ""
+    if links and not re.search(r"\b(?:and|or|as well as)\b", closing, _I):
+        return group[:1]  # "postherpetic neuralgia, nerve pain that …": an apposition, not a list
     return group
 
 

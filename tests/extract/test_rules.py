@@ -176,3 +176,9 @@ def test_a_plural_phrase_finds_the_corpus_entity_named_in_the_singular(tmp_path:
     corpus = [CorpusEntity("home-care", "home care", "intervention", synonyms=("house remedy",))]
     ann, _ = _claims(load_extractor(corpus), tmp_path, "House remedies ease a sore throat.")
     assert {c.subject for c in ann.claims if c.relation == "alleviates"} == {"home-care"}
+
+
+def test_a_comma_without_and_or_or_is_an_apposition_not_a_list(extractor: Any, tmp_path: Path) -> None:
+    text = "The main complication of mumps is orchitis, fever that lasts for days."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert {o for s, r, o in claims if r == "has-complication"} == {"orchitis"}
