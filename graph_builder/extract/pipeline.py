@@ -41,6 +41,9 @@ _DEFINITE = re.compile(
 )
 _DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condition"})
 _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
+#: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
+_BRACKETED = re.compile(r"\(([^()]{2,15})\)")
+_LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -174,6 +177,7 @@ class Extractor:
                                 else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
+            mentions = _long_forms(sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
@@ -354,6 +358,20 @@ class Extractor:
                 claim.support = level
             claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
         return claim
+
+
+def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """A long form and its short form in brackets ("herpes simplex virus type 2 (HSV-2)"): one mention,
+    of the entity the short form names (the long form's words may name a broader one: herpes)."""
+    out = list(mentions)
+    for m in _BRACKETED.finditer(sentence):
+        inner = [x for x in out if m.start(1) <= x.start and x.end <= m.end(1)]
+        words = [x for x in out if x.end <= m.start() and _LONG_FORM.fullmatch(sentence[x.start : m.start()])]
+        if len(inner) == 1 and words:
+            start = min(x.start for x in words)
+            out = [x for x in out if x not in words and x not in inner]
+            out = sorted([*out, Mention(start, m.end(), inner[0].key)], key=lambda x: x.start)
+    return out
 
 
 def _singular(phrase: str) -> str:

@@ -182,3 +182,13 @@ def test_a_comma_without_and_or_or_is_an_apposition_not_a_list(extractor: Any, t
     text = "The main complication of mumps is orchitis, fever that lasts for days."
     _, claims = _claims(extractor, tmp_path, text)
     assert {o for s, r, o in claims if r == "has-complication"} == {"orchitis"}
+
+
+def test_a_long_form_before_its_bracketed_short_form_is_the_short_forms_entity(tmp_path: Path) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.lookup.corpus import CorpusEntity
+
+    corpus = [CorpusEntity("flu-b", "FLU-B", "pathogen")]
+    text = "Sore throat is sometimes caused by influenza virus type B (FLU-B)."
+    ann, _ = _claims(load_extractor(corpus), tmp_path, text)
+    assert {c.subject for c in ann.claims if c.relation == "causes"} == {"flu-b"}
