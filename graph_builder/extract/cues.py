@@ -50,6 +50,8 @@ LIKELIHOOD = re.compile(
 )
 NEGATION = re.compile(
     r"\b(?:does|do|did|is|are|was|were|has|have|will|can)\s*(?:not|n['’]t)\b(?!\s+only)"
+    # "is not a lasting problem" classifies, it denies no link; "is not a cause of" does
+    r"(?!\s+(?:an?|the)\s+(?!(?:\w+\s+){0,2}(?:cause|sign|symptom|complication|risk|trigger|result|treatment|cure|link)s?\b))"
     r"|\b(?:never|unrelated|no evidence that|no link between|not linked to|not a cause of)\b",
     _I,
 )
@@ -66,6 +68,9 @@ CITATION = re.compile(
     r"\[\d+(?:[,–-]\s*\d+)*\]|\ba\s+(?:19|20)\d\d\s+(?:study|trial|review|meta-analysis|survey)\b|\(\w+ et al\.?,? \d{4}\)",
     _I,
 )
+#: A relative clause open before a cue: from "whereby", "who" or "which" to the cue with no clause
+#: boundary between (a negation there is the relative clause's, not the claim's).
+_RELATIVE_CLAUSE = re.compile(r"\b(?:whereby|who|whom|which)\b[^,;:.]*$", _I)
 #: Cue types and their rules, in the order overlapping cues are resolved (an earlier one wins).
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("disclaimer", DISCLAIMER),
@@ -87,6 +92,8 @@ def find_cues(sentence: str) -> list[tuple[str, int, int]]:
             a, b = m.start(), m.end()
             if kind == "negation" and a == 0 and m.group().casefold().startswith("do"):
                 continue  # "Do not put ice on it": denying advice is not denying a relation
+            if kind == "negation" and _RELATIVE_CLAUSE.search(sentence[:a]):
+                continue  # "…, whereby the patient does not follow …": the relative clause's own verb
             inside = [t for t, x, y in found if x <= a and b <= y]
             if inside and not (kind in ("speculation", "likelihood") and set(inside) == {"condition"}):
                 continue

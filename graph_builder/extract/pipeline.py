@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_builder.extract import cues as cue_rules
-from graph_builder.extract.relations import Mention, Pair, pairs
+from graph_builder.extract import phrases
+from graph_builder.extract.relations import RULES, Mention, Pair, pairs
 from graph_builder.lookup.corpus import CorpusEntity
 from graph_builder.lookup.index import normalize
 from graph_builder.lookup.search import TYPE_OF_VOCABULARY, slug
@@ -27,7 +28,22 @@ _GENERIC = frozenset({
     "one", "band", "role", "case", "form", "report", "result", "state", "task", "control", "cold", "area", "hand", "face",
     "will", "rest", "health", "food", "movement", "medicine", "frequent", "joint", "body", "life", "work", "water",
     "light", "weight", "age", "risk", "sign", "phase", "episode", "link", "virus", "nerve", "skin", "tissue",
+    "right", "left", "while", "minute", "pass", "place",
 })  # fmt: skip
+#: Head words that add nothing to the name before them ("herpes infection" is herpes).
+_NAME_HEADS = frozenset({"infection", "infections", "virus", "viruses", "disease", "condition", "conditions"})
+#: A definite noun phrase pointing back to an illness or a pathogen named before (singular: "these
+#: illnesses" stands for a list, the antecedent of relations.pairs).
+_DEFINITE = re.compile(
+    r"\b(?:the|this|that|these|those)\s+(?:same\s+|mentioned\s+)?"
+    r"(?P<noun>infection|virus|illness|disease|condition)\b(?!-)",
+    re.I,
+)
+_DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condition"})
+_NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
+#: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
+_BRACKETED = re.compile(r"\(([^()]{2,15})\)")
+_LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -101,14 +117,21 @@ class Extractor:
             ):
                 continue
             self.names.setdefault(key, []).append(term)
+            if term.vocabulary == "mesh" and term.name.count(", ") == 1:
+                # MeSH inverts a descriptor's modifier ("Neuralgia, Postherpetic"): text writes it first
+                head, modifier = term.name.split(", ")
+                inverted = normalize(f"{modifier} {head}")
+                if len(inverted.split()) <= MAX_TOKENS and inverted not in self.names:
+                    self.names[inverted] = [term]
 
     def mentions(self, sentence: str) -> list[tuple[int, int, list[Any]]]:
         doc = self.nlp.make_doc(sentence)
         found: list[tuple[int, int, list[Any]]] = []
+        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
         i = 0
         while i < len(doc):
             hit = None
-            if not doc[i].is_punct:
+            if not doc[i].is_punct and doc[i].lower_ not in ("the", "a", "an"):  # "the flu": flu
                 for j in range(min(len(doc), i + MAX_TOKENS), i, -1):
                     span = doc[i:j]
                     if doc[j - 1].is_punct:
@@ -117,11 +140,17 @@ class Extractor:
                     if named and isinstance(named[0], TermName) and not span.text.isupper():
                         # an acronym ("WILL", "HELP") names its term only when written in capitals
                         named = [t for t in named if not t.name.isupper()]
+                    if named and any(a < span.end_char and span.start_char < b for a, b in cues):
+                        break  # a relation cue's word ("ease", "complications of") names no entity
                     if named:
                         hit = (span.start_char, span.end_char, named, j)
                         break
             if hit and found and not sentence[found[-1][1] : hit[0]].strip():
-                i = hit[3]  # a name right after a name ("herpes infection"): one mention, the first
+                # a name right after a name: "herpes infection" is herpes; "shingles vaccine" is a
+                # compound, drafted as one phrase (no names: _phrase_entity)
+                if not all(w.casefold() in _NAME_HEADS for w in sentence[hit[0] : hit[1]].split()):
+                    found[-1] = (found[-1][0], hit[1], [])
+                i = hit[3]
             elif hit:
                 found.append(hit[:3])
                 i = hit[3]
@@ -136,6 +165,7 @@ class Extractor:
         by_grounding: dict[tuple[str, str], str] = {}
         disclaimed_pairs: dict[frozenset[str], str] = {}
         previous: list[DraftClaim] = []
+        recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
         antecedent: list[Mention] = []
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
@@ -143,8 +173,13 @@ class Extractor:
             sentence = raw.strip()
             if not sentence or sentence.endswith("?"):
                 continue  # a question puts nothing forward
-            mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named))
+            mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named) if named
+                                else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
+            mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
+            mentions = _long_forms(sentence, mentions)
+            mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in pairs(sentence, mentions, antecedent):
@@ -162,6 +197,13 @@ class Extractor:
                 for c in reach:
                     _add_cue(c, d, "disclaimer")
                     disclaimed_pairs.setdefault(frozenset((c.subject, c.object)), d)
+                pairs_now = {frozenset((c.subject, c.object)) for c in reach}
+                for c in draft.claims:  # restatements before it, in either direction (codebook, Support)
+                    if frozenset((c.subject, c.object)) in pairs_now and (d, "disclaimer") not in c.cues:
+                        _add_cue(c, d, "disclaimer")
+                        c.reviews.append("disclaimed as a restatement of a link the source disclaims later")
+                        if c not in previous and c.support in ("none-stated", "attributed"):
+                            c.support = "disclaimed"  # settled already: its support is the disclaimer's
             for c in claims:
                 earlier = disclaimed_pairs.get(frozenset((c.subject, c.object)))
                 if earlier and (earlier, "disclaimer") not in c.cues:
@@ -203,6 +245,83 @@ class Extractor:
             by_grounding[(v, i)] = eid
         return eid
 
+    def _with_phrases(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """``mentions`` and the noun phrases beside the sentence's relation cues that are no name: a
+        phrase holding a name as a modifier ("Epsom salt bath", "trouble passing urine") replaces it,
+        unless all it adds is a generic head ("herpes infection" stays herpes)."""
+        spans = set()
+        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
+        for start, end in cues:
+            spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
+        out = list(mentions)
+        for a, b in sorted(s for s in spans if s):
+            if any(x < b and a < y for x, y in cues):
+                continue  # "… and ease neck pain": another cue, and its object
+            if any(x.start <= a and b <= x.end for x in out):
+                continue  # the phrase is (inside) a name
+            inside = [x for x in out if a <= x.start and x.end <= b]
+            if any(x.start < b and a < x.end for x in out if x not in inside):
+                continue  # it crosses a name
+            rest = sentence[inside[-1].end : b].split() if inside else []
+            if inside and inside[0].start == a and all(w.casefold() in _NAME_HEADS for w in rest):
+                continue
+            key = self._phrase_entity(draft, by_grounding, sentence[a:b])
+            out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    def _resolve_definite(
+        self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> list[Mention]:
+        """ "The infection", "the same virus": the most recent entity before it, in this sentence or the
+        two before, of a kind the noun can name (a pathogen for "virus", a disease or pathogen otherwise)."""
+        out = list(mentions)
+        for m in _DEFINITE.finditer(sentence):
+            a, b = m.span("noun")
+            noun = m.group("noun").casefold()
+            candidates = [*before, *(x for x in out if x.end <= m.start())]
+            antecedent = next((x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None)
+            if antecedent is None:
+                continue
+            out = [x for x in out if not (x.start < b and a < x.end)]
+            out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
+        return out
+
+    @staticmethod
+    def _names_kind(draft: Draft, key: str, noun: str) -> bool:
+        e = draft.entities[key]
+        guessed = phrases.guess_type(e.label)
+        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION:
+            return False  # "infection" itself, or a symptom or a treatment
+        if noun.startswith("virus"):
+            return "pathogen" in (e.type, guessed)
+        return e.type in ("disease", "pathogen") or guessed in ("disease", "pathogen")
+
+    def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
+        # a name in its singular form too ("daily activities" is the corpus's "daily activity")
+        named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
+        if named:
+            return self._entity(draft, by_grounding, words, named)
+        label = " ".join(words.split())
+        label = label if label.isupper() else label.casefold()
+        same = next((e.id for e in draft.entities.values() if _singular(e.label) == _singular(label)), None)
+        if same:  # "Epsom salt baths" after "an Epsom salt bath": the entity drafted before
+            return same
+        eid = slug(label)
+        while eid in draft.entities and draft.entities[eid].label != label:
+            eid += "-x"
+        if eid not in draft.entities:
+            kind = phrases.guess_type(label)
+            draft.entities[eid] = DraftEntity(
+                eid,
+                label,
+                kind,
+                review=f"drafted from a noun phrase no vocabulary names: check the id, "
+                f"the type ({kind}, a guess) and whether a corpus entity is meant",
+            )
+        return eid
+
     def _claim(self, draft: Draft, text: str, start: int, sentence: str, p: Pair,
                found: list[tuple[str, int, int]], local: bool) -> DraftClaim:  # fmt: skip
         cid = base = f"{p.subject.key}-{p.relation}-{p.object.key}"
@@ -239,6 +358,28 @@ class Extractor:
                 claim.support = level
             claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
         return claim
+
+
+def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """A long form and its short form in brackets ("herpes simplex virus type 2 (HSV-2)"): one mention,
+    of the entity the short form names (the long form's words may name a broader one: herpes)."""
+    out = list(mentions)
+    for m in _BRACKETED.finditer(sentence):
+        inner = [x for x in out if m.start(1) <= x.start and x.end <= m.end(1)]
+        words = [x for x in out if x.end <= m.start() and _LONG_FORM.fullmatch(sentence[x.start : m.start()])]
+        if len(inner) == 1 and words:
+            start = min(x.start for x in words)
+            out = [x for x in out if x not in words and x not in inner]
+            out = sorted([*out, Mention(start, m.end(), inner[0].key)], key=lambda x: x.start)
+    return out
+
+
+def _singular(phrase: str) -> str:
+    """A phrase's words without their plural endings ("ginger compresses" → "ginger compress")."""
+    return " ".join(
+        re.sub(r"(?:(?<=ss)|(?<=sh)|(?<=ch)|(?<=x))es$|(?<=[^su])s$", "", re.sub(r"(?<=\w\w)ies$", "y", w))
+        for w in re.findall(r"\w+", phrase.casefold())
+    )
 
 
 def _add_cue(claim: DraftClaim, words: str, kind: str) -> None:

@@ -32,9 +32,17 @@ RULES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     if relation != "relation"  # the header row
 )
 _COORDINATION = re.compile(
-    r"^\s*(?:,|,?\s*(?:and|or|as well as|and/or))\s*(?:the\s+|a\s+|an\s+|other\s+)?$", _I
+    r"^\s*(?:,|,?\s*(?:and|or|as well as|and/or))\s*(?:(?:of|from|to)\s+(?:\w+ing\s+)?)?(?:the\s+|a\s+|an\s+|other\s+)?$",
+    _I,
 )
 _BOUNDARY = re.compile(r"[,;:()]")
+#: Between a verb's object and a coordinated verb: "loosen stiff muscles and ease back pain".
+_COORDINATED_VERB = re.compile(r"^\s*,?\s*(?:and|or|but)\s+(?:also\s+|then\s+|can\s+|may\s+|will\s+)?$", _I)
+#: A renaming apposition before a mention, and the copula after it that resumes the main clause.
+_APPOSITION = re.compile(r",\s*(?:also\s+)?(?:called|known\s+as|or)\s+$", _I)
+_COPULA = re.compile(r"^\s*,\s*(?:is|are|was|were)\b\s*$", _I)
+#: A relative clause between a subject and its verb: "the vaccine, which they say lowers the risk of".
+_RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 
 
@@ -62,13 +70,18 @@ class Pair:
 def _group(mentions: list[Mention], at: int, step: int, text: str) -> list[Mention]:
     """The mention at index ``at`` and the ones coordinated with it, going in direction ``step``."""
     group = [mentions[at]]
+    links = []
     i = at
     while 0 <= i + step < len(mentions):
         a, b = (mentions[i + step], mentions[i]) if step < 0 else (mentions[i], mentions[i + step])
         if not _COORDINATION.match(text[a.end : b.start]):
             break
+        links.append(text[a.end : b.start])
         i += step
         group.append(mentions[i])
+    closing = links[0 if step < 0 else -1] if links else ""
+    if links and not re.search(r"\b(?:and|or|as well as)\b", closing, _I):
+        return group[:1]  # "postherpetic neuralgia, nerve pain that …": an apposition, not a list
     return group
 
 
@@ -90,6 +103,7 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
     """
     taken: list[tuple[int, int]] = []
     out: list[Pair] = []
+    pending: list[tuple[str, str, list[Mention], tuple[int, int]]] = []
     for relation, rule, how in RULES:
         for m in rule.finditer(text):
             a, b = m.start(), m.end()
@@ -116,7 +130,18 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                 review = "a nominal cue: check which side is the subject"
             else:
                 # an argument across a clause boundary (a comma, a colon) belongs to another clause
-                left = left if left and not _BOUNDARY.search(text[left[0].end : a]) else []
+                between = text[left[0].end : a] if left else ""
+                if left and _COORDINATED_VERB.match(between):
+                    pending.append((relation, how, right, (a, b)))  # "loosens X and eases Y": the subject
+                    taken.append((a, b))  # is the one of the verb before, settled below
+                    continue
+                if left and _APPOSITION.search(text[: left[0].start]) and _COPULA.match(between):
+                    pass  # "Shingles, also called herpes zoster, is caused by": the subject renamed
+                elif left and _RELATIVE.match(between):
+                    review = 'the subject is read through a relative clause ("X, which …")'
+                    confidence = 0.6
+                elif _BOUNDARY.search(between):
+                    left = []
                 right = right if right and not _BOUNDARY.search(text[b : right[0].start]) else []
                 if not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
                     left = list(antecedent)
@@ -135,4 +160,14 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                 for o in objects:
                     if s.key != o.key:
                         out.append(Pair(s, relation, o, (a, b), confidence, review))
+    for relation, how, right, cue in pending:
+        earlier = [p for p in out if p.cue[1] <= cue[0] and not p.review]
+        if not right or not earlier or how != "forward":
+            continue
+        last = max(p.cue for p in earlier)
+        for s in dict.fromkeys(p.subject for p in earlier if p.cue == last):
+            for o in right:
+                if s.key != o.key:
+                    review = "the subject is the one of the coordinated verb before"
+                    out.append(Pair(s, relation, o, cue, 0.6, review))
     return out

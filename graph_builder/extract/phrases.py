@@ -1,0 +1,224 @@
+"""Noun phrases beside a relation cue: the argument a cue takes where no dictionary name stands.
+
+There is no parser model (spaCy's blank English has no parts of speech), so a phrase is read by rule:
+from the cue outwards, over auxiliaries and adverbs ("can", "often", "are prescribed to"), then the run
+of content words up to a stop word (a determiner, a preposition, a conjunction, a pronoun, a verb form
+of "be", "have" or "do") or punctuation, at most :data:`MAX_WORDS` words, less its leading generic
+modifiers ("everyday", "common"). Its head (last word) gives a guessed entity type.
+
+>>> s = "An Epsom bath can often soothe sore feet and hands."
+>>> [s[a:b] for a, b in (before(s, s.index("can")), after(s, s.index("soothe") + 6))]
+['Epsom bath', 'sore feet']
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The longest phrase drafted as an entity, in words.
+MAX_WORDS = 4
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d+|[^\w\s]")
+_STOP = _set("""
+a an the this these those that which who whom whose what your their its his her our my some any no
+and or but nor as of in on at to for from with by about into onto over under after before than then so
+because since while if when once unless whether until during through without within between around
+is are was were be been being am do does did has have had having can could may might must shall should
+will would not never also only just even still already it they them he she we you i me us him there
+here how why where more most less least very much many few all both each every other such same one
+along across among against toward towards throughout via per like near behind beyond below above beside
+inside outside upon better worse faster longer say says said think thinks feel feels need needs get gets
+make makes go goes recover recovers heal heals hurt hurts work works appear appears become becomes
+caused rather instead
+""")
+#: Prepositions: a phrase right after one is its object, not the subject of the verb that follows.
+_PREPOSITIONS = _set("""
+of in on at to for from with by about into onto over under after before than during through without
+within between around along across among against toward towards throughout via per like near behind
+beyond below above beside inside outside upon
+""")
+#: Words that point back to something named before ("these illnesses", "the mentioned illnesses"):
+#: coreference, not a new entity.
+_ANAPHORIC = frozenset({"this", "these", "those", "such", "mentioned", "said", "same", "aforementioned"})
+_DETERMINERS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "this",
+        "these",
+        "those",
+        "your",
+        "their",
+        "its",
+        "his",
+        "her",
+        "our",
+        "my",
+        "some",
+        "any",
+    }
+)
+#: Verb forms ending in -ing that open an object clause ("the chance of getting shingles").
+_GERUNDS = _set("""
+getting having developing acquiring experiencing catching mitigating easing relieving reducing
+extending feeling suffering preventing avoiding treating
+""")
+#: Words between a subject and its verb: auxiliaries, adverbs, "are prescribed to".
+_BRIDGE = _set("""
+can could may might must shall should will would do does did is are was were be been has have had not
+n't also often usually sometimes rarely generally typically commonly probably possibly perhaps really
+actually still even only just further then truly to prescribed used given taken recommended thought
+known said believed shown meant designed likely able tends tend
+""")
+#: Leading modifiers that say how common or usual a thing is, not what it is.
+_GENERIC_MODIFIERS = _set("""
+everyday ordinary common usual typical general certain various known mentioned different new whole
+simple plain regular normal same main major minor most many several first second last early
+""")
+#: Heads that never name an entity of a medical claim by themselves.
+_GENERIC_HEADS = _set("""
+people person doctors doctor experts expert research studies study explanation thing things way ways
+part lot kind type types time times day days reason reasons fact idea case cases one ones someone
+anyone everyone anything something everything nothing plenty number amount side sides chance chances
+risk area areas matter issue issues point others problem problems result results effect effects
+symptom symptoms sign signs method methods health water
+""")
+#: Parts of the body: an entity with a modifier ("stiff joints"), not alone ("relaxes the muscles").
+_BODY_PARTS = _set("back muscle muscles skin body legs leg arms arm nerves nerve joints joint blood")
+# Head words and the entity type they suggest (docs/codebook.md, Entities), tried in this order.
+_TYPE_OF_HEAD = (
+    (re.compile(r"virus|bacteri|fung|parasite", re.I), "pathogen"),
+    (
+        re.compile(
+            r"drug|medicine|medication|supplement|vaccine|antiviral|antibiotic|cream|pill|tablet|"
+            r"ointment|inhibitor|agent",
+            re.I,
+        ),
+        "drug-class",
+    ),
+    (
+        re.compile(
+            r"bath|soak|pad|compress|pack|wrap|therap|treatment|massage|surgery|stretch|rest$|"
+            r"injection|acupuncture|heat|ice",
+            re.I,
+        ),
+        "intervention",
+    ),
+    (
+        re.compile(r"diet|food|sleep|activit|exercis|smoking|alcohol|lifestyle|walking|posture", re.I),
+        "lifestyle",
+    ),
+    (
+        re.compile(r"inflammation|irritation|reactivation|damage|degeneration|injury|strain", re.I),
+        "pathological-process",
+    ),
+    (re.compile(r"disease|infection|itis$|osis$|syndrome|disorder|cancer|pox$|outbreak", re.I), "disease"),
+    (re.compile(r"age$|stress|obesity|weight|immun", re.I), "risk-factor"),
+    (
+        re.compile(
+            r"pain|ache|soreness|stiff|swelling|rash|fever|itch|numb|tingl|fatigue|symptom|"
+            r"cramp|spasm|trouble|difficult",
+            re.I,
+        ),
+        "sign-or-symptom",
+    ),
+)
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+
+
+def _content(word: str) -> bool:
+    return word[0].isalpha() and re.split(r"['’]", word.casefold())[0] not in _STOP
+
+
+def _trim(run: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """The run of words less its leading generic modifiers, if its head can name an entity."""
+    if run and run[0][2].casefold() in _ANAPHORIC:
+        return None
+    while run and run[0][2].casefold() in _GENERIC_MODIFIERS:
+        run = run[1:]
+    head = run[-1][2].casefold() if run else ""
+    if not run or head in _GENERIC_HEADS or head.endswith("ly") or (len(run) == 1 and head in _BODY_PARTS):
+        return None
+    return run[0][0], run[-1][1]
+
+
+def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
+    """The noun phrase that ends before the cue at ``cue_start`` (its subject, for a verbal cue)."""
+    words = _words(sentence[:cue_start])
+    i = len(words) - 1
+    while i >= 0 and (words[i][2].casefold() in _BRIDGE or words[i][2].casefold().endswith("ly")):
+        i -= 1
+    run: list[tuple[int, int, str]] = []
+    while i >= 0 and len(run) < MAX_WORDS and _content(words[i][2]):
+        run.insert(0, words[i])
+        i -= 1
+    if i >= 0 and len(run) == MAX_WORDS and _content(words[i][2]):
+        return None  # a longer run than a name: a clause, not a noun phrase
+    if i >= 0 and words[i][2].casefold() in _DETERMINERS - _ANAPHORIC:
+        i -= 1  # "after a warm shower": look past the article
+    if i >= 0 and words[i][2].casefold() in _PREPOSITIONS | _ANAPHORIC:
+        return None  # "stretching after a warm shower helps": the subject is further back; "these illnesses"
+    return _trim(run)
+
+
+def after(sentence: str, cue_end: int) -> tuple[int, int] | None:
+    """The noun phrase that starts after the cue ending at ``cue_end`` (its object, for a verbal cue)."""
+    words = [(a + cue_end, b + cue_end, w) for a, b, w in _words(sentence[cue_end:])]
+    i = 0
+    while i < len(words) and words[i][2].casefold() in _GERUNDS | _STOP - {"and", "or", "but", "not", "no"}:
+        if words[i][2].casefold() in _ANAPHORIC:
+            return None
+        if words[i][2].casefold() not in _GERUNDS | _DETERMINERS | {"other", "more"}:
+            return None  # a preposition or a verb right after the cue: no object phrase there
+        i += 1
+    run: list[tuple[int, int, str]] = []
+    while i < len(words) and len(run) < MAX_WORDS and _content(words[i][2]):
+        run.append(words[i])
+        i += 1
+    if i < len(words) and len(run) == MAX_WORDS and _content(words[i][2]):
+        return None
+    return _trim(run)
+
+
+def guess_type(phrase: str) -> str:
+    """The entity type a phrase's head word suggests (a guess for the curator to check)."""
+    head = phrase.split()[-1] if phrase.split() else phrase
+    for rule, kind in _TYPE_OF_HEAD:
+        if rule.search(head):
+            return kind
+    for rule, kind in _TYPE_OF_HEAD:
+        if rule.search(phrase):
+            return kind
+    return "risk-factor"
+
+
+_LIST_SEPARATOR = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)")
+
+
+def listed_after(sentence: str, cue_end: int) -> list[tuple[int, int]]:
+    """The noun phrase after a cue and those listed with it ("strained muscles, worn discs or stiff joints")."""
+    out: list[tuple[int, int]] = []
+    span = after(sentence, cue_end)
+    closed = True  # whether the last separator was "and" or "or": a bare comma leaves the list open
+    while span and len(out) < 8:
+        out.append(span)
+        sep = _LIST_SEPARATOR.match(sentence[span[1] :])
+        if not sep:
+            break
+        closed = bool(re.search(r"\b(?:and|or)\b", sep.group()))
+        nxt = span[1] + sep.end()
+        first = _words(sentence[nxt:])[:1]
+        # "swelling, applying a compress": a clause starts after the comma, not a list item
+        span = None if first and first[0][2].casefold().endswith("ing") else after(sentence, nxt)
+    if not closed:
+        return out[:1]  # "A, B …" never closed by "and"/"or": not a list
+    return out
