@@ -63,7 +63,7 @@ def statistics_iri(source_id: str) -> str:
 
 def chain_statistics_iri(source_id: str) -> str:
     """The Data Cube data set that counts one source's stated chains."""
-    return f"{statistics_iri(source_id)}#chains"
+    return f"{statistics_iri(source_id)}/chains"
 
 
 def _integer(value: int) -> ox.Literal:
@@ -126,12 +126,11 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     # The chains, in a data set of their own (a cube's every cell has every dimension and measure):
     # per evidence level and stance, which claims-by-evidence-level and claims-by-stance read.
     chain_cells = Counter((facts[c]["evidenceLevel"][0], facts[c]["stance"][0]) for c in chains)
+    # No rdf:type: the domains of qb:structure and qb:dataSet make them a qb:DataSet and qb:Observations.
     chain_set = _N(chain_statistics_iri(source_id))
-    yield ox.Quad(chain_set, _TYPE, _N(ns.QB + "DataSet"), g)
     yield ox.Quad(chain_set, _N(ns.QB + "structure"), _v("chainCounts"), g)
     for key in sorted(chain_cells, key=lambda k: [str(t) for t in k]):
-        cell = _N(f"{counts.value}#chains-{ns.content_hash(*(str(t) for t in key))}")
-        yield ox.Quad(cell, _TYPE, _N(ns.QB + "Observation"), g)
+        cell = _N(f"{chain_set.value}#cell-{ns.content_hash(*(str(t) for t in key))}")
         yield ox.Quad(cell, _DATA_SET, chain_set, g)
         yield ox.Quad(cell, DIMENSIONS["evidenceLevel"], key[0], g)
         yield ox.Quad(cell, DIMENSIONS["stance"], key[1], g)
