@@ -21,7 +21,12 @@ from graph_builder.sparql.queries import NamedQuery, iter_queries
 from graph_builder.sparql.runner import bind_parameters
 
 #: The parameter that names an entity, for the named queries that take one.
-ENTITY_PARAMETERS = {"claims-about": "entity", "causal-chains": "start", "remedies-for": "condition"}
+ENTITY_PARAMETERS = {
+    "claims-about": "entity",
+    "causal-chains": "start",
+    "chain-steps": "entity",
+    "remedies-for": "condition",
+}
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,9 @@ class ChainResult:
 class ChainList(list[ChainResult]):
     """The chains :func:`find_chains` found, best first, and how the search went.
 
-    ``truncated`` is true when more than ``limit`` chains exist and the search stopped early.
+    ``truncated`` is true when more than ``limit`` chains exist and the search stopped early; ``total``
+    is then how many chains the rule allows, counted without following them (at most that many when
+    ``total_exact`` is false), and :attr:`not_followed` how many of them are not listed.
     """
 
     def __init__(
@@ -245,17 +247,52 @@ class ChainList(list[ChainResult]):
         rule: str,
         limit: int,
         truncated: bool,
+        total: int | None = None,
+        total_exact: bool = True,
     ) -> None:
         super().__init__(chains)
         self.source, self.target = source, target
         self.source_label, self.target_label = source_label, target_label
         self.max_hops, self.rule, self.limit, self.truncated = max_hops, rule, limit, truncated
+        self.total = len(self) if total is None else total
+        self.total_exact = total_exact
+
+    @property
+    def not_followed(self) -> int:
+        """How many chains the search found to exist but did not list (0 unless ``truncated``)."""
+        return max(self.total - len(self), 0)
+
+    def not_followed_line(self) -> str:
+        """One line saying what the search left out, for people."""
+        of = f"{self.total:,}" if self.total_exact else f"at most {self.total:,}"
+        return (
+            f"showing the first {len(self):,} of {of} chains: {self.not_followed:,} not followed "
+            "(raise --limit or lower --max-hops)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The search and its chains, as ``medkg chains --format json`` writes them."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "source_label": self.source_label,
+            "target_label": self.target_label,
+            "max_hops": self.max_hops,
+            "rule": self.rule,
+            "limit": self.limit,
+            "truncated": self.truncated,
+            "total": self.total,
+            "total_exact": self.total_exact,
+            "not_followed": self.not_followed,
+            "chains": [c.to_dict() for c in self],
+        }
 
 
 def format_chains(chains: ChainList, fmt: str = "table") -> str:
-    """Chains as text for people (``table``) or as a JSON list of objects (``json``)."""
+    """Chains as text for people (``table``) or as JSON (``json``): the search (source, target, rule,
+    limit, how many chains exist and how many were not followed) with its ``chains``, a list of objects."""
     if fmt == "json":
-        return json.dumps([c.to_dict() for c in chains], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(chains.to_dict(), indent=2, ensure_ascii=False) + "\n"
     if fmt != "table":
         raise ValueError(f"format: expected table or json; found {fmt!r}")
     scope = f"within {chains.max_hops} hops over {chains.rule}"
@@ -293,8 +330,5 @@ def format_chains(chains: ChainList, fmt: str = "table") -> str:
             for narrower, broader in itertools.pairwise((h.object_label, *h.climb_labels)):
                 lines.append(f"     {narrower} is narrower than {broader}")
     if chains.truncated:
-        lines += [
-            "",
-            f"(showing the first {chains.limit} chains; more exist: raise --limit or lower --max-hops)",
-        ]
+        lines += ["", f"({chains.not_followed_line()})"]
     return "\n".join(lines) + "\n"

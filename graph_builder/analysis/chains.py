@@ -190,7 +190,8 @@ def find_chains(
     the path and the assertion IRIs. The search finds stated chains first and then goes through
     paths by increasing length, pruned to nodes that can still reach the target in the hops left, and
     stops once more than ``limit`` chains exist (``truncated`` is then set), so hub entities cannot
-    make it explode.
+    make it explode. The chains it did not follow are then counted without being listed
+    (:func:`count_paths`): ``total`` says how many exist (``total_exact`` false: at most that many).
     """
     if not 1 <= max_hops <= MAX_HOPS:
         raise ValueError(f"max_hops: expected 1 to {MAX_HOPS}; found {max_hops}")
@@ -285,6 +286,9 @@ def find_chains(
             break
         complete = all(add(p) for first in firsts for p in paths(length, first))
     chains = sorted(found.values(), key=_chain_order)[:limit]
+    total = len(found)
+    if not complete:  # how many the search did not follow: counted, not listed
+        total = max(total, sum(count_paths(out, first, end, max_hops) for first in firsts))
     return ChainList(
         chains,
         source=start,
@@ -295,7 +299,36 @@ def find_chains(
         rule=_rule(allowed, causal_only) + (", following broader entities" if hierarchy else ""),
         limit=limit,
         truncated=not complete,
+        total=total,
+        # Up to 3 hops a path has at most two inner entities, which count_paths keeps apart from
+        # its ends and (no claim links an entity to itself) from each other: the count is exact.
+        total_exact=complete or max_hops <= 3,
     )
+
+
+def count_paths(out: Mapping[str, list[tuple[str, str]]], first: str, end: str, max_hops: int) -> int:
+    """How many move sequences of at most ``max_hops`` moves lead from ``first`` to ``end`` without
+    passing ``first`` or ``end`` in between, counted level by level (never listed).
+
+    ``out`` maps an entity to its moves (the entity moved to, the assertion). Every simple path is
+    counted; from four hops on, so are some that pass an inner entity twice, so the count is an upper
+    bound there.
+
+    >>> moves = {"a": [("b", "1"), ("c", "2"), ("z", "3")], "b": [("z", "4"), ("c", "5")], "c": [("z", "6")]}
+    >>> count_paths(moves, "a", "z", 1), count_paths(moves, "a", "z", 3)
+    (1, 4)
+    """
+    ways = {end: 1}  # moves to end in exactly this many steps, ending there
+    total = 0
+    for _ in range(max_hops):
+        ahead = {
+            node: n
+            for node, moves in out.items()
+            if node != end and (n := sum(ways.get(to, 0) for to, _ in moves))
+        }
+        total += ahead.get(first, 0)
+        ways = {node: n for node, n in ahead.items() if node != first}
+    return total
 
 
 def _ways_up(graph: _Graph) -> dict[str, dict[str, tuple[str, ...]]]:

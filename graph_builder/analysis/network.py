@@ -149,11 +149,30 @@ _CHAIN_STEPS = _Select(
 )
 
 
+#: The most IRIs of one variable inlined in one query: a hub's neighbourhood holds tens of thousands,
+#: and the query guard refuses a text over MAX_QUERY_BYTES (a few thousand IRIs of ~60 bytes fit).
+VALUES_CHUNK = 2000
+
+
 def _rows(
     store: ox.Store, query: _Select, values: Mapping[str, Iterable[str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Run a query; ``values`` binds variables to IRIs (the rows are those of each combination)."""
-    return run_sparql(query.sparql(values), store).to_records()
+    """Run a query; ``values`` binds variables to IRIs (the rows are those of each combination).
+
+    The longest list of IRIs is sent :data:`VALUES_CHUNK` at a time: every row binds the variable to
+    one of them, so the rows of the chunks together are the rows of the whole list (a DISTINCT that
+    does not project it may repeat a row across chunks; the callers collect sets).
+    """
+    lists = {var: list(iris) for var, iris in (values or {}).items()}
+    longest = max(lists, key=lambda var: len(lists[var]), default=None)
+    if longest is None or len(lists[longest]) <= VALUES_CHUNK:
+        return run_sparql(query.sparql(lists), store).to_records()
+    iris = lists[longest]
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(iris), VALUES_CHUNK):
+        chunk = {**lists, longest: iris[start : start + VALUES_CHUNK]}
+        rows += run_sparql(query.sparql(chunk), store).to_records()
+    return rows
 
 
 def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> ClaimGraph:

@@ -45,7 +45,7 @@ def cmd_chains(args: argparse.Namespace) -> int:
     )  # fmt: skip
     sys.stdout.write(format_chains(chains, args.format))
     if chains.truncated and args.format == "json":
-        print(f"medkg: showing the first {chains.limit} chains; more exist", file=sys.stderr)
+        print(f"medkg: {chains.not_followed_line()}", file=sys.stderr)
     return 0
 
 

@@ -12,6 +12,7 @@ local store (:func:`graph_builder.sparql.parameters.resolve_in_store`) or a remo
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -57,6 +58,24 @@ def normalize(text: str) -> str:
     'lower back pain'
     """
     return " ".join(text.split()).casefold()
+
+
+#: Entity ids are lower-case slugs (ingest/schema.py), so a name is an IRI or id only in this form.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def named_iri(text: str) -> str | None:
+    """The IRI of the entity ``text`` names if it is written as an IRI, ``entity:`` id or id (whether
+    that entity exists is for a store to say); ``None`` when it cannot be one.
+
+    >>> named_iri("Entity:Herpes"), named_iri("lower back pain")
+    ('https://w3id.org/medkg/entity/herpes', None)
+    """
+    key = normalize(text)
+    for prefix in ("", ns.ENTITY, "entity:"):
+        if key.startswith(prefix) and _SLUG.fullmatch(key[len(prefix) :]):
+            return ns.ENTITY + key[len(prefix) :]
+    return None
 
 
 def entity_names(rows: Iterable[tuple[str, str, str | None]]) -> list[EntityName]:

@@ -35,7 +35,14 @@ import pyoxigraph as ox
 
 from graph_builder.core import namespaces as ns
 from graph_builder.core.errors import MedkgError
-from graph_builder.core.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
+from graph_builder.core.names import (
+    ENTITY_NAMES_SPARQL,
+    EntityName,
+    entity_names,
+    named_iri,
+    normalize,
+    resolve_name,
+)
 from graph_builder.core.results import ResultTable, Term, from_query_result, to_python
 from graph_builder.sparql.parameters import Resolver
 from graph_builder.sparql.queries import NamedQuery, QueryError, get_query, parse_query
@@ -382,6 +389,36 @@ def remote_entity_names(endpoint: Endpoint, default_graphs: Sequence[str] = ()) 
     )
 
 
+def named_entities_text(text: str) -> str:
+    """The query for the entities a name could denote on a remote store, by the name keys written at
+    build time (``medkg:nameKey``) and the IRI an id names: index look-ups, never a scan of every name.
+    The name is bound as a literal (:func:`bind_text`), never pasted in.
+
+    >>> print(named_entities_text('x" } DROP ALL #').splitlines()[-1])
+    SELECT ?entity ?label ?synonym WHERE { VALUES (?key) { ("x\\" } drop all #") } { ?entity medkg:nameKey "x\\" } drop all #" } ?entity a medkg:Entity ; rdfs:label ?label . OPTIONAL { ?entity skos:altLabel ?synonym } }
+    """
+    iri = named_iri(text)
+    # BIND, not VALUES: Virtuoso 7 drops a UNION branch that is a VALUES block alone.
+    by_id = "" if iri is None else f" UNION {{ BIND({ox.NamedNode(iri)} AS ?entity) }}"
+    sparql = (
+        f"SELECT ?entity ?label ?synonym WHERE {{ {{ ?entity medkg:nameKey ?key }}{by_id} "
+        "?entity a medkg:Entity ; rdfs:label ?label . OPTIONAL { ?entity skos:altLabel ?synonym } }"
+    )
+    return ns.sparql_prefixes() + bind_text(sparql, {"key": ox.Literal(normalize(text))})
+
+
+def remote_named_entities(
+    endpoint: Endpoint, text: str, default_graphs: Sequence[str] = ()
+) -> list[EntityName]:
+    """The entities of a remote store that ``text`` could name (:func:`named_entities_text`)."""
+    result = sparql_query(endpoint, named_entities_text(text), default_graphs=default_graphs)
+    table = _table(result, "select")
+    return entity_names(
+        (str(to_python(e)), str(to_python(label)), None if s is None else str(to_python(s)))
+        for e, label, s in table.rows
+    )
+
+
 def run_remote(
     query: str | NamedQuery,
     endpoint: Endpoint | str,
@@ -392,7 +429,8 @@ def run_remote(
     """Run a named query (a :class:`NamedQuery`, a name or a ``.rq`` path) on a remote endpoint.
 
     The rows are those ``medkg query run`` gives on the same graph: an ``entity`` parameter is
-    resolved against the endpoint's entities, with the same rule, then bound as an IRI.
+    resolved against the endpoint's entities, with the same rule and through the same name keys, then
+    bound as an IRI.
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
     target = Endpoint(endpoint) if isinstance(endpoint, str) else endpoint
@@ -408,7 +446,9 @@ def run_remote(
         return tuple(medkg_graphs(target)) if strategy == "dataset" else ()
 
     def resolve(name: str) -> str:
-        return resolve_name(name, remote_entity_names(target, dataset()))
+        # Every name is read only to suggest close matches for a name that matches none.
+        found = remote_named_entities(target, name, dataset())
+        return resolve_name(name, found or remote_entity_names(target, dataset()))
 
     text = bound_text(named, params, resolve=resolve)
     construct = named.kind == "construct"

@@ -5,7 +5,8 @@ A source's statistics are a pure function of its own quads (what :func:`graph_bu
 makes of its annotation file), so a build, ``add`` and ``remove`` keep them equal to a full recount.
 The vocabularies are W3C's: each source graph is described as a VoID dataset (``void:triples``) that is
 also an RDF Data Cube data set, whose ``qb:Observation`` cells count the source's assertions per
-support, certainty, polarity, relation, evidence level, stance and attribution (docs/data-model.md).
+support, certainty, polarity, relation, evidence level, stance and attribution, and a second data set
+counts its stated chains per evidence level and stance (docs/data-model.md).
 
 >>> from graph_builder.ingest.annotations import load_annotation
 >>> from graph_builder.core.paths import SEED_ANNOTATION
@@ -51,12 +52,18 @@ DIMENSIONS = {
     "attribution": _v("byAttribution"),
 }
 ASSERTION_COUNT = _v("assertionCount")
+CHAIN_COUNT = _v("chainCount")
 STATISTICS_OF = _v("statisticsOf")
 
 
 def statistics_iri(source_id: str) -> str:
     """The VoID and Data Cube data set that counts one source."""
     return f"{ns.STATISTICS}/source/{source_id}"
+
+
+def chain_statistics_iri(source_id: str) -> str:
+    """The Data Cube data set that counts one source's stated chains."""
+    return f"{statistics_iri(source_id)}/chains"
 
 
 def _integer(value: int) -> ox.Literal:
@@ -106,7 +113,7 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     propositions = {facts[a]["proposition"][0] for a in assertions}
     yield ox.Quad(counts, _v("propositionCount"), _integer(len(propositions)), g)
     chains = [s for s, types in typed.items() if f"<{ns.MEDKG_VOCAB}Chain>" in types]
-    yield ox.Quad(counts, _v("chainCount"), _integer(len(chains)), g)
+    yield ox.Quad(counts, CHAIN_COUNT, _integer(len(chains)), g)
     hedges = sum(len(facts[a].get("hedge", [])) for a in assertions)
     yield ox.Quad(counts, _v("hedgeCount"), _integer(hedges), g)
     for key in sorted(cells, key=lambda k: [str(t) for t in k]):
@@ -116,16 +123,28 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
         for prop, value in zip(DIMENSIONS.values(), key, strict=True):
             yield ox.Quad(cell, prop, value, g)
         yield ox.Quad(cell, ASSERTION_COUNT, _integer(cells[key]), g)
+    # The chains, in a data set of their own (a cube's every cell has every dimension and measure):
+    # per evidence level and stance, which claims-by-evidence-level and claims-by-stance read.
+    chain_cells = Counter((facts[c]["evidenceLevel"][0], facts[c]["stance"][0]) for c in chains)
+    # No rdf:type: the domains of qb:structure and qb:dataSet make them a qb:DataSet and qb:Observations.
+    chain_set = _N(chain_statistics_iri(source_id))
+    yield ox.Quad(chain_set, _N(ns.QB + "structure"), _v("chainCounts"), g)
+    for key in sorted(chain_cells, key=lambda k: [str(t) for t in k]):
+        cell = _N(f"{chain_set.value}#cell-{ns.content_hash(*(str(t) for t in key))}")
+        yield ox.Quad(cell, _DATA_SET, chain_set, g)
+        yield ox.Quad(cell, DIMENSIONS["evidenceLevel"], key[0], g)
+        yield ox.Quad(cell, DIMENSIONS["stance"], key[1], g)
+        yield ox.Quad(cell, CHAIN_COUNT, _integer(chain_cells[key]), g)
 
 
 def stored_statistics(store: ox.Store, source_id: str) -> list[ox.Quad]:
     """One source's statistics as a store holds them."""
-    counts = _N(statistics_iri(source_id))
-    cells = [q.subject for q in store.quads_for_pattern(None, _DATA_SET, counts, STATISTICS_GRAPH)]
+    sets = [_N(statistics_iri(source_id)), _N(chain_statistics_iri(source_id))]
+    cells = [q.subject for s in sets for q in store.quads_for_pattern(None, _DATA_SET, s, STATISTICS_GRAPH)]
     quads = [
-        q for node in [counts, *cells] for q in store.quads_for_pattern(node, None, None, STATISTICS_GRAPH)
+        q for node in [*sets, *cells] for q in store.quads_for_pattern(node, None, None, STATISTICS_GRAPH)
     ]
-    return quads + list(store.quads_for_pattern(_N(ns.STATISTICS), _SUBSET, counts, STATISTICS_GRAPH))
+    return quads + list(store.quads_for_pattern(_N(ns.STATISTICS), _SUBSET, sets[0], STATISTICS_GRAPH))
 
 
 def remove_source_statistics(store: ox.Store, source_id: str) -> None:

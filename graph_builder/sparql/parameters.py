@@ -19,10 +19,11 @@ from graph_builder.core.names import (
     EntityName,
     EntityNameError,
     entity_names,
+    named_iri,
     normalize,
     resolve_name,
 )
-from graph_builder.core.namespaces import ENTITY, MEDKG_VOCAB, SOURCE, XSD, source_iri
+from graph_builder.core.namespaces import MEDKG_VOCAB, SOURCE, XSD, source_iri
 from graph_builder.core.results import Term
 from graph_builder.kg.rdf import NAME_KEY, RDF_TYPE, RDFS_LABEL, SKOS_ALT_LABEL
 from graph_builder.sparql.query_guard import QueryError
@@ -134,12 +135,9 @@ def store_entity_names(store: ox.Store) -> list[EntityName]:
 def _named(store: ox.Store, text: str) -> list[EntityName]:
     """The entities ``text`` could name, found through the name keys written at build time and the
     entity ids: a few index lookups, never a scan over every entity's names."""
-    key = normalize(text)
-    found = {q.subject for q in store.quads_for_pattern(None, NAME_KEY, ox.Literal(key), None)}
-    # Entity ids are lower-case slugs, so an IRI, id or entity: id matches one only in this exact form.
-    for prefix in ("", ENTITY, "entity:"):
-        if key.startswith(prefix) and _SLUG.fullmatch(key[len(prefix) :]):
-            found.add(ox.NamedNode(ENTITY + key[len(prefix) :]))
+    found = {q.subject for q in store.quads_for_pattern(None, NAME_KEY, ox.Literal(normalize(text)), None)}
+    if (iri := named_iri(text)) is not None:
+        found.add(ox.NamedNode(iri))
     entity_class = ox.NamedNode(MEDKG_VOCAB + "Entity")
     names = []
     for node in sorted((n for n in found if isinstance(n, ox.NamedNode)), key=lambda n: n.value):

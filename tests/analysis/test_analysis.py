@@ -216,9 +216,14 @@ def test_relations_choose_the_hops(seed_graph: nx.MultiDiGraph) -> None:
         find_chains(seed_graph, "herpes", "lower back pain", relations=["cures"])
 
 
-def test_chains_json_is_a_list_of_objects(seed_cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_chains_json_is_the_search_with_a_list_of_objects(
+    seed_cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["chains", "herpes", "lower back pain", "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    search = json.loads(capsys.readouterr().out)
+    assert search["source"] == ns.ENTITY + "herpes" and search["max_hops"] == 3
+    assert (search["truncated"], search["total"], search["not_followed"]) == (False, 3, 0)
+    rows = search["chains"]
     assert isinstance(rows, list) and len(rows) == 3
     first = rows[0]
     assert first["path"] == ["herpes", "nerve pain", "lower back pain"] and first["stated"] is True
@@ -334,9 +339,43 @@ def test_hub_graph_is_searched_quickly_and_capped() -> None:
         assert len(chains) == 50 and chains.truncated
         assert chains[0].hop_count == 1  # the direct edge is found before longer detours
         assert max(c.hop_count for c in chains) == 2
-    assert "(showing the first 50 chains; more exist" in format_chains(chains)
+    assert "(showing the first 50 of " in format_chains(chains)
     small = find_chains(graph, "node 0", "node 1", max_hops=2, limit=n)
     assert len(small) == 1 + (n - 2) and not small.truncated
+
+
+@pytest.mark.parametrize("hops", [1, 2, 3])
+def test_a_capped_search_at_a_hub_says_how_many_chains_it_did_not_follow(hops: int) -> None:
+    """A hub: node 0 links to every node, every node to every other. The chains within the hops are
+    the simple paths networkx lists; the search lists ``limit`` and counts the rest."""
+    n, limit = 30, 20
+    graph = _synthetic([(u, v) for u in range(n) for v in range(n) if u != v], n)
+    source, target = f"{ns.ENTITY}n0", f"{ns.ENTITY}n1"
+    exist = sum(1 for _ in nx.all_simple_edge_paths(graph, source, target, cutoff=hops))
+    chains = find_chains(graph, source, target, max_hops=hops, limit=limit)
+    assert chains.total == exist and chains.total_exact
+    if exist > limit:
+        assert chains.truncated and len(chains) == limit and chains.not_followed == exist - limit
+        line = f"showing the first {limit} of {exist:,} chains: {exist - limit:,} not followed"
+        assert line in format_chains(chains)
+        search = json.loads(format_chains(chains, "json"))
+        assert (search["total"], search["not_followed"], len(search["chains"])) == (
+            exist,
+            exist - limit,
+            limit,
+        )
+    else:
+        assert not chains.truncated and chains.not_followed == 0 and len(chains) == exist
+
+
+def test_beyond_three_hops_the_count_is_an_upper_bound() -> None:
+    n = 8
+    graph = _synthetic([(u, v) for u in range(n) for v in range(n) if u != v], n)
+    source, target = f"{ns.ENTITY}n0", f"{ns.ENTITY}n1"
+    exist = sum(1 for _ in nx.all_simple_edge_paths(graph, source, target, cutoff=5))
+    chains = find_chains(graph, source, target, max_hops=5, limit=10)
+    assert chains.truncated and not chains.total_exact and chains.total >= exist
+    assert "of at most " in format_chains(chains)
 
 
 def test_negated_assertions_are_not_hops() -> None:

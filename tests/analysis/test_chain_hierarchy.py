@@ -59,7 +59,9 @@ def test_a_chain_goes_on_from_a_broader_entity_and_says_so() -> None:
     assert chain.meets_at == (_node(2),)  # no one source links n0 -> n2 -> n3
     text = format_chains(find_chains(graph, "node 0", "node 3", hierarchy=True))
     assert "goes on from a broader entity: node 2" in text and "node 1 is narrower than node 2" in text
-    [row] = json.loads(format_chains(find_chains(graph, "node 0", "node 3", hierarchy=True), "json"))
+    [row] = json.loads(format_chains(find_chains(graph, "node 0", "node 3", hierarchy=True), "json"))[
+        "chains"
+    ]
     assert row["through_general"] == [{"entity": _node(2), "label": "node 2"}]
     assert row["steps"][0]["then_broader"] == [{"entity": _node(2), "label": "node 2"}]
 

@@ -45,7 +45,7 @@ def test_every_step_of_a_single_source_chain_names_its_source(seed_graph: nx.Mul
     assert all((m := STEP.match(line)) and m["source"] == SEED for line in steps), steps
     # Nothing else is new for one source: no chain says it joins sources.
     assert "sources" not in text and not any(c.cross_source or c.meets_at for c in chains)
-    rows = json.loads(format_chains(chains, "json"))
+    rows = json.loads(format_chains(chains, "json"))["chains"]
     assert all(r["sources"] == [SEED] and r["cross_source"] is False for r in rows)
     assert all(r["inferred_across_sources"] is False and r["meets_at"] == [] for r in rows)
     assert {(s["source"], s["source_title"]) for r in rows for s in r["steps"]} == {
@@ -117,7 +117,7 @@ def test_chains_command_flags_cross_source_chains_in_json(
     trig = tmp_path / "corpus.trig"
     trig.write_bytes(to_trig(corpus_store))
     assert main(["chains", "herpes", "lower back pain", "--graph", str(trig), "--format", "json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
+    rows = json.loads(capsys.readouterr().out)["chains"]
     [joined] = [r for r in rows if r["nodes"] == [HERPES, NERVE_INFLAMMATION, LBP]]
     assert joined["sources"] == [SEED, HSV2_PAGE] and joined["cross_source"] is True
     assert joined["inferred_across_sources"] is True

@@ -10,6 +10,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
+from graph_builder.analysis import network
 from graph_builder.analysis.network import (
     EdgeData,
     NameData,
@@ -19,6 +20,12 @@ from graph_builder.analysis.network import (
     entity_names,
     to_networkx,
 )
+from graph_builder.core import namespaces as ns
+from graph_builder.core.vocabulary import load_vocabulary
+from graph_builder.sparql.queries import QueryError
+from graph_builder.sparql.runner import run_sparql
+
+CHAIN_RELATIONS = sorted(r.iri for r in load_vocabulary().relations.values() if r.chain_link)
 
 
 def _conforms(value: Any, hint: Any) -> bool:
@@ -92,6 +99,28 @@ def test_entities_between_are_those_on_short_enough_paths(seed_store: ox.Store) 
         assert found == expected | {start, end}, (start, end, max_hops)
         checked += len(expected) > 2
     assert checked  # some pair has an entity between its ends
+
+
+def test_a_hub_neighbourhood_is_read_in_chunks_with_the_same_result(
+    corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: from a hub of the 100k benchmark corpus, ``medkg chains`` inlined ~18,000 IRIs in one
+    query, which the query guard refused (1056 KiB of text). Long lists go a chunk at a time."""
+    whole = to_networkx(corpus_store)
+    hub = max(whole.nodes, key=whole.degree)
+    near = entities_near(corpus_store, hub, 2)
+    far = max(whole.nodes, key=lambda n: (n not in near, n))
+    between = {h: entities_between(corpus_store, hub, far, h, CHAIN_RELATIONS) for h in (2, 3)}
+    projected = _data(to_networkx(corpus_store, entities=near))
+    monkeypatch.setattr(network, "VALUES_CHUNK", 2)
+    assert entities_near(corpus_store, hub, 2) == near and len(near) > 2
+    assert {h: entities_between(corpus_store, hub, far, h, CHAIN_RELATIONS) for h in (2, 3)} == between
+    assert _data(to_networkx(corpus_store, entities=near)) == projected
+    with pytest.raises(QueryError, match="KiB of query text"):  # what one query of every IRI meets
+        run_sparql(
+            network._NEIGHBOURS.sparql({"node": [f"{ns.ENTITY}e{i:06d}" for i in range(20_000)]}),
+            corpus_store,
+        )
 
 
 def test_an_iri_cannot_change_the_query(seed_store: ox.Store) -> None:

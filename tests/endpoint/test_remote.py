@@ -237,6 +237,7 @@ def test_named_queries_match_local_rows(name: str, pushed: Store, seed_store: ox
         ("claims-about", "https://w3id.org/medkg/entity/herpes"),
         ("remedies-for", "back pain"),
         ("causal-chains", "herpes"),
+        ("chain-steps", "Nerve Pain"),
     ],
 )
 def test_parameters_bind_on_remote_stores(name: str, value: str, pushed: Store, seed_store: ox.Store) -> None:
@@ -249,6 +250,30 @@ def test_parameters_bind_on_remote_stores(name: str, value: str, pushed: Store, 
         assert len(run_remote(query, pushed.query, {param.name: EVIL})) == 0
     everything = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert count(pushed.query, everything) >= len(seed_store)  # nothing was dropped
+
+
+def test_entity_names_resolve_through_name_keys_on_remote_stores(
+    pushed: Store, seed_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name is looked up by its key (medkg:nameKey) on the endpoint, as in a local store: every name
+    is read only to suggest close matches for a name that matches none."""
+    unknown = "herpse"
+    with pytest.raises(QueryError) as local_error:
+        run_query("claims-about", seed_store, {"entity": unknown})
+    with pytest.raises(QueryError) as remote_error:
+        run_remote("claims-about", pushed.query, {"entity": unknown})
+    assert str(remote_error.value) == str(local_error.value)  # the same close matches
+
+    def read_every_name(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("every entity name was read to resolve one")
+
+    monkeypatch.setattr(remote, "remote_entity_names", read_every_name)
+    for name in ("LUMBAGO", "entity:herpes", "herpes simplex", ns.ENTITY + "nerve-pain", EVIL):
+        try:
+            local = key(run_query("claims-about", seed_store, {"entity": name}))
+        except QueryError:
+            continue  # no entity: the suggestions need every name
+        assert sorted(key(run_remote("claims-about", pushed.query, {"entity": name}))) == sorted(local)
 
 
 def test_union_strategies_on_oxigraph(oxigraph: Store, seed_store: ox.Store) -> None:
