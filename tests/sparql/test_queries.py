@@ -592,3 +592,16 @@ def test_related_claims_carry_each_claims_polarity_certainty_and_support(seed_st
     assert herpes["certainty"].endswith("possible") and herpes["support"].endswith("disclaimed")
     assert herpes["strength"] == 1
     assert by_claim["stretching-alleviates-back-pain"]["via"] == "broader"
+
+
+def test_a_query_file_is_parsed_once_and_again_after_an_edit(tmp_path: Path) -> None:
+    """Named queries are read at every run: the parsed header is kept per file text, never stale."""
+    path = tmp_path / "counting.rq"
+    body = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n"
+    header = "#+ description: counts triples\n#+ tags:\n#+   - test\n"
+    path.write_text("#+ summary: first\n" + header + body, encoding="utf-8")
+    first = load_query(path)
+    assert load_query(path) is first  # the same text: the header is not parsed again
+    path.write_text("#+ summary: second\n" + header + body, encoding="utf-8")
+    edited = load_query(path)
+    assert edited.summary == "second" and edited is not first
