@@ -25,8 +25,6 @@ from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.kg.hierarchy import Term, broader_terms
 from graph_builder.kg.statistics import source_statistics
 
-SELECTOR_CONTEXT = 32
-
 _N = NamedNode
 
 
@@ -92,26 +90,15 @@ def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
     )
 
 
-def _selectors(w: _Writer, node: NamedNode, source: NamedNode, span: Span, text: str) -> None:
-    """Anchor a span in the source with W3C Web Annotation selectors, and shortcuts for queries."""
+def _quote(w: _Writer, node: NamedNode, span: Span) -> None:
+    """Anchor a span in the source: its verbatim text and code-point offsets, stored once.
+
+    The W3C Web Annotation selectors are derived from these and the source's text where they are asked
+    for (``queries/annotation-selectors.rq``, :mod:`graph_builder.kg.views`).
+    """
     w.text(node, _v("quote"), span.text)
     w.integer(node, _v("quoteStart"), span.start)
     w.integer(node, _v("quoteEnd"), span.end)
-    target = _N(node.value + "#target")
-    quote_sel = _N(node.value + "#quote-selector")
-    pos_sel = _N(node.value + "#position-selector")
-    w.add(node, _N(ns.OA + "hasTarget"), target)
-    w.add(target, RDF_TYPE, _N(ns.OA + "SpecificResource"))
-    w.add(target, _N(ns.OA + "hasSource"), source)
-    w.add(target, _N(ns.OA + "hasSelector"), quote_sel)
-    w.add(target, _N(ns.OA + "hasSelector"), pos_sel)
-    w.add(quote_sel, RDF_TYPE, _N(ns.OA + "TextQuoteSelector"))
-    w.text(quote_sel, _N(ns.OA + "exact"), span.text)
-    w.text(quote_sel, _N(ns.OA + "prefix"), text[max(0, span.start - SELECTOR_CONTEXT) : span.start])
-    w.text(quote_sel, _N(ns.OA + "suffix"), text[span.end : span.end + SELECTOR_CONTEXT])
-    w.add(pos_sel, RDF_TYPE, _N(ns.OA + "TextPositionSelector"))
-    w.integer(pos_sel, _N(ns.OA + "start"), span.start)
-    w.integer(pos_sel, _N(ns.OA + "end"), span.end)
 
 
 Record = list[tuple[NamedNode, NamedNode | Literal]]
@@ -294,9 +281,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         ns.ECO
         + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203")
     )
+    # Who made the annotation and how: once per source. The Biolink reading of each assertion, which
+    # repeats them, is derived (``queries/biolink-statements.rq``, :mod:`graph_builder.kg.views`).
+    w.text(source, _v("agentType"), ann.agent)
+    w.add(source, _v("assertionMethod"), method)
     assertions: dict[str, NamedNode] = {}
     for claim in ann.claims:
-        rel = vocab.relations[claim.relation]
         level = vocab.evidence[claim.evidence]
         node = _N(assertion_of(claim, src.id, vocab))
         assertions[claim.id] = node
@@ -304,14 +294,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("proposition"), _N(proposition_of(claim, vocab)))
         w.add(node, _v("source"), source)
         w.text(node, _v("claimId"), claim.id)
-        _selectors(w, node, source, claim.quote, src.text)
+        _quote(w, node, claim.quote)
         w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
         w.add(node, _v("evidenceLevel"), _N(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
         w.add(node, _v("negated"), Literal(claim.negated))
         _dimensions(w, node, claim, source, vocab)
-        w.text(node, _v("agentType"), ann.agent)
-        w.add(node, _v("assertionMethod"), method)
         if claim.mechanism is not None:
             w.text(node, _v("mechanism"), claim.mechanism.text)
         for cue in claim.hedges:
@@ -322,14 +310,6 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
             w.integer(hedge, _v("cueStart"), cue.span.start)
             w.integer(hedge, _v("cueEnd"), cue.span.end)
             w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
-        # The Biolink reading: the assertion is also an association (an rdf:Statement).
-        w.add(node, RDF_TYPE, _N(ns.RDF + "Statement"))
-        w.add(node, _N(ns.RDF + "subject"), _N(ns.entity_iri(claim.subject)))
-        w.add(node, _N(ns.RDF + "predicate"), _N(rel.biolink))
-        w.add(node, _N(ns.RDF + "object"), _N(ns.entity_iri(claim.object)))
-        w.add(node, _N(ns.BIOLINK + "negated"), Literal(claim.negated))
-        w.text(node, _N(ns.BIOLINK + "knowledge_level"), level.knowledge_level)
-        w.text(node, _N(ns.BIOLINK + "agent_type"), ann.agent)
     for agent in ann.agents.values():
         who = _N(f"{source.value}#agent/{agent.id}")
         w.add(who, RDF_TYPE, _v("Agent"))
@@ -349,7 +329,7 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
         w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))
         if chain.quote is not None:
-            _selectors(w, node, source, chain.quote, src.text)
+            _quote(w, node, chain.quote)
         for position, assertion in enumerate(steps, start=1):
             step = _N(f"{node.value}#step-{position}")
             w.add(node, _v("step"), step)

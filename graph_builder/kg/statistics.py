@@ -4,8 +4,10 @@ so that ``medkg stats``, ``sources`` and ``source-profile`` read a few numbers i
 A source's statistics are a pure function of its own quads (what :func:`graph_builder.kg.rdf.iter_quads`
 makes of its annotation file), so a build, ``add`` and ``remove`` keep them equal to a full recount.
 The vocabularies are W3C's: each source graph is described as a VoID dataset (``void:triples``) that is
-also an RDF Data Cube data set, whose ``qb:Observation`` cells count the source's assertions per
-support, certainty, polarity, relation, evidence level, stance and attribution (docs/data-model.md).
+also an RDF Data Cube data set, whose cells count the source's assertions per support, certainty,
+polarity and relation jointly (``medkg:assertionCounts``); three more data sets of the source count them
+by evidence level, by stance and by attribution alone (their marginals). A cell is a ``qb:Observation``
+by the domain of ``qb:dataSet``, which is not written (docs/data-model.md).
 
 >>> from graph_builder.ingest.annotations import load_annotation
 >>> from graph_builder.core.paths import SEED_ANNOTATION
@@ -40,15 +42,18 @@ def _v(local: str) -> ox.NamedNode:
     return _N(ns.MEDKG_VOCAB + local)
 
 
-#: The dimensions of a cell: the property of an assertion each one counts by, and the cell's property.
+#: The dimensions of the joint cube's cells: what of an assertion each one counts by, and the cell's property.
 DIMENSIONS = {
     "support": _v("bySupport"),
     "certainty": _v("byCertainty"),
     "polarity": _v("byPolarity"),
     "relation": _v("byRelation"),
-    "evidenceLevel": _v("byEvidenceLevel"),
-    "stance": _v("byStance"),
-    "attribution": _v("byAttribution"),
+}
+#: The dimensions counted alone, each in a data set of its own: its IRI's suffix, cell property, structure.
+MARGINALS = {
+    "evidenceLevel": (_v("byEvidenceLevel"), _v("assertionCountsByEvidenceLevel")),
+    "stance": (_v("byStance"), _v("assertionCountsByStance")),
+    "attribution": (_v("byAttribution"), _v("assertionCountsByAttribution")),
 }
 ASSERTION_COUNT = _v("assertionCount")
 STATISTICS_OF = _v("statisticsOf")
@@ -80,20 +85,14 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     typed = {s: {str(t) for t in f.get(ns.RDF + "type", [])} for s, f in facts.items()}
     assertions = [s for s, types in typed.items() if f"<{ns.MEDKG_VOCAB}Assertion>" in types]
     cells: Counter[tuple[Term, ...]] = Counter()
+    marginals: dict[str, Counter[Term]] = {name: Counter() for name in MARGINALS}
     for node in assertions:
         f = facts[node]
         agents = [k for a in f.get("attributedTo", []) for k in facts.get(a, {}).get("agentKind", [])]
-        cells[
-            (
-                f["support"][0],
-                f["certainty"][0],
-                f["polarity"][0],
-                relation_of[f["proposition"][0]],
-                f["evidenceLevel"][0],
-                f["stance"][0],
-                agents[0] if agents else _SELF,
-            )
-        ] += 1
+        cells[(f["support"][0], f["certainty"][0], f["polarity"][0], relation_of[f["proposition"][0]])] += 1
+        marginals["evidenceLevel"][f["evidenceLevel"][0]] += 1
+        marginals["stance"][f["stance"][0]] += 1
+        marginals["attribution"][agents[0] if agents else _SELF] += 1
     counts = _N(statistics_iri(source_id))
     g = STATISTICS_GRAPH
     yield ox.Quad(_N(ns.STATISTICS), _SUBSET, counts, g)
@@ -111,19 +110,28 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     yield ox.Quad(counts, _v("hedgeCount"), _integer(hedges), g)
     for key in sorted(cells, key=lambda k: [str(t) for t in k]):
         cell = _N(f"{counts.value}#cell-{ns.content_hash(*(str(t) for t in key))}")
-        yield ox.Quad(cell, _TYPE, _N(ns.QB + "Observation"), g)
         yield ox.Quad(cell, _DATA_SET, counts, g)
         for prop, value in zip(DIMENSIONS.values(), key, strict=True):
             yield ox.Quad(cell, prop, value, g)
         yield ox.Quad(cell, ASSERTION_COUNT, _integer(cells[key]), g)
+    for name, (prop, structure) in MARGINALS.items():
+        marginal = _N(f"{counts.value}/{name}")
+        yield ox.Quad(marginal, _N(ns.QB + "structure"), structure, g)
+        yield ox.Quad(marginal, STATISTICS_OF, _N(ns.source_iri(source_id)), g)
+        for value in sorted(marginals[name], key=str):
+            cell = _N(f"{marginal.value}#cell-{ns.content_hash(str(value))}")
+            yield ox.Quad(cell, _DATA_SET, marginal, g)
+            yield ox.Quad(cell, prop, value, g)
+            yield ox.Quad(cell, ASSERTION_COUNT, _integer(marginals[name][value]), g)
 
 
 def stored_statistics(store: ox.Store, source_id: str) -> list[ox.Quad]:
     """One source's statistics as a store holds them."""
     counts = _N(statistics_iri(source_id))
-    cells = [q.subject for q in store.quads_for_pattern(None, _DATA_SET, counts, STATISTICS_GRAPH)]
+    sets = [counts] + [_N(f"{counts.value}/{name}") for name in MARGINALS]
+    cells = [q.subject for s in sets for q in store.quads_for_pattern(None, _DATA_SET, s, STATISTICS_GRAPH)]
     quads = [
-        q for node in [counts, *cells] for q in store.quads_for_pattern(node, None, None, STATISTICS_GRAPH)
+        q for node in [*sets, *cells] for q in store.quads_for_pattern(node, None, None, STATISTICS_GRAPH)
     ]
     return quads + list(store.quads_for_pattern(_N(ns.STATISTICS), _SUBSET, counts, STATISTICS_GRAPH))
 
