@@ -54,9 +54,16 @@ SKOS_MATCHES = {match: _N(ns.SKOS + prop) for match, prop in MATCHES.items()}
 ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, *SKOS_MATCHES.values(), SKOS_BROADER)
 #: The predicates of an entity's shared description (what ``describe_entity`` makes).
 ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, NAME_KEY, *ENTITY_FIELDS)
-#: The fields of a term record, which are the term's shared description (``skos:broader``: the
-#: vocabulary's own hierarchy, :mod:`graph_builder.kg.hierarchy`).
+#: The fields of a term's shared description (``skos:broader``: the vocabulary's own hierarchy,
+#: :mod:`graph_builder.kg.hierarchy`).
 TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY, SKOS_BROADER)
+#: The fields every source gives alike, kept in the shared description only, not in each source's record:
+#: an entity's label and type (the cross-file checks refuse a file that differs, ``ingest.checks``), and a
+#: term's CURIE and vocabulary (functions of its IRI; a term's label is the file's, and can differ). While
+#: some source still records the node, its shared values of these stand (``store.corpus`` recomputes the
+#: rest from the records).
+ENTITY_AGREED = (RDFS_LABEL, ENTITY_TYPE)
+TERM_AGREED = (CURIE, VOCABULARY)
 
 
 class _Writer:
@@ -222,20 +229,23 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
     """What this source says about its entities and grounding terms, kept in its own graph.
 
     The shared graph holds the union of these records over all sources, so it can be recomputed for
-    the entities a source touched when that source is replaced or removed (see ``corpus``).
+    the entities a source touched when that source is replaced or removed (see ``corpus``). What every
+    source gives alike (:data:`ENTITY_AGREED`, :data:`TERM_AGREED`) is left out of the records: the shared graph has it.
+    A record is typed by the domain of ``medkg:describes`` (``medkg:EntityRecord`` or
+    ``medkg:TermRecord``), which is not written.
     """
     for ent in ann.entities.values():
         record = _N(f"{source.value}#entity/{ent.id}")
-        w.add(record, RDF_TYPE, _v("EntityRecord"))
         w.add(record, DESCRIBES, _N(ns.entity_iri(ent.id)))
         for p, o in _entity_record(ent, vocab):
-            w.add(record, p, o)
+            if p not in ENTITY_AGREED:
+                w.add(record, p, o)
     for g, pairs in _term_records(ann):
         term = _N(f"{source.value}#term/{g.curie}")
-        w.add(term, RDF_TYPE, _v("TermRecord"))
         w.add(term, DESCRIBES, _N(g.iri))
         for p, o in pairs:
-            w.add(term, p, o)
+            if p not in TERM_AGREED:
+                w.add(term, p, o)
 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:

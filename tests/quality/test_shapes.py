@@ -357,21 +357,13 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
         _setting(_herpes_grounding, MEDKG.vocabulary, Literal("umls")),
         Expected("GroundingShape-vocabulary", _herpes_grounding),
     ),
-    "record-without-entity-type": (
-        _dropping(_herpes_record, MEDKG.entityType),
-        Expected("EntityRecordShape-entityType", _herpes_record),
-    ),
-    "record-with-a-non-type": (
-        _setting(_herpes_record, MEDKG.entityType, MEDKG.Entity),
-        Expected("EntityRecordShape-entityType", _herpes_record),
-    ),
     "record-of-nothing": (
         _setting(_herpes_record, MEDKG.describes, URIRef(ns.ENTITY + "undefined")),
-        Expected("EntityRecordShape-describes", _herpes_record),
+        Expected("RecordShape-describes", _herpes_record),
     ),
-    "term-record-without-vocabulary": (
-        _dropping(_herpes_term_record, MEDKG.vocabulary),
-        Expected("GroundingShape-vocabulary", _herpes_term_record),
+    "term-record-of-no-term": (
+        _setting(_herpes_term_record, MEDKG.describes, URIRef("http://id.nlm.nih.gov/mesh/D000000")),
+        Expected("RecordShape-describes", _herpes_term_record),
     ),
     # source documents
     "source-without-title": (
