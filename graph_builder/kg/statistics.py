@@ -42,18 +42,23 @@ def _v(local: str) -> ox.NamedNode:
     return _N(ns.MEDKG_VOCAB + local)
 
 
-#: The dimensions of the joint cube's cells: what of an assertion each one counts by, and the cell's property.
+#: The dimensions of a cell: the property of an assertion each one counts by, and the cell's property.
 DIMENSIONS = {
     "support": _v("bySupport"),
     "certainty": _v("byCertainty"),
     "polarity": _v("byPolarity"),
     "relation": _v("byRelation"),
+    "evidenceLevel": _v("byEvidenceLevel"),
+    "stance": _v("byStance"),
+    "attribution": _v("byAttribution"),
 }
-#: The dimensions counted alone, each in a data set of its own: its IRI's suffix, cell property, structure.
+#: The dimensions of the joint cube (``medkg:assertionCounts``), counted together.
+JOINT = ("support", "certainty", "polarity", "relation")
+#: The dimensions counted alone, each in a data set of its own (its IRI's suffix) with its structure.
 MARGINALS = {
-    "evidenceLevel": (_v("byEvidenceLevel"), _v("assertionCountsByEvidenceLevel")),
-    "stance": (_v("byStance"), _v("assertionCountsByStance")),
-    "attribution": (_v("byAttribution"), _v("assertionCountsByAttribution")),
+    "evidenceLevel": _v("assertionCountsByEvidenceLevel"),
+    "stance": _v("assertionCountsByStance"),
+    "attribution": _v("assertionCountsByAttribution"),
 }
 ASSERTION_COUNT = _v("assertionCount")
 STATISTICS_OF = _v("statisticsOf")
@@ -111,10 +116,11 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     for key in sorted(cells, key=lambda k: [str(t) for t in k]):
         cell = _N(f"{counts.value}#cell-{ns.content_hash(*(str(t) for t in key))}")
         yield ox.Quad(cell, _DATA_SET, counts, g)
-        for prop, value in zip(DIMENSIONS.values(), key, strict=True):
+        for prop, value in zip((DIMENSIONS[d] for d in JOINT), key, strict=True):
             yield ox.Quad(cell, prop, value, g)
         yield ox.Quad(cell, ASSERTION_COUNT, _integer(cells[key]), g)
-    for name, (prop, structure) in MARGINALS.items():
+    for name, structure in MARGINALS.items():
+        prop = DIMENSIONS[name]
         marginal = _N(f"{counts.value}/{name}")
         yield ox.Quad(marginal, _N(ns.QB + "structure"), structure, g)
         yield ox.Quad(marginal, STATISTICS_OF, _N(ns.source_iri(source_id)), g)
