@@ -216,7 +216,7 @@ def key(table: ResultTable) -> list[tuple[str, ...]]:
 def test_named_queries_match_local_rows(name: str, pushed: Store, seed_store: ox.Store) -> None:
     local = run_query(name, seed_store)
     there = run_remote(name, pushed.query)
-    if pushed.engine == "oxigraph":
+    if pushed.engine == "oxigraph" and local.kind != "construct":  # a graph has no order
         assert key(there) == key(local)  # same engine: same order too
     else:
         assert sorted(key(there)) == sorted(key(local))
