@@ -297,7 +297,10 @@ def test_push_prunes_sources_removed_locally(
     report = push(seed_store, endpoint=oxigraph.query, graph_store=oxigraph.graph_store)
     assert report.removed == [ns.source_graph_iri("a-second-article")]
     for name in NAMES:
-        assert key(run_remote(name, oxigraph.query)) == key(run_query(name, seed_store)), name
+        there, local = key(run_remote(name, oxigraph.query)), key(run_query(name, seed_store))
+        if get_query(name).kind == "construct":  # a derived view: a graph has no order
+            there, local = sorted(there), sorted(local)
+        assert there == local, name
 
 
 def test_virtuoso_graph_store_needs_credentials(virtuoso: Store, seed_store: ox.Store) -> None:
