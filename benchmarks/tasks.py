@@ -84,6 +84,8 @@ def neighbourhood(store: ox.Store, entity: str) -> set[str]:
 def raw_rows(store: ox.Store, text: str, substitutions: Any) -> list[tuple[Any, ...]]:
     """The engine's limit: the query text as is, every row materialised, no medkg code around it."""
     result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    if isinstance(result, ox.QueryTriples):  # a derived view (CONSTRUCT): its triples are its rows
+        return [(t.subject, t.predicate, t.object) for t in result]
     assert isinstance(result, ox.QuerySolutions)
     return [tuple(s) for s in result]
 

@@ -44,6 +44,7 @@ def _nanopub_files(store: ox.Store, key: str | None) -> dict[str, bytes] | None:
 def cmd_export(args: argparse.Namespace) -> int:
     from graph_builder.kg import export
     from graph_builder.kg.kgx import to_kgx
+    from graph_builder.kg.views import exported_quads
     from graph_builder.store.open import open_graph
 
     rdf_formats = {
@@ -63,7 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         files = to_kgx(store)
     else:
         name, render = rdf_formats[args.format]
-        files = {name: render(export.canonical_quads(store))}
+        files = {name: render(export.canonical_quads(exported_quads(store)))}
     for path in export.write_files(Path(args.out), files):
         print(f"wrote {path}")
     return 0

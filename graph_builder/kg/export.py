@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from graph_builder.core import namespaces as ns
 from graph_builder.core.errors import MedkgError
+from graph_builder.kg.views import exported_quads
 
 OUTPUT_FILES = ("medkg.ttl", "medkg.trig", "medkg.jsonld")
 
@@ -139,10 +140,11 @@ def to_jsonld(quads: Iterable[ox.Quad]) -> bytes:
 
 
 def render_outputs(store: ox.Store) -> dict[str, bytes]:
-    """The bytes of every output file, keyed by file name."""
+    """The bytes of every output file, keyed by file name: the store's quads and its derived views
+    (Web Annotation selectors, the Biolink reading: :mod:`graph_builder.kg.views`)."""
     # Reading the store is most of the cost of canonicalizing it, so it is read once; the renderers'
     # own canonicalization of quads that are canonical already changes nothing and costs little.
-    quads = canonical_quads(store)
+    quads = canonical_quads(exported_quads(store))
     renderers = (to_turtle, to_trig, to_jsonld)
     return {name: render(quads) for name, render in zip(OUTPUT_FILES, renderers, strict=True)}
 

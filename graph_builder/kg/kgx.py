@@ -3,8 +3,8 @@
 Written by hand with :mod:`json` (the ``kgx`` package downloads the Biolink model when imported, so it
 cannot run offline). Every value is a CURIE from :mod:`graph_builder.core.identifiers`.
 
-An edge is one source's claim, never a fact: it carries the Biolink reading the builder wrote for the
-assertion (``negated``, ``knowledge_level``, ``agent_type``: a claim the source itself disclaims or
+An edge is one source's claim, never a fact: it carries the Biolink reading of the assertion, derived by
+the ``biolink-statements`` view (:mod:`graph_builder.kg.views`) (``negated``, ``knowledge_level``, ``agent_type``: a claim the source itself disclaims or
 only hedges is a ``prediction``), the verbatim quote as ``supporting_text`` and the source as
 ``supporting_documents``. What Biolink has no slot for is kept under ``medkg_`` keys (KGX allows
 properties outside the model): the codebook's polarity, certainty and support, and the source's
@@ -29,6 +29,7 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.identifiers import shorten
 from graph_builder.core.results import from_query_result
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
+from graph_builder.kg.views import view_triples
 
 NODES_FILE = "medkg_nodes.jsonl"
 EDGES_FILE = "medkg_edges.jsonl"
@@ -36,10 +37,8 @@ EDGES_FILE = "medkg_edges.jsonl"
 ASSOCIATION = ns.BIOLINK + "Association"
 
 _EDGES = """
-SELECT DISTINCT ?assertion ?subject ?predicate ?object ?relation ?negated ?kl ?agent ?quote ?source ?url
-       ?polarity ?certainty ?conditional ?support WHERE {
-  ?assertion a medkg:Assertion ; rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object ;
-             biolink:negated ?negated ; biolink:knowledge_level ?kl ; biolink:agent_type ?agent ;
+SELECT DISTINCT ?assertion ?relation ?quote ?source ?url ?polarity ?certainty ?conditional ?support WHERE {
+  ?assertion a medkg:Assertion ;
              medkg:quote ?quote ; medkg:source ?source ; medkg:proposition/medkg:relation ?relation ;
              medkg:polarity ?polarity ; medkg:certainty ?certainty ; medkg:conditional ?conditional ;
              medkg:support ?support .
@@ -78,8 +77,10 @@ def kgx_edges(store: ox.Store) -> list[dict[str, Any]]:
         found = {"type": shorten(r["type"]), "text": r["text"]}
         found |= {k: r[k] for k in ("value", "unit") if r[k] is not None}
         qualifiers.setdefault(r["assertion"], []).append((r["start"], found))
+    reading = _biolink_reading(store)
     edges = []
     for r in _records(store, _EDGES):
+        r |= reading[r["assertion"]]
         documents = [shorten(r["source"])] + ([r["url"]] if r["url"] else [])
         edge: dict[str, Any] = {
             "id": shorten(r["assertion"]),
@@ -102,6 +103,28 @@ def kgx_edges(store: ox.Store) -> list[dict[str, Any]]:
             edge["medkg_qualifiers"] = [q for _, q in sorted(qualifiers[r["assertion"]], key=_by_start)]
         edges.append(edge)
     return sorted(edges, key=lambda e: str(e["id"]))
+
+
+#: The Biolink reading's properties, and the key of an edge record each one fills.
+_READING = {
+    ns.RDF + "subject": "subject",
+    ns.RDF + "predicate": "predicate",
+    ns.RDF + "object": "object",
+    ns.BIOLINK + "negated": "negated",
+    ns.BIOLINK + "knowledge_level": "kl",
+    ns.BIOLINK + "agent_type": "agent",
+}
+
+
+def _biolink_reading(store: ox.Store) -> dict[str, dict[str, Any]]:
+    """Each assertion's Biolink reading (the ``biolink-statements`` view), keyed by assertion IRI."""
+    reading: dict[str, dict[str, Any]] = {}
+    for t in view_triples(store, "biolink-statements"):
+        key = _READING.get(t.predicate.value)
+        o, s = t.object, t.subject
+        if key is not None and isinstance(o, ox.NamedNode | ox.Literal) and isinstance(s, ox.NamedNode):
+            reading.setdefault(s.value, {})[key] = o.value == "true" if key == "negated" else o.value
+    return reading
 
 
 def _by_start(item: tuple[int, dict[str, str]]) -> tuple[int, str]:

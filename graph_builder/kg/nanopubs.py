@@ -8,7 +8,8 @@ A nanopublication's assertion graph is read as what its author holds true, so it
 claim as medkg records it: the ``medkg:Assertion`` node with its proposition (a node whose
 ``medkg:subject``, ``medkg:relation`` and ``medkg:object`` say what is claimed), polarity, certainty,
 support, hedges, qualifiers and attribution, the entities' labels, and the Biolink reading as an
-``rdf:Statement`` (a reification, which asserts nothing; ``biolink:negated`` true for a negated claim).
+``rdf:Statement`` (a reification, which asserts nothing; ``biolink:negated`` true for a negated claim),
+derived with the selectors below by :mod:`graph_builder.kg.views`.
 A negated or disclaimed claim is there with its polarity and support, never as an affirmed triple. The
 provenance graph says where the claim was read: the assertion graph ``prov:wasDerivedFrom`` the source,
 the verbatim quote with its offsets and W3C Web Annotation selectors, the curator's rationale, the ECO
@@ -34,6 +35,7 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.errors import MedkgError
 from graph_builder.core.vocabulary import load_vocabulary
 from graph_builder.kg.export import sorted_quads
+from graph_builder.kg.views import with_views
 
 if TYPE_CHECKING:
     import rdflib
@@ -304,6 +306,7 @@ def iter_nanopubs(store: ox.Store, key: SigningKey) -> Iterator[list[ox.Quad]]:
     from nanopub.definitions import DUMMY_NAMESPACE
 
     assertion_graph = _N(str(DUMMY_NAMESPACE["assertion"]))
+    store = with_views(store)  # the Biolink reading and the selectors are derived, not stored
     for node, graph in assertions(store):
         yield sign(nanopub_parts(store, node, graph, assertion_graph), key)
 

@@ -25,8 +25,6 @@ from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.kg.hierarchy import Term, broader_terms
 from graph_builder.kg.statistics import source_statistics
 
-SELECTOR_CONTEXT = 32
-
 _N = NamedNode
 
 
@@ -56,9 +54,16 @@ SKOS_MATCHES = {match: _N(ns.SKOS + prop) for match, prop in MATCHES.items()}
 ENTITY_FIELDS = (SKOS_ALT_LABEL, SKOS_DEFINITION, *SKOS_MATCHES.values(), SKOS_BROADER)
 #: The predicates of an entity's shared description (what ``describe_entity`` makes).
 ENTITY_DESCRIPTION = (RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL, NAME_KEY, *ENTITY_FIELDS)
-#: The fields of a term record, which are the term's shared description (``skos:broader``: the
-#: vocabulary's own hierarchy, :mod:`graph_builder.kg.hierarchy`).
+#: The fields of a term's shared description (``skos:broader``: the vocabulary's own hierarchy,
+#: :mod:`graph_builder.kg.hierarchy`).
 TERM_FIELDS = (RDFS_LABEL, CURIE, VOCABULARY, SKOS_BROADER)
+#: The fields every source gives alike, kept in the shared description only, not in each source's record:
+#: an entity's label and type (the cross-file checks refuse a file that differs, ``ingest.checks``), and a
+#: term's CURIE and vocabulary (functions of its IRI; a term's label is the file's, and can differ). While
+#: some source still records the node, its shared values of these stand (``store.corpus`` recomputes the
+#: rest from the records).
+ENTITY_AGREED = (RDFS_LABEL, ENTITY_TYPE)
+TERM_AGREED = (CURIE, VOCABULARY)
 
 
 class _Writer:
@@ -92,26 +97,15 @@ def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
     )
 
 
-def _selectors(w: _Writer, node: NamedNode, source: NamedNode, span: Span, text: str) -> None:
-    """Anchor a span in the source with W3C Web Annotation selectors, and shortcuts for queries."""
+def _quote(w: _Writer, node: NamedNode, span: Span) -> None:
+    """Anchor a span in the source: its verbatim text and code-point offsets, stored once.
+
+    The W3C Web Annotation selectors are derived from these and the source's text where they are asked
+    for (``queries/annotation-selectors.rq``, :mod:`graph_builder.kg.views`).
+    """
     w.text(node, _v("quote"), span.text)
     w.integer(node, _v("quoteStart"), span.start)
     w.integer(node, _v("quoteEnd"), span.end)
-    target = _N(node.value + "#target")
-    quote_sel = _N(node.value + "#quote-selector")
-    pos_sel = _N(node.value + "#position-selector")
-    w.add(node, _N(ns.OA + "hasTarget"), target)
-    w.add(target, RDF_TYPE, _N(ns.OA + "SpecificResource"))
-    w.add(target, _N(ns.OA + "hasSource"), source)
-    w.add(target, _N(ns.OA + "hasSelector"), quote_sel)
-    w.add(target, _N(ns.OA + "hasSelector"), pos_sel)
-    w.add(quote_sel, RDF_TYPE, _N(ns.OA + "TextQuoteSelector"))
-    w.text(quote_sel, _N(ns.OA + "exact"), span.text)
-    w.text(quote_sel, _N(ns.OA + "prefix"), text[max(0, span.start - SELECTOR_CONTEXT) : span.start])
-    w.text(quote_sel, _N(ns.OA + "suffix"), text[span.end : span.end + SELECTOR_CONTEXT])
-    w.add(pos_sel, RDF_TYPE, _N(ns.OA + "TextPositionSelector"))
-    w.integer(pos_sel, _N(ns.OA + "start"), span.start)
-    w.integer(pos_sel, _N(ns.OA + "end"), span.end)
 
 
 Record = list[tuple[NamedNode, NamedNode | Literal]]
@@ -235,20 +229,23 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
     """What this source says about its entities and grounding terms, kept in its own graph.
 
     The shared graph holds the union of these records over all sources, so it can be recomputed for
-    the entities a source touched when that source is replaced or removed (see ``corpus``).
+    the entities a source touched when that source is replaced or removed (see ``corpus``). What every
+    source gives alike (:data:`ENTITY_AGREED`, :data:`TERM_AGREED`) is left out of the records: the shared graph has it.
+    A record is typed by the domain of ``medkg:describes`` (``medkg:EntityRecord`` or
+    ``medkg:TermRecord``), which is not written.
     """
     for ent in ann.entities.values():
         record = _N(f"{source.value}#entity/{ent.id}")
-        w.add(record, RDF_TYPE, _v("EntityRecord"))
         w.add(record, DESCRIBES, _N(ns.entity_iri(ent.id)))
         for p, o in _entity_record(ent, vocab):
-            w.add(record, p, o)
+            if p not in ENTITY_AGREED:
+                w.add(record, p, o)
     for g, pairs in _term_records(ann):
         term = _N(f"{source.value}#term/{g.curie}")
-        w.add(term, RDF_TYPE, _v("TermRecord"))
         w.add(term, DESCRIBES, _N(g.iri))
         for p, o in pairs:
-            w.add(term, p, o)
+            if p not in TERM_AGREED:
+                w.add(term, p, o)
 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
@@ -294,9 +291,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         ns.ECO
         + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203")
     )
+    # Who made the annotation and how: once per source. The Biolink reading of each assertion, which
+    # repeats them, is derived (``queries/biolink-statements.rq``, :mod:`graph_builder.kg.views`).
+    w.text(source, _v("agentType"), ann.agent)
+    w.add(source, _v("assertionMethod"), method)
     assertions: dict[str, NamedNode] = {}
     for claim in ann.claims:
-        rel = vocab.relations[claim.relation]
         level = vocab.evidence[claim.evidence]
         node = _N(assertion_of(claim, src.id, vocab))
         assertions[claim.id] = node
@@ -304,14 +304,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("proposition"), _N(proposition_of(claim, vocab)))
         w.add(node, _v("source"), source)
         w.text(node, _v("claimId"), claim.id)
-        _selectors(w, node, source, claim.quote, src.text)
+        _quote(w, node, claim.quote)
         w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
         w.add(node, _v("evidenceLevel"), _N(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
         w.add(node, _v("negated"), Literal(claim.negated))
         _dimensions(w, node, claim, source, vocab)
-        w.text(node, _v("agentType"), ann.agent)
-        w.add(node, _v("assertionMethod"), method)
         if claim.mechanism is not None:
             w.text(node, _v("mechanism"), claim.mechanism.text)
         for cue in claim.hedges:
@@ -322,14 +320,6 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
             w.integer(hedge, _v("cueStart"), cue.span.start)
             w.integer(hedge, _v("cueEnd"), cue.span.end)
             w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
-        # The Biolink reading: the assertion is also an association (an rdf:Statement).
-        w.add(node, RDF_TYPE, _N(ns.RDF + "Statement"))
-        w.add(node, _N(ns.RDF + "subject"), _N(ns.entity_iri(claim.subject)))
-        w.add(node, _N(ns.RDF + "predicate"), _N(rel.biolink))
-        w.add(node, _N(ns.RDF + "object"), _N(ns.entity_iri(claim.object)))
-        w.add(node, _N(ns.BIOLINK + "negated"), Literal(claim.negated))
-        w.text(node, _N(ns.BIOLINK + "knowledge_level"), level.knowledge_level)
-        w.text(node, _N(ns.BIOLINK + "agent_type"), ann.agent)
     for agent in ann.agents.values():
         who = _N(f"{source.value}#agent/{agent.id}")
         w.add(who, RDF_TYPE, _v("Agent"))
@@ -349,7 +339,7 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
         w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))
         if chain.quote is not None:
-            _selectors(w, node, source, chain.quote, src.text)
+            _quote(w, node, chain.quote)
         for position, assertion in enumerate(steps, start=1):
             step = _N(f"{node.value}#step-{position}")
             w.add(node, _v("step"), step)

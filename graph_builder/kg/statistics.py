@@ -4,9 +4,11 @@ so that ``medkg stats``, ``sources`` and ``source-profile`` read a few numbers i
 A source's statistics are a pure function of its own quads (what :func:`graph_builder.kg.rdf.iter_quads`
 makes of its annotation file), so a build, ``add`` and ``remove`` keep them equal to a full recount.
 The vocabularies are W3C's: each source graph is described as a VoID dataset (``void:triples``) that is
-also an RDF Data Cube data set, whose ``qb:Observation`` cells count the source's assertions per
-support, certainty, polarity, relation, evidence level, stance and attribution, and a second data set
-counts its stated chains per evidence level and stance (docs/data-model.md).
+also an RDF Data Cube data set, whose cells count the source's assertions per support, certainty,
+polarity and relation jointly (``medkg:assertionCounts``); three more data sets of the source count them
+by evidence level, by stance and by attribution alone (their marginals). A cell is a ``qb:Observation``
+by the domain of ``qb:dataSet``, which is not written; a last data set counts its stated
+chains per evidence level and stance (docs/data-model.md).
 
 >>> from graph_builder.ingest.annotations import load_annotation
 >>> from graph_builder.core.paths import SEED_ANNOTATION
@@ -51,6 +53,14 @@ DIMENSIONS = {
     "stance": _v("byStance"),
     "attribution": _v("byAttribution"),
 }
+#: The dimensions of the joint cube (``medkg:assertionCounts``), counted together.
+JOINT = ("support", "certainty", "polarity", "relation")
+#: The dimensions counted alone, each in a data set of its own (its IRI's suffix) with its structure.
+MARGINALS = {
+    "evidenceLevel": _v("assertionCountsByEvidenceLevel"),
+    "stance": _v("assertionCountsByStance"),
+    "attribution": _v("assertionCountsByAttribution"),
+}
 ASSERTION_COUNT = _v("assertionCount")
 CHAIN_COUNT = _v("chainCount")
 STATISTICS_OF = _v("statisticsOf")
@@ -87,20 +97,14 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     typed = {s: {str(t) for t in f.get(ns.RDF + "type", [])} for s, f in facts.items()}
     assertions = [s for s, types in typed.items() if f"<{ns.MEDKG_VOCAB}Assertion>" in types]
     cells: Counter[tuple[Term, ...]] = Counter()
+    marginals: dict[str, Counter[Term]] = {name: Counter() for name in MARGINALS}
     for node in assertions:
         f = facts[node]
         agents = [k for a in f.get("attributedTo", []) for k in facts.get(a, {}).get("agentKind", [])]
-        cells[
-            (
-                f["support"][0],
-                f["certainty"][0],
-                f["polarity"][0],
-                relation_of[f["proposition"][0]],
-                f["evidenceLevel"][0],
-                f["stance"][0],
-                agents[0] if agents else _SELF,
-            )
-        ] += 1
+        cells[(f["support"][0], f["certainty"][0], f["polarity"][0], relation_of[f["proposition"][0]])] += 1
+        marginals["evidenceLevel"][f["evidenceLevel"][0]] += 1
+        marginals["stance"][f["stance"][0]] += 1
+        marginals["attribution"][agents[0] if agents else _SELF] += 1
     counts = _N(statistics_iri(source_id))
     g = STATISTICS_GRAPH
     yield ox.Quad(_N(ns.STATISTICS), _SUBSET, counts, g)
@@ -118,11 +122,20 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     yield ox.Quad(counts, _v("hedgeCount"), _integer(hedges), g)
     for key in sorted(cells, key=lambda k: [str(t) for t in k]):
         cell = _N(f"{counts.value}#cell-{ns.content_hash(*(str(t) for t in key))}")
-        yield ox.Quad(cell, _TYPE, _N(ns.QB + "Observation"), g)
         yield ox.Quad(cell, _DATA_SET, counts, g)
-        for prop, value in zip(DIMENSIONS.values(), key, strict=True):
+        for prop, value in zip((DIMENSIONS[d] for d in JOINT), key, strict=True):
             yield ox.Quad(cell, prop, value, g)
         yield ox.Quad(cell, ASSERTION_COUNT, _integer(cells[key]), g)
+    for name, structure in MARGINALS.items():
+        prop = DIMENSIONS[name]
+        marginal = _N(f"{counts.value}/{name}")
+        yield ox.Quad(marginal, _N(ns.QB + "structure"), structure, g)
+        yield ox.Quad(marginal, STATISTICS_OF, _N(ns.source_iri(source_id)), g)
+        for value in sorted(marginals[name], key=str):
+            cell = _N(f"{marginal.value}#cell-{ns.content_hash(str(value))}")
+            yield ox.Quad(cell, _DATA_SET, marginal, g)
+            yield ox.Quad(cell, prop, value, g)
+            yield ox.Quad(cell, ASSERTION_COUNT, _integer(marginals[name][value]), g)
     # The chains, in a data set of their own (a cube's every cell has every dimension and measure):
     # per evidence level and stance, which claims-by-evidence-level and claims-by-stance read.
     chain_cells = Counter((facts[c]["evidenceLevel"][0], facts[c]["stance"][0]) for c in chains)
@@ -139,7 +152,8 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
 
 def stored_statistics(store: ox.Store, source_id: str) -> list[ox.Quad]:
     """One source's statistics as a store holds them."""
-    sets = [_N(statistics_iri(source_id)), _N(chain_statistics_iri(source_id))]
+    counts = _N(statistics_iri(source_id))
+    sets = [counts] + [_N(f"{counts.value}/{name}") for name in MARGINALS] + [_N(chain_statistics_iri(source_id))]
     cells = [q.subject for s in sets for q in store.quads_for_pattern(None, _DATA_SET, s, STATISTICS_GRAPH)]
     quads = [
         q for node in [*sets, *cells] for q in store.quads_for_pattern(node, None, None, STATISTICS_GRAPH)

@@ -38,8 +38,11 @@ from graph_builder.ingest.checks import CrossFileChecks, FileSummary, read_summa
 from graph_builder.kg.rdf import (
     CLAIMED,
     DESCRIBES,
+    ENTITY_AGREED,
     ENTITY_DESCRIPTION,
+    ENTITY_TYPE,
     SHARED,
+    TERM_AGREED,
     TERM_FIELDS,
     claim_links,
     describe_entity,
@@ -133,7 +136,9 @@ def _problems_with_store(
         rows = _select(
             store,
             """SELECT ?entity ?g ?label ?type WHERE {
-                 GRAPH ?g { ?record medkg:describes ?entity ; rdfs:label ?label ; medkg:entityType ?type . }
+                 GRAPH ?g { ?record medkg:describes ?entity . }
+                 GRAPH graph:shared { ?entity rdfs:label ?label ; a ?type . }
+                 FILTER(?type != medkg:Entity)
                } ORDER BY ?g""",
             entity=_N(ns.entity_iri(ident)),
         )
@@ -273,18 +278,37 @@ def _recompute_shared(
                 continue
             relation = _object(store, between, _N(ns.MEDKG_VOCAB + "relation"), SHARED)
             store.extend(claim_links(s, links.get(relation.value, ()), o))
-    for nodes, fields, describe in (
-        (entities, ENTITY_DESCRIPTION, describe_entity),
-        (terms, TERM_FIELDS, describe_term),
+    for nodes, fields, agreed_fields, describe in (
+        (entities, ENTITY_DESCRIPTION, ENTITY_AGREED, describe_entity),
+        (terms, TERM_FIELDS, TERM_AGREED, describe_term),
     ):
         for node in nodes:
+            agreed = _agreed(store, node, agreed_fields)
+            records = list(store.quads_for_pattern(None, DESCRIBES, node, None))
             for pred in fields:
                 for q in list(store.quads_for_pattern(node, pred, None, SHARED)):
                     store.remove(q)
-            for record in list(store.quads_for_pattern(None, DESCRIBES, node, None)):
+            if records:  # what every source gives alike stands while some source records the node
+                store.extend(describe(node, agreed))
+            for record in records:
                 pairs = store.quads_for_pattern(record.subject, None, None, record.graph_name)
                 store.extend(describe(node, [(q.predicate, q.object) for q in pairs]))
     return dropped
+
+
+def _agreed(
+    store: ox.Store, node: ox.NamedNode, fields: Sequence[ox.NamedNode]
+) -> list[tuple[ox.NamedNode, Any]]:
+    """A node's shared values of the fields every source gives alike (``rdf.ENTITY_AGREED``,
+    ``rdf.TERM_AGREED``), as the record pairs they were made from."""
+    entity = _N(ns.MEDKG_VOCAB + "Entity")
+    pairs: list[tuple[ox.NamedNode, Any]] = []
+    for q in store.quads_for_pattern(node, None, None, SHARED):
+        if q.predicate == _N(ns.RDF + "type") and ENTITY_TYPE in fields and q.object != entity:
+            pairs.append((ENTITY_TYPE, q.object))
+        elif q.predicate in fields:
+            pairs.append((q.predicate, q.object))
+    return pairs
 
 
 def remove_source(store: ox.Store, source_id: str) -> RemoveReport:

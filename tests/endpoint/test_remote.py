@@ -222,7 +222,7 @@ def key(table: ResultTable) -> list[tuple[str, ...]]:
 def test_named_queries_match_local_rows(name: str, pushed: Store, seed_store: ox.Store) -> None:
     local = run_query(name, seed_store)
     there = run_remote(name, pushed.query)
-    if pushed.engine == "oxigraph":
+    if pushed.engine == "oxigraph" and local.kind != "construct":  # a graph has no order
         assert key(there) == key(local)  # same engine: same order too
     else:
         assert sorted(key(there)) == sorted(key(local))
@@ -328,7 +328,10 @@ def test_push_prunes_sources_removed_locally(
     report = push(seed_store, endpoint=oxigraph.query, graph_store=oxigraph.graph_store)
     assert report.removed == [ns.source_graph_iri("a-second-article")]
     for name in NAMES:
-        assert key(run_remote(name, oxigraph.query)) == key(run_query(name, seed_store)), name
+        there, local = key(run_remote(name, oxigraph.query)), key(run_query(name, seed_store))
+        if get_query(name).kind == "construct":  # a derived view: a graph has no order
+            there, local = sorted(there), sorted(local)
+        assert there == local, name
 
 
 def test_virtuoso_graph_store_needs_credentials(virtuoso: Store, seed_store: ox.Store) -> None:

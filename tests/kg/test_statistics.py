@@ -119,3 +119,30 @@ def test_the_bulk_build_keeps_the_same_statistics(tmp_path: Path) -> None:
     store = open_store(tmp_path / "store", read_only=True)
     assert _statistics(store) == _statistics(build_store(ANNOTATIONS))
     assert_statistics_equal_a_recount(store)
+
+
+def test_the_cube_is_a_joint_cube_and_three_marginals() -> None:
+    """The shape docs/data-model.md gives: joint cells over support, certainty, polarity and relation;
+    evidence level, stance and attribution counted alone, each summing to the source's assertions; no
+    rdf:type on a cell (qb:dataSet's domain says it is a qb:Observation)."""
+    store = build_store(ANNOTATIONS)
+    stats = _statistics(store)
+    assert not [q for q in stats if q.object == ox.NamedNode(ns.QB + "Observation")]
+    v = ns.MEDKG_VOCAB
+    joint = {v + p for p in ("bySupport", "byCertainty", "byPolarity", "byRelation")}
+    for ann in ANNOTATIONS:
+        counts = statistics_iri(ann.source.id)
+        sets = {counts: joint} | {
+            f"{counts}/{name}": {v + "by" + name[0].upper() + name[1:]}
+            for name in ("evidenceLevel", "stance", "attribution")
+        }
+        for data_set, dims in sets.items():
+            in_set = ox.NamedNode(ns.QB + "dataSet")
+            cells = {q.subject for q in stats if q.predicate == in_set and q.object == ox.NamedNode(data_set)}
+            assert cells, data_set
+            total = 0
+            for cell in cells:
+                props = {q.predicate.value: q.object for q in stats if q.subject == cell}
+                assert set(props) == dims | {ns.QB + "dataSet", v + "assertionCount"}, data_set
+                total += int(props[v + "assertionCount"].value)
+            assert total == len(ann.claims), data_set
