@@ -14,7 +14,7 @@ from typing import Any
 
 from graph_builder.extract import cues as cue_rules
 from graph_builder.extract import phrases
-from graph_builder.extract.relations import RULES, Mention, Pair, pairs
+from graph_builder.extract.relations import Mention, Pair, cue_spans, pairs
 from graph_builder.lookup.corpus import CorpusEntity
 from graph_builder.lookup.index import normalize
 from graph_builder.lookup.search import TYPE_OF_VOCABULARY, slug
@@ -127,7 +127,7 @@ class Extractor:
     def mentions(self, sentence: str) -> list[tuple[int, int, list[Any]]]:
         doc = self.nlp.make_doc(sentence)
         found: list[tuple[int, int, list[Any]]] = []
-        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
+        cues = cue_spans(sentence)
         i = 0
         while i < len(doc):
             hit = None
@@ -252,7 +252,7 @@ class Extractor:
         phrase holding a name as a modifier ("Epsom salt bath", "trouble passing urine") replaces it,
         unless all it adds is a generic head ("herpes infection" stays herpes)."""
         spans = set()
-        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
+        cues = cue_spans(sentence)
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
         out = list(mentions)

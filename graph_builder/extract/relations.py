@@ -46,6 +46,16 @@ _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 
 
+def cue_span(match: re.Match[str]) -> tuple[int, int]:
+    """A relation cue's own words: its ``cue`` group if the rule names one (the rest is context), else the match."""
+    return match.span("cue") if "cue" in match.re.groupindex else match.span()
+
+
+def cue_spans(sentence: str) -> list[tuple[int, int]]:
+    """The words of every relation cue in ``sentence`` (no entity is named inside one)."""
+    return [cue_span(m) for _, rule, _ in RULES for m in rule.finditer(sentence)]
+
+
 @dataclass(frozen=True)
 class Mention:
     """An entity mention: sentence offsets and the key of the entity it names."""
@@ -106,7 +116,7 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
     pending: list[tuple[str, str, list[Mention], tuple[int, int]]] = []
     for relation, rule, how in RULES:
         for m in rule.finditer(text):
-            a, b = m.start(), m.end()
+            a, b = cue_span(m)
             if any(x < b and a < y for x, y in taken):
                 continue
             left, right = _before(mentions, a, text), _after(mentions, b, text)

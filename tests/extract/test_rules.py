@@ -192,3 +192,11 @@ def test_a_long_form_before_its_bracketed_short_form_is_the_short_forms_entity(t
     text = "Sore throat is sometimes caused by influenza virus type B (FLU-B)."
     ann, _ = _claims(load_extractor(corpus), tmp_path, text)
     assert {c.subject for c in ann.claims if c.relation == "causes"} == {"flu-b"}
+
+
+def test_a_risk_that_rises_with_a_factor_is_predisposed_to_by_it(extractor: Any, tmp_path: Path) -> None:
+    # the cue is "rises with"; "the risk of" before it is context, and the name inside it stays a mention
+    _, claims = _claims(extractor, tmp_path, "The chance of gout rises with obesity.")
+    assert ("obesity", "predisposes-to", "gout") in claims
+    _, claims = _claims(extractor, tmp_path, "Obesity causes gout. Gout rises with obesity.")  # no risk named
+    assert not any(r == "predisposes-to" for _, r, _ in claims)
