@@ -44,6 +44,10 @@ _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
+#: A mention named "<illness> virus": the illness's words and the head.
+_NAMED_VIRUS = re.compile(
+    r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
+)
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -182,7 +186,10 @@ class Extractor:
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
-            for p in pairs(sentence, mentions, antecedent):
+            for p in [
+                *pairs(sentence, mentions, antecedent),
+                *self._named_after(draft, by_grounding, sentence, mentions),
+            ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
                 self._seen.add((p.subject.key, p.relation, p.object.key, start))
@@ -216,6 +223,28 @@ class Extractor:
         for c in previous:
             _settle(c)
         return draft
+
+    def _named_after(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Pair]:
+        """A virus named after the illness it causes ("the measles virus"): the virus causes the illness,
+        when the words before "virus" name an illness (an entity the rules do not read as an intervention,
+        a lifestyle or a symptom)."""
+        out = []
+        for m in mentions:
+            named = _NAMED_VIRUS.fullmatch(sentence, m.start, m.end)
+            if not named:
+                continue
+            a, b = named.span("illness")
+            found = self.names.get(normalize(sentence[a:b]))
+            if not found:
+                continue
+            key = self._entity(draft, by_grounding, sentence[a:b], found)
+            if key == m.key or phrases.guess_type(draft.entities[key].label) in _NOT_AN_INFECTION:
+                continue
+            out.append(Pair(m, "causes", Mention(a, b, key), named.span("virus"), 0.6,
+                            'a virus named after the illness it causes ("the D virus")'))  # fmt: skip
+        return out
 
     def _entity(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]

@@ -200,3 +200,8 @@ def test_a_risk_that_rises_with_a_factor_is_predisposed_to_by_it(extractor: Any,
     assert ("obesity", "predisposes-to", "gout") in claims
     _, claims = _claims(extractor, tmp_path, "Obesity causes gout. Gout rises with obesity.")  # no risk named
     assert not any(r == "predisposes-to" for _, r, _ in claims)
+
+
+def test_a_virus_named_after_an_illness_causes_it(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Children catch the mumps virus at school.")
+    assert ("mumps virus", "causes", "mumps") in claims
