@@ -189,6 +189,31 @@ def after(sentence: str, cue_end: int) -> tuple[int, int] | None:
     return _trim(run)
 
 
+#: Gerunds of light verbs: in "by applying heat", the means is their object, not the verb.
+LIGHT_GERUNDS = _set(
+    "applying using taking wearing eating drinking getting doing having putting adding keeping"
+)
+
+
+def means(sentence: str, at: int) -> tuple[int, int] | None:
+    """The means a "by" at ``at`` names: "by applying a warm pack" → "warm pack" (a light verb's object);
+    "by walking briskly" → "walking briskly" (the gerund and its adverbs or object)."""
+    words = [(a + at, b + at, w) for a, b, w in _words(sentence[at:])]
+    if len(words) < 2 or words[0][2].casefold() != "by" or not words[1][2].casefold().endswith("ing"):
+        return None
+    if words[1][2].casefold() in LIGHT_GERUNDS:
+        return after(sentence, words[1][1])
+    run = [words[1]]
+    for w in words[2:]:
+        if len(run) == MAX_WORDS or not _content(w[2]) or w[2].casefold().endswith("ing"):
+            break
+        run.append(w)
+    following = words[1 + len(run)][2].casefold() if len(words) > 1 + len(run) else ""
+    if following in _DETERMINERS:
+        return None  # "by loosening the tissues": a verb and its object, not a named means
+    return run[0][0], run[-1][1]
+
+
 def guess_type(phrase: str) -> str:
     """The entity type a phrase's head word suggests (a guess for the curator to check)."""
     head = phrase.split()[-1] if phrase.split() else phrase

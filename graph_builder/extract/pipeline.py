@@ -284,6 +284,7 @@ class Extractor:
         cues = cue_spans(sentence)
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
+        spans |= {phrases.means(sentence, m.start()) for m in re.finditer(r"\bby\b", sentence, re.I)}
         out = list(mentions)
         for a, b in sorted(s for s in spans if s):
             if any(x < b and a < y for x, y in cues):

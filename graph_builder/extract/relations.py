@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
+from graph_builder.extract.phrases import LIGHT_GERUNDS
 
 _I = re.IGNORECASE
 
@@ -43,6 +44,11 @@ _APPOSITION = re.compile(r",\s*(?:also\s+)?(?:called|known\s+as|or)\s+$", _I)
 _COPULA = re.compile(r"^\s*,\s*(?:is|are|was|were)\b\s*$", _I)
 #: A relative clause between a subject and its verb: "the vaccine, which they say lowers the risk of".
 _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
+#: "by" and a gerund after a verb's object, up to the means: "by applying a …", "by walking".
+_BY_MEANS = re.compile(
+    rf"\s*,?\s*by\s+(?:(?:{'|'.join(sorted(LIGHT_GERUNDS))})\s+(?:(?:a|an|the|your|some|more)\s+)?)?", _I
+)
+_BY = re.compile(r"\bby\b", _I)
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 
 
@@ -105,6 +111,14 @@ def _after(mentions: list[Mention], pos: int, text: str) -> list[Mention]:
     return _group(mentions, idx[0], 1, text) if idx else []
 
 
+def _means(mentions: list[Mention], objects: list[Mention], text: str) -> Mention | None:
+    """The mention a "by" right after a verb's objects names as the means ("relieve X by applying Y")."""
+    if not objects:
+        return None
+    by = _BY_MEANS.match(text, objects[-1].end)
+    return next((m for m in mentions if by and m.start == by.end()), None)
+
+
 def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()) -> list[Pair]:
     """The propositions the relation cues of ``text`` (one sentence) state between its mentions.
 
@@ -141,7 +155,7 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
             else:
                 # an argument across a clause boundary (a comma, a colon) belongs to another clause
                 between = text[left[0].end : a] if left else ""
-                if left and _COORDINATED_VERB.match(between):
+                if left and _COORDINATED_VERB.match(between) and not _means(mentions, right, text):
                     pending.append((relation, how, right, (a, b)))  # "loosens X and eases Y": the subject
                     taken.append((a, b))  # is the one of the verb before, settled below
                     continue
@@ -152,8 +166,16 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                     confidence = 0.6
                 elif _BOUNDARY.search(between):
                     left = []
-                right = right if right and not _BOUNDARY.search(text[b : right[0].start]) else []
-                if not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
+                if right and (
+                    _BOUNDARY.search(text[b : right[0].start]) or _BY.search(text[b : right[0].start])
+                ):
+                    right = []  # "relaxes the muscles by loosening X": X is no object of the verb
+                means = _means(mentions, right, text)
+                if means and (not left or _BOUNDARY.search(between) or _COORDINATED_VERB.match(between)):
+                    left = [means]  # "ease pain by applying heat": the means is the subject
+                    review = 'the subject is the means the sentence names ("by …")'
+                    confidence = 0.5
+                elif not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
                     left = list(antecedent)
                     review = "the subject is a pronoun, read as the previous claim's subject"
                     confidence = 0.5

@@ -205,3 +205,25 @@ def test_a_risk_that_rises_with_a_factor_is_predisposed_to_by_it(extractor: Any,
 def test_a_virus_named_after_an_illness_causes_it(extractor: Any, tmp_path: Path) -> None:
     _, claims = _claims(extractor, tmp_path, "Children catch the mumps virus at school.")
     assert ("mumps virus", "causes", "mumps") in claims
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        # a light verb's object is the means; another gerund is the means with its adverbs
+        ("You can ease a sore throat by drinking warm tea.", ("warm tea", "alleviates", "sore throat")),
+        (
+            "Strengthen your immune system by cycling daily.",
+            ("cycling daily", "strengthens", "immune system"),
+        ),
+    ],
+)
+def test_the_means_after_by_is_the_subject(extractor: Any, tmp_path: Path, sentence: str, claim: Any) -> None:
+    assert claim in _claims(extractor, tmp_path, sentence)[1]
+
+
+def test_what_follows_by_is_no_object_of_the_verb(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(
+        extractor, tmp_path, "Warmth relieves neck pain. It relaxes the back by stretching gently."
+    )
+    assert claims and not any("stretching" in o for _, _, o in claims)
