@@ -91,6 +91,10 @@ symptom symptoms sign signs method methods health water
 """)
 #: Parts of the body: an entity with a modifier ("stiff joints"), not alone ("relaxes the muscles").
 _BODY_PARTS = _set("back muscle muscles skin body legs leg arms arm nerves nerve joints joint blood")
+#: Hypernyms that name no entity alone ("infections or illnesses"), only with a modifier ("skin conditions").
+_HYPERNYMS = _set(
+    "illness illnesses disease diseases condition conditions disorder disorders ailment ailments"
+)
 # Head words and the entity type they suggest (docs/codebook.md, Entities), tried in this order.
 _TYPE_OF_HEAD = (
     (re.compile(r"virus|bacteri|fung|parasite", re.I), "pathogen"),
@@ -146,7 +150,12 @@ def _trim(run: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     while run and run[0][2].casefold() in _GENERIC_MODIFIERS:
         run = run[1:]
     head = run[-1][2].casefold() if run else ""
-    if not run or head in _GENERIC_HEADS or head.endswith("ly") or (len(run) == 1 and head in _BODY_PARTS):
+    if (
+        not run
+        or head in _GENERIC_HEADS
+        or head.endswith("ly")
+        or (len(run) == 1 and head in _BODY_PARTS | _HYPERNYMS)
+    ):
         return None
     return run[0][0], run[-1][1]
 

@@ -44,6 +44,14 @@ _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
+#: A plural noun pointing back to the means named in the sentence before ("these methods"), and the
+#: entity types it can stand for.
+_PLURAL_ANAPHOR = re.compile(
+    r"\b(?:these|those|such|both|all\s+these)\s+(?:\w+\s+)?(?:methods|measures|remedies|treatments|therapies|"
+    r"steps|habits|tips|changes|approaches|strategies|options|interventions)\b",
+    re.I,
+)
+_MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -183,6 +191,7 @@ class Extractor:
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
@@ -319,6 +328,21 @@ class Extractor:
         return out
 
     @staticmethod
+    def _resolve_plural(
+        draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> list[Mention]:
+        """ "These methods", "such remedies": every intervention, drug or habit the sentence before named, as
+        mentions at the same offsets (one argument, expanded to each, as a list is: relations.pairs)."""
+        out = list(mentions)
+        for m in _PLURAL_ANAPHOR.finditer(sentence):
+            means = [x for x in before if _is_means(draft.entities[x.key])]
+            if not means or any(x.start < m.end() and m.start() < x.end for x in out):
+                continue
+            keys = dict.fromkeys(x.key for x in means)
+            out = sorted([*out, *(Mention(m.start(), m.end(), k) for k in keys)], key=lambda x: x.start)
+        return out
+
+    @staticmethod
     def _names_kind(draft: Draft, key: str, noun: str) -> bool:
         e = draft.entities[key]
         guessed = phrases.guess_type(e.label)
@@ -388,6 +412,12 @@ class Extractor:
                 claim.support = level
             claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
         return claim
+
+
+def _is_means(entity: DraftEntity) -> bool:
+    """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
+    guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
+    return entity.type in _MEANS_TYPES or guessed
 
 
 def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:

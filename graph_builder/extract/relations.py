@@ -90,9 +90,10 @@ def _group(mentions: list[Mention], at: int, step: int, text: str) -> list[Menti
     i = at
     while 0 <= i + step < len(mentions):
         a, b = (mentions[i + step], mentions[i]) if step < 0 else (mentions[i], mentions[i + step])
-        if not _COORDINATION.match(text[a.end : b.start]):
-            break
-        links.append(text[a.end : b.start])
+        if (a.start, a.end) != (b.start, b.end):  # the same words standing for several ("these methods")
+            if not _COORDINATION.match(text[a.end : b.start]):
+                break
+            links.append(text[a.end : b.start])
         i += step
         group.append(mentions[i])
     closing = links[0 if step < 0 else -1] if links else ""
@@ -128,6 +129,9 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
     taken: list[tuple[int, int]] = []
     out: list[Pair] = []
     pending: list[tuple[str, str, list[Mention], tuple[int, int]]] = []
+    cues = cue_spans(
+        text
+    )  # a verb's object lies before the next cue ("bolster X but also reduce the risk of Y")
     for relation, rule, how in RULES:
         for m in rule.finditer(text):
             a, b = cue_span(m)
@@ -167,7 +171,9 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                 elif _BOUNDARY.search(between):
                     left = []
                 if right and (
-                    _BOUNDARY.search(text[b : right[0].start]) or _BY.search(text[b : right[0].start])
+                    _BOUNDARY.search(text[b : right[0].start])
+                    or _BY.search(text[b : right[0].start])
+                    or any(b <= x and y <= right[0].start for x, y in cues)
                 ):
                     right = []  # "relaxes the muscles by loosening X": X is no object of the verb
                 means = _means(mentions, right, text)

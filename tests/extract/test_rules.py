@@ -227,3 +227,24 @@ def test_what_follows_by_is_no_object_of_the_verb(extractor: Any, tmp_path: Path
         extractor, tmp_path, "Warmth relieves neck pain. It relaxes the back by stretching gently."
     )
     assert claims and not any("stretching" in o for _, _, o in claims)
+
+
+def test_these_remedies_stand_for_the_means_named_in_the_sentence_before(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Her physiotherapist tried acupuncture last spring. These treatments eased her neck pain."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("acupuncture", "alleviates", "neck pain") in claims
+
+
+def test_a_verbs_object_lies_before_the_next_relation_cue(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Yoga can boost you so much but also lowers the risk of falls.")
+    assert ("yoga", "reduces-risk-of", "falls") in claims
+    assert ("yoga", "strengthens", "falls") not in claims
+
+
+def test_a_hypernym_alone_is_no_entity() -> None:
+    s = "Dust causes illnesses."
+    assert phrases.after(s, s.index("causes") + 6) is None
+    s = "Dust causes skin conditions."
+    assert phrases.after(s, s.index("causes") + 6) == (s.index("skin"), s.index("."))
