@@ -52,8 +52,6 @@ _PLURAL_ANAPHOR = re.compile(
     re.I,
 )
 _MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
-#: A relative clause opening right after a claim's object (at most a few words between).
-_RELATIVE_AFTER = re.compile(r"[^,;:.]{0,30}?,\s*(?:which|who|whose)\b", re.I)
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -395,11 +393,8 @@ class Extractor:
         )  # an antecedent's offsets are another sentence's
         lo, hi = min(*(m.start for m in ends), p.cue[0]), max(*(m.end for m in ends), p.cue[1])
         claim.premise = any(k == "condition" and a <= p.cue[0] < b for k, a, b in found)
-        relative = _RELATIVE_AFTER.match(sentence, hi)  # "X triggers Y, which can become chronic should …"
         for kind, a, b in found:
             words = sentence[a:b]
-            if relative and a >= relative.end() and kind != "attribution":
-                continue  # a cue inside a relative clause after the object is that clause's
             if kind == "disclaimer":
                 continue  # given by its reach (extract), which leaves out a premise in a condition
             if kind in ("negation", "speculation", "likelihood") and not (lo - 25 <= a and b <= hi):

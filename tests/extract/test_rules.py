@@ -255,11 +255,3 @@ def test_a_superlative_frequency_picks_out_the_object_and_is_no_hedge() -> None:
     assert not [t for t, _, _ in find_cues(s) if t == "likelihood"]
     s = "Croup is often caused by a parainfluenza virus."
     assert [s[a:b] for t, a, b in find_cues(s) if t == "likelihood"] == ["often"]
-
-
-def test_a_cue_inside_a_relative_clause_after_the_object_is_not_the_claims(
-    extractor: Any, tmp_path: Path
-) -> None:
-    ann, _ = _claims(extractor, tmp_path, "Gout causes joint pain, which may last for weeks if untreated.")
-    claim = next(c for c in ann.claims if c.relation == "causes")
-    assert not claim.hedges and claim.polarity == "affirmed"
