@@ -255,3 +255,10 @@ def test_a_superlative_frequency_picks_out_the_object_and_is_no_hedge() -> None:
     assert not [t for t, _, _ in find_cues(s) if t == "likelihood"]
     s = "Croup is often caused by a parainfluenza virus."
     assert [s[a:b] for t, a, b in find_cues(s) if t == "likelihood"] == ["often"]
+
+
+@pytest.mark.parametrize("verb", ["protects against", "wards off", "guards against"])
+def test_protecting_against_is_preventing(extractor: Any, tmp_path: Path, verb: str) -> None:
+    assert ("mumps vaccination", "prevents", "orchitis") in _claims(
+        extractor, tmp_path, f"Mumps vaccination {verb} orchitis."
+    )[1]
