@@ -37,7 +37,7 @@ make makes go goes recover recovers heal heals hurt hurts work works appear appe
 caused rather instead
 """)
 #: Prepositions: a phrase right after one is its object, not the subject of the verb that follows.
-_PREPOSITIONS = _set("""
+PREPOSITIONS = _set("""
 of in on at to for from with by about into onto over under after before than during through without
 within between around along across among against toward towards throughout via per like near behind
 beyond below above beside inside outside upon
@@ -174,7 +174,7 @@ def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
         return None  # a longer run than a name: a clause, not a noun phrase
     if i >= 0 and words[i][2].casefold() in _DETERMINERS - _ANAPHORIC:
         i -= 1  # "after a warm shower": look past the article
-    if i >= 0 and words[i][2].casefold() in _PREPOSITIONS | _ANAPHORIC:
+    if i >= 0 and words[i][2].casefold() in PREPOSITIONS | _ANAPHORIC:
         return None  # "stretching after a warm shower helps": the subject is further back; "these illnesses"
     return _trim(run)
 

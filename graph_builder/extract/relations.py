@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
-from graph_builder.extract.phrases import LIGHT_GERUNDS
+from graph_builder.extract.phrases import LIGHT_GERUNDS, PREPOSITIONS
 
 _I = re.IGNORECASE
 
@@ -47,6 +47,11 @@ _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
 #: "by" and a gerund after a verb's object, up to the means: "by applying a …", "by walking".
 _BY_MEANS = re.compile(
     rf"\s*,?\s*by\s+(?:(?:{'|'.join(sorted(LIGHT_GERUNDS))})\s+(?:(?:a|an|the|your|some|more)\s+)?)?", _I
+)
+#: A preposition (and a determiner) right before a mention: the mention is a prepositional object.
+_AFTER_PREPOSITION = re.compile(
+    rf"\b(?:{'|'.join(sorted(PREPOSITIONS))})\s+(?:(?:the|a|an|your|their|its|his|her|our|my|this|these)\s+)?$",
+    _I,
 )
 _BY = re.compile(r"\bby\b", _I)
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
@@ -165,6 +170,8 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                     continue
                 if left and _APPOSITION.search(text[: left[0].start]) and _COPULA.match(between):
                     pass  # "Shingles, also called herpes zoster, is caused by": the subject renamed
+                elif left and _RELATIVE.match(between) and _AFTER_PREPOSITION.search(text[: left[0].start]):
+                    left = []  # "brings blood to the muscles, which loosens them": "which" may be the whole clause
                 elif left and _RELATIVE.match(between):
                     review = 'the subject is read through a relative clause ("X, which …")'
                     confidence = 0.6

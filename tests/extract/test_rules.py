@@ -262,3 +262,13 @@ def test_protecting_against_is_preventing(extractor: Any, tmp_path: Path, verb: 
     assert ("mumps vaccination", "prevents", "orchitis") in _claims(
         extractor, tmp_path, f"Mumps vaccination {verb} orchitis."
     )[1]
+
+
+def test_which_after_a_prepositional_object_is_not_read_as_that_object(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = (
+        "Warmth relieves neck pain. A warm towel brings blood to the Achilles tendon, which eases heel pain."
+    )
+    _, claims = _claims(extractor, tmp_path, text)
+    assert claims and not any(s == "achilles tendon" for s, _, _ in claims)
