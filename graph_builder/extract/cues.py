@@ -44,8 +44,11 @@ SPECULATION = re.compile(
     r"|\b(?:possibly|perhaps|potentially|sometimes|occasionally|rarely|in some cases|it is possible|is thought to|suggests?)\b",
     _I,
 )
+#: "most often", "most commonly": a superlative frequency picks the object out among others ("most often
+#: caused by X": X is the usual cause), a frequency qualifier only, no hedge (docs/codebook.md, Certainty).
 LIKELIHOOD = re.compile(
-    r"\b(?:most\s+)?likely\b|\b(?:probably|usually|often|generally|typically|commonly|in most cases|tends? to)\b",
+    r"\b(?:most\s+)?likely\b|(?<!\bmost\s)\b(?:probably|usually|often|generally|typically|commonly|tends? to)\b"
+    r"|\bin most cases\b",
     _I,
 )
 NEGATION = re.compile(

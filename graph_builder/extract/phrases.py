@@ -37,7 +37,7 @@ make makes go goes recover recovers heal heals hurt hurts work works appear appe
 caused rather instead
 """)
 #: Prepositions: a phrase right after one is its object, not the subject of the verb that follows.
-_PREPOSITIONS = _set("""
+PREPOSITIONS = _set("""
 of in on at to for from with by about into onto over under after before than during through without
 within between around along across among against toward towards throughout via per like near behind
 beyond below above beside inside outside upon
@@ -91,6 +91,10 @@ symptom symptoms sign signs method methods health water
 """)
 #: Parts of the body: an entity with a modifier ("stiff joints"), not alone ("relaxes the muscles").
 _BODY_PARTS = _set("back muscle muscles skin body legs leg arms arm nerves nerve joints joint blood")
+#: Hypernyms that name no entity alone ("infections or illnesses"), only with a modifier ("skin conditions").
+_HYPERNYMS = _set(
+    "illness illnesses disease diseases condition conditions disorder disorders ailment ailments"
+)
 # Head words and the entity type they suggest (docs/codebook.md, Entities), tried in this order.
 _TYPE_OF_HEAD = (
     (re.compile(r"virus|bacteri|fung|parasite", re.I), "pathogen"),
@@ -146,7 +150,12 @@ def _trim(run: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     while run and run[0][2].casefold() in _GENERIC_MODIFIERS:
         run = run[1:]
     head = run[-1][2].casefold() if run else ""
-    if not run or head in _GENERIC_HEADS or head.endswith("ly") or (len(run) == 1 and head in _BODY_PARTS):
+    if (
+        not run
+        or head in _GENERIC_HEADS
+        or head.endswith("ly")
+        or (len(run) == 1 and head in _BODY_PARTS | _HYPERNYMS)
+    ):
         return None
     return run[0][0], run[-1][1]
 
@@ -165,7 +174,7 @@ def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
         return None  # a longer run than a name: a clause, not a noun phrase
     if i >= 0 and words[i][2].casefold() in _DETERMINERS - _ANAPHORIC:
         i -= 1  # "after a warm shower": look past the article
-    if i >= 0 and words[i][2].casefold() in _PREPOSITIONS | _ANAPHORIC:
+    if i >= 0 and words[i][2].casefold() in PREPOSITIONS | _ANAPHORIC:
         return None  # "stretching after a warm shower helps": the subject is further back; "these illnesses"
     return _trim(run)
 
@@ -187,6 +196,31 @@ def after(sentence: str, cue_end: int) -> tuple[int, int] | None:
     if i < len(words) and len(run) == MAX_WORDS and _content(words[i][2]):
         return None
     return _trim(run)
+
+
+#: Gerunds of light verbs: in "by applying heat", the means is their object, not the verb.
+LIGHT_GERUNDS = _set(
+    "applying using taking wearing eating drinking getting doing having putting adding keeping"
+)
+
+
+def means(sentence: str, at: int) -> tuple[int, int] | None:
+    """The means a "by" at ``at`` names: "by applying a warm pack" → "warm pack" (a light verb's object);
+    "by walking briskly" → "walking briskly" (the gerund and its adverbs or object)."""
+    words = [(a + at, b + at, w) for a, b, w in _words(sentence[at:])]
+    if len(words) < 2 or words[0][2].casefold() != "by" or not words[1][2].casefold().endswith("ing"):
+        return None
+    if words[1][2].casefold() in LIGHT_GERUNDS:
+        return after(sentence, words[1][1])
+    run = [words[1]]
+    for w in words[2:]:
+        if len(run) == MAX_WORDS or not _content(w[2]) or w[2].casefold().endswith("ing"):
+            break
+        run.append(w)
+    following = words[1 + len(run)][2].casefold() if len(words) > 1 + len(run) else ""
+    if following in _DETERMINERS:
+        return None  # "by loosening the tissues": a verb and its object, not a named means
+    return run[0][0], run[-1][1]
 
 
 def guess_type(phrase: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from graph_builder.extract import cues as cue_rules
 from graph_builder.extract import phrases
-from graph_builder.extract.relations import RULES, Mention, Pair, pairs
+from graph_builder.extract.relations import Mention, Pair, cue_spans, pairs
 from graph_builder.lookup.corpus import CorpusEntity
 from graph_builder.lookup.index import normalize
 from graph_builder.lookup.search import TYPE_OF_VOCABULARY, slug
@@ -44,6 +44,18 @@ _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
+#: A plural noun pointing back to the means named in the sentence before ("these methods"), and the
+#: entity types it can stand for.
+_PLURAL_ANAPHOR = re.compile(
+    r"\b(?:these|those|such|both|all\s+these)\s+(?:\w+\s+)?(?:methods|measures|remedies|treatments|therapies|"
+    r"steps|habits|tips|changes|approaches|strategies|options|interventions)\b",
+    re.I,
+)
+_MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
+#: A mention named "<illness> virus": the illness's words and the head.
+_NAMED_VIRUS = re.compile(
+    r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
+)
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -127,7 +139,7 @@ class Extractor:
     def mentions(self, sentence: str) -> list[tuple[int, int, list[Any]]]:
         doc = self.nlp.make_doc(sentence)
         found: list[tuple[int, int, list[Any]]] = []
-        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
+        cues = cue_spans(sentence)
         i = 0
         while i < len(doc):
             hit = None
@@ -179,10 +191,14 @@ class Extractor:
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
-            for p in pairs(sentence, mentions, antecedent):
+            for p in [
+                *pairs(sentence, mentions, antecedent),
+                *self._named_after(draft, by_grounding, sentence, mentions),
+            ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
                 self._seen.add((p.subject.key, p.relation, p.object.key, start))
@@ -216,6 +232,28 @@ class Extractor:
         for c in previous:
             _settle(c)
         return draft
+
+    def _named_after(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Pair]:
+        """A virus named after the illness it causes ("the measles virus"): the virus causes the illness,
+        when the words before "virus" name an illness (an entity the rules do not read as an intervention,
+        a lifestyle or a symptom)."""
+        out = []
+        for m in mentions:
+            named = _NAMED_VIRUS.fullmatch(sentence, m.start, m.end)
+            if not named:
+                continue
+            a, b = named.span("illness")
+            found = self.names.get(normalize(sentence[a:b]))
+            if not found:
+                continue
+            key = self._entity(draft, by_grounding, sentence[a:b], found)
+            if key == m.key or phrases.guess_type(draft.entities[key].label) in _NOT_AN_INFECTION:
+                continue
+            out.append(Pair(m, "causes", Mention(a, b, key), named.span("virus"), 0.6,
+                            'a virus named after the illness it causes ("the D virus")'))  # fmt: skip
+        return out
 
     def _entity(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]
@@ -252,9 +290,10 @@ class Extractor:
         phrase holding a name as a modifier ("Epsom salt bath", "trouble passing urine") replaces it,
         unless all it adds is a generic head ("herpes infection" stays herpes)."""
         spans = set()
-        cues = [m.span() for _, rule, _ in RULES for m in rule.finditer(sentence)]
+        cues = cue_spans(sentence)
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
+        spans |= {phrases.means(sentence, m.start()) for m in re.finditer(r"\bby\b", sentence, re.I)}
         out = list(mentions)
         for a, b in sorted(s for s in spans if s):
             if any(x < b and a < y for x, y in cues):
@@ -286,6 +325,21 @@ class Extractor:
                 continue
             out = [x for x in out if not (x.start < b and a < x.end)]
             out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
+        return out
+
+    @staticmethod
+    def _resolve_plural(
+        draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> list[Mention]:
+        """ "These methods", "such remedies": every intervention, drug or habit the sentence before named, as
+        mentions at the same offsets (one argument, expanded to each, as a list is: relations.pairs)."""
+        out = list(mentions)
+        for m in _PLURAL_ANAPHOR.finditer(sentence):
+            means = [x for x in before if _is_means(draft.entities[x.key])]
+            if not means or any(x.start < m.end() and m.start() < x.end for x in out):
+                continue
+            keys = dict.fromkeys(x.key for x in means)
+            out = sorted([*out, *(Mention(m.start(), m.end(), k) for k in keys)], key=lambda x: x.start)
         return out
 
     @staticmethod
@@ -358,6 +412,12 @@ class Extractor:
                 claim.support = level
             claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
         return claim
+
+
+def _is_means(entity: DraftEntity) -> bool:
+    """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
+    guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
+    return entity.type in _MEANS_TYPES or guessed
 
 
 def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:

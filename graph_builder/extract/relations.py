@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
+from graph_builder.extract.phrases import LIGHT_GERUNDS, PREPOSITIONS
 
 _I = re.IGNORECASE
 
@@ -43,7 +44,27 @@ _APPOSITION = re.compile(r",\s*(?:also\s+)?(?:called|known\s+as|or)\s+$", _I)
 _COPULA = re.compile(r"^\s*,\s*(?:is|are|was|were)\b\s*$", _I)
 #: A relative clause between a subject and its verb: "the vaccine, which they say lowers the risk of".
 _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
+#: "by" and a gerund after a verb's object, up to the means: "by applying a …", "by walking".
+_BY_MEANS = re.compile(
+    rf"\s*,?\s*by\s+(?:(?:{'|'.join(sorted(LIGHT_GERUNDS))})\s+(?:(?:a|an|the|your|some|more)\s+)?)?", _I
+)
+#: A preposition (and a determiner) right before a mention: the mention is a prepositional object.
+_AFTER_PREPOSITION = re.compile(
+    rf"\b(?:{'|'.join(sorted(PREPOSITIONS))})\s+(?:(?:the|a|an|your|their|its|his|her|our|my|this|these)\s+)?$",
+    _I,
+)
+_BY = re.compile(r"\bby\b", _I)
 _PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
+
+
+def cue_span(match: re.Match[str]) -> tuple[int, int]:
+    """A relation cue's own words: its ``cue`` group if the rule names one (the rest is context), else the match."""
+    return match.span("cue") if "cue" in match.re.groupindex else match.span()
+
+
+def cue_spans(sentence: str) -> list[tuple[int, int]]:
+    """The words of every relation cue in ``sentence`` (no entity is named inside one)."""
+    return [cue_span(m) for _, rule, _ in RULES for m in rule.finditer(sentence)]
 
 
 @dataclass(frozen=True)
@@ -74,9 +95,10 @@ def _group(mentions: list[Mention], at: int, step: int, text: str) -> list[Menti
     i = at
     while 0 <= i + step < len(mentions):
         a, b = (mentions[i + step], mentions[i]) if step < 0 else (mentions[i], mentions[i + step])
-        if not _COORDINATION.match(text[a.end : b.start]):
-            break
-        links.append(text[a.end : b.start])
+        if (a.start, a.end) != (b.start, b.end):  # the same words standing for several ("these methods")
+            if not _COORDINATION.match(text[a.end : b.start]):
+                break
+            links.append(text[a.end : b.start])
         i += step
         group.append(mentions[i])
     closing = links[0 if step < 0 else -1] if links else ""
@@ -95,6 +117,14 @@ def _after(mentions: list[Mention], pos: int, text: str) -> list[Mention]:
     return _group(mentions, idx[0], 1, text) if idx else []
 
 
+def _means(mentions: list[Mention], objects: list[Mention], text: str) -> Mention | None:
+    """The mention a "by" right after a verb's objects names as the means ("relieve X by applying Y")."""
+    if not objects:
+        return None
+    by = _BY_MEANS.match(text, objects[-1].end)
+    return next((m for m in mentions if by and m.start == by.end()), None)
+
+
 def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()) -> list[Pair]:
     """The propositions the relation cues of ``text`` (one sentence) state between its mentions.
 
@@ -104,9 +134,12 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
     taken: list[tuple[int, int]] = []
     out: list[Pair] = []
     pending: list[tuple[str, str, list[Mention], tuple[int, int]]] = []
+    cues = cue_spans(
+        text
+    )  # a verb's object lies before the next cue ("bolster X but also reduce the risk of Y")
     for relation, rule, how in RULES:
         for m in rule.finditer(text):
-            a, b = m.start(), m.end()
+            a, b = cue_span(m)
             if any(x < b and a < y for x, y in taken):
                 continue
             left, right = _before(mentions, a, text), _after(mentions, b, text)
@@ -131,19 +164,31 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
             else:
                 # an argument across a clause boundary (a comma, a colon) belongs to another clause
                 between = text[left[0].end : a] if left else ""
-                if left and _COORDINATED_VERB.match(between):
+                if left and _COORDINATED_VERB.match(between) and not _means(mentions, right, text):
                     pending.append((relation, how, right, (a, b)))  # "loosens X and eases Y": the subject
                     taken.append((a, b))  # is the one of the verb before, settled below
                     continue
                 if left and _APPOSITION.search(text[: left[0].start]) and _COPULA.match(between):
                     pass  # "Shingles, also called herpes zoster, is caused by": the subject renamed
+                elif left and _RELATIVE.match(between) and _AFTER_PREPOSITION.search(text[: left[0].start]):
+                    left = []  # "brings blood to the muscles, which loosens them": "which" may be the whole clause
                 elif left and _RELATIVE.match(between):
                     review = 'the subject is read through a relative clause ("X, which …")'
                     confidence = 0.6
                 elif _BOUNDARY.search(between):
                     left = []
-                right = right if right and not _BOUNDARY.search(text[b : right[0].start]) else []
-                if not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
+                if right and (
+                    _BOUNDARY.search(text[b : right[0].start])
+                    or _BY.search(text[b : right[0].start])
+                    or any(b <= x and y <= right[0].start for x, y in cues)
+                ):
+                    right = []  # "relaxes the muscles by loosening X": X is no object of the verb
+                means = _means(mentions, right, text)
+                if means and (not left or _BOUNDARY.search(between) or _COORDINATED_VERB.match(between)):
+                    left = [means]  # "ease pain by applying heat": the means is the subject
+                    review = 'the subject is the means the sentence names ("by …")'
+                    confidence = 0.5
+                elif not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
                     left = list(antecedent)
                     review = "the subject is a pronoun, read as the previous claim's subject"
                     confidence = 0.5

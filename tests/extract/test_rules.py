@@ -192,3 +192,83 @@ def test_a_long_form_before_its_bracketed_short_form_is_the_short_forms_entity(t
     text = "Sore throat is sometimes caused by influenza virus type B (FLU-B)."
     ann, _ = _claims(load_extractor(corpus), tmp_path, text)
     assert {c.subject for c in ann.claims if c.relation == "causes"} == {"flu-b"}
+
+
+def test_a_risk_that_rises_with_a_factor_is_predisposed_to_by_it(extractor: Any, tmp_path: Path) -> None:
+    # the cue is "rises with"; "the risk of" before it is context, and the name inside it stays a mention
+    _, claims = _claims(extractor, tmp_path, "The chance of gout rises with obesity.")
+    assert ("obesity", "predisposes-to", "gout") in claims
+    _, claims = _claims(extractor, tmp_path, "Obesity causes gout. Gout rises with obesity.")  # no risk named
+    assert not any(r == "predisposes-to" for _, r, _ in claims)
+
+
+def test_a_virus_named_after_an_illness_causes_it(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Children catch the mumps virus at school.")
+    assert ("mumps virus", "causes", "mumps") in claims
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        # a light verb's object is the means; another gerund is the means with its adverbs
+        ("You can ease a sore throat by drinking warm tea.", ("warm tea", "alleviates", "sore throat")),
+        (
+            "Strengthen your immune system by cycling daily.",
+            ("cycling daily", "strengthens", "immune system"),
+        ),
+    ],
+)
+def test_the_means_after_by_is_the_subject(extractor: Any, tmp_path: Path, sentence: str, claim: Any) -> None:
+    assert claim in _claims(extractor, tmp_path, sentence)[1]
+
+
+def test_what_follows_by_is_no_object_of_the_verb(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(
+        extractor, tmp_path, "Warmth relieves neck pain. It relaxes the back by stretching gently."
+    )
+    assert claims and not any("stretching" in o for _, _, o in claims)
+
+
+def test_these_remedies_stand_for_the_means_named_in_the_sentence_before(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Her physiotherapist tried acupuncture last spring. These treatments eased her neck pain."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("acupuncture", "alleviates", "neck pain") in claims
+
+
+def test_a_verbs_object_lies_before_the_next_relation_cue(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Yoga can boost you so much but also lowers the risk of falls.")
+    assert ("yoga", "reduces-risk-of", "falls") in claims
+    assert ("yoga", "strengthens", "falls") not in claims
+
+
+def test_a_hypernym_alone_is_no_entity() -> None:
+    s = "Dust causes illnesses."
+    assert phrases.after(s, s.index("causes") + 6) is None
+    s = "Dust causes skin conditions."
+    assert phrases.after(s, s.index("causes") + 6) == (s.index("skin"), s.index("."))
+
+
+def test_a_superlative_frequency_picks_out_the_object_and_is_no_hedge() -> None:
+    s = "Croup is most often caused by a parainfluenza virus."
+    assert not [t for t, _, _ in find_cues(s) if t == "likelihood"]
+    s = "Croup is often caused by a parainfluenza virus."
+    assert [s[a:b] for t, a, b in find_cues(s) if t == "likelihood"] == ["often"]
+
+
+@pytest.mark.parametrize("verb", ["protects against", "wards off", "guards against"])
+def test_protecting_against_is_preventing(extractor: Any, tmp_path: Path, verb: str) -> None:
+    assert ("mumps vaccination", "prevents", "orchitis") in _claims(
+        extractor, tmp_path, f"Mumps vaccination {verb} orchitis."
+    )[1]
+
+
+def test_which_after_a_prepositional_object_is_not_read_as_that_object(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = (
+        "Warmth relieves neck pain. A warm towel brings blood to the Achilles tendon, which eases heel pain."
+    )
+    _, claims = _claims(extractor, tmp_path, text)
+    assert claims and not any(s == "achilles tendon" for s, _, _ in claims)
