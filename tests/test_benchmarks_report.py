@@ -296,6 +296,8 @@ def test_a_readme_without_its_markers_is_refused_in_one_line(tmp_path: Path, tex
     readme.write_text(text)
     assert report.main(["--write-readme", str(readme), str(tmp_path / "none.json")]) == 2
     assert readme.read_text() == text
+
+
 def test_virtuoso_table_shows_push_ratio_row_mismatches_and_refusals() -> None:
     from benchmarks import virtuoso
 

@@ -153,7 +153,11 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
 def stored_statistics(store: ox.Store, source_id: str) -> list[ox.Quad]:
     """One source's statistics as a store holds them."""
     counts = _N(statistics_iri(source_id))
-    sets = [counts] + [_N(f"{counts.value}/{name}") for name in MARGINALS] + [_N(chain_statistics_iri(source_id))]
+    sets = (
+        [counts]
+        + [_N(f"{counts.value}/{name}") for name in MARGINALS]
+        + [_N(chain_statistics_iri(source_id))]
+    )
     cells = [q.subject for s in sets for q in store.quads_for_pattern(None, _DATA_SET, s, STATISTICS_GRAPH)]
     quads = [
         q for node in [*sets, *cells] for q in store.quads_for_pattern(node, None, None, STATISTICS_GRAPH)
