@@ -96,4 +96,12 @@ def extract_file(extractor: Extractor, text: Path, out: Path | None, source_id: 
     sid = source_id or slug(text.stem)
     title = next((line.strip() for line in body.splitlines() if line.strip()), sid)
     where = out if out is not None else text.with_suffix(".yaml")
-    return draft_yaml(extractor.extract(body), sid, title, relative_text_path(text, where))
+    draft = extractor.extract(body)
+    if not draft.claims:
+        # An annotation file holds at least one claim (the format's rule): no draft rather than one
+        # that `medkg build` refuses.
+        raise ValueError(
+            f"{text}: expected at least one claim to draft; found none (no relation cue between two "
+            "recognised entities in any sentence): nothing was written"
+        )
+    return draft_yaml(draft, sid, title, relative_text_path(text, where))

@@ -159,3 +159,16 @@ def test_the_evaluate_pair_worked_out_by_hand(tmp_path: Path) -> None:
         ("only in draft", "x", None, "nerve-pain causes herpes", None),
         ("only in gold", None, "c", None, "ice alleviates soreness"),
     }
+
+
+def test_an_article_with_no_claim_gets_one_line_and_no_draft(
+    extractor: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An annotation file needs a claim, so a text with none gets no draft (not one that fails to build)."""
+    monkeypatch.setattr("graph_builder.extract.draft.load_extractor", lambda corpus=(): extractor)
+    article, out = tmp_path / "no-claims.txt", tmp_path / "draft.yaml"
+    article.write_text("The committee met on a Tuesday. Its minutes were read aloud.\n", encoding="utf-8")
+    assert main(["extract", str(article), "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(article) in err and "found none" in err
+    assert not out.exists()
