@@ -123,6 +123,37 @@ def test_a_hub_neighbourhood_is_read_in_chunks_with_the_same_result(
         )
 
 
+def test_a_chain_search_from_a_hub_reads_only_the_claims_between_its_entities(
+    corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 14): the focused projection read every claim of each entity whose subject it
+    was (34,000 rows for 20,800 claims from a hub at 100k claims), then dropped those leaving the set."""
+    whole = to_networkx(corpus_store)
+    hub = max(whole.nodes, key=whole.degree)
+    read: list[int] = []
+    rows = network._rows
+
+    def counting(store: ox.Store, query: Any, values: Any = None) -> list[dict[str, Any]]:
+        found = rows(store, query, values)
+        if query is network._ASSERTIONS:
+            read.append(len(found))
+        return found
+
+    monkeypatch.setattr(network, "_rows", counting)
+    checked = 0
+    for start, end in itertools.chain.from_iterable(((hub, e), (e, hub)) for e in sorted(whole.nodes)):
+        between = entities_between(corpus_store, start, end, 3, CHAIN_RELATIONS)
+        if len(between) < 3:
+            continue
+        read.clear()
+        focused = to_networkx(corpus_store, entities=between)
+        assert _data(focused) == _data(whole.subgraph(between)), (start, end)
+        assert read == [focused.number_of_edges()], (start, end)
+        # Some entity of the set is the subject of claims leaving it, which the projection must not read.
+        checked += any(v not in between for _, v in whole.out_edges(between))
+    assert checked
+
+
 def test_an_iri_cannot_change_the_query(seed_store: ox.Store) -> None:
     """IRIs become terms, which refuse what is not an IRI, rather than text pasted into the query."""
     with pytest.raises(ValueError, match="Invalid IRI"):
