@@ -16,6 +16,8 @@ import argparse
 import contextlib
 import io
 import json
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -34,6 +36,8 @@ from graph_builder.kg.build import build_from_files
 from graph_builder.lookup.corpus import CorpusEntity, corpus_entities
 
 RESULTS_FILE = Path(__file__).resolve().parent / "extract-results.json"
+#: The drafts of the leave-one-out run, kept beside the figures (they build from there: `text:` is relative).
+DRAFTS_DIR = Path(__file__).resolve().parent / "extract-drafts"
 CUE_TYPES = ("disclaimer", "negation", "condition", "attribution")
 MEASURES = ("entities", "propositions", "propositions (hierarchy)", "polarity", "certainty", "support",
             "cues: disclaimer", "cues: negation", "cues: hedge", "cues: condition", "cues: attribution",
@@ -81,7 +85,8 @@ def _row(s: Score) -> dict[str, Any]:
             "pred": s.pred, "gold": s.gold}  # fmt: skip
 
 
-def run(leave_one_out: bool = False) -> dict[str, Any]:
+def run(leave_one_out: bool = False, keep: Path | None = None) -> dict[str, Any]:
+    """Draft, build and score every curated file; ``keep`` is a folder the drafts are copied to."""
     start = time.perf_counter()
     extractor = load_extractor()
     load_s = time.perf_counter() - start
@@ -98,6 +103,7 @@ def run(leave_one_out: bool = False) -> dict[str, Any]:
             if leave_one_out:
                 extractor = load_extractor(_rest_of_corpus(gold_path))
             t = time.perf_counter()
+            out = out if keep is None else keep / out.name
             out.write_text(extract_file(extractor, text_path, out, gold.source.id), encoding="utf-8")
             extract_s += time.perf_counter() - t
             with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -140,7 +146,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", default=str(RESULTS_FILE), help="results JSON (- for none)")
     args = parser.parse_args(argv)
-    result = {"without the corpus": run(), "with the rest of the corpus (leave-one-out --store)": run(True)}
+    # The drafts go to a sibling folder first (same depth, so their relative `text:` paths hold) and
+    # replace the kept ones only once every file is written.
+    staging = DRAFTS_DIR.with_name(".extract-drafts.new") if args.out != "-" else None
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+    result = {
+        "without the corpus": run(),
+        "with the rest of the corpus (leave-one-out --store)": run(True, staging),
+    }
+    if staging is not None:
+        shutil.rmtree(DRAFTS_DIR, ignore_errors=True)
+        os.replace(staging, DRAFTS_DIR)
     for name, r in result.items():
         print(f"\n{name}")
         _print(r)
