@@ -45,11 +45,18 @@ def shorten(iri: str) -> str:
     return compress(iri) or iri
 
 
+#: Names repeat across a corpus (every file grounds its entities again): a lookup costs curies a new
+#: prefix map each time, so answers are kept (strings in, strings out).
+_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_CACHE)
 def expand(curie: str) -> str | None:
     """The IRI of a CURIE whose prefix (preferred or a synonym) is known, or None."""
     return converter().expand(curie)
 
 
+@lru_cache(maxsize=_CACHE)
 def standardize(curie: str) -> str:
     """A CURIE written with its preferred prefix (``MESH:D017116`` → ``mesh:D017116``).
 

@@ -86,10 +86,11 @@ def source_statistics(source_id: str, quads: Iterable[ox.Quad]) -> Iterator[ox.Q
     facts: dict[Term, dict[str, list[Term]]] = {}
     own: set[ox.Quad] = set()
     relation_of: dict[Term, Term] = {}
+    relation = _v("relation")
     for q in quads:
         if q.graph_name == graph:
             own.add(q)
-        elif q.predicate == _v("relation"):
+        elif q.predicate == relation:
             relation_of[q.subject] = q.object
     for q in own:  # each quad once, as a store keeps it
         name = q.predicate.value.removeprefix(ns.MEDKG_VOCAB)
