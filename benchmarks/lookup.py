@@ -13,6 +13,7 @@ index (``lookup``: the corpus entities of the example corpus too) and with :func
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -73,7 +74,10 @@ def run(repeat: int) -> dict[str, Any]:
         names = index.index.names
         for text in TEXTS:
             times = interleaved(
-                {"medkg": lambda t=text: lookup(t, entities), "scan": lambda t=text: scan(names, t, 10)},
+                {
+                    "medkg": functools.partial(lookup, text, entities),
+                    "scan": functools.partial(scan, names, text, 10),
+                },
                 repeat,
             )
             medkg, base = summary(times["medkg"]), summary(times["scan"])

@@ -37,7 +37,7 @@ from typing import Any
 from benchmarks.measure import MIN_RUNS, TASK_BUDGET_S, interleaved, summary, time_call
 from benchmarks.report import _ratio, _s, machine, merge, record
 from benchmarks.run import _sizes, _wanted, ensure_corpus, run_child
-from benchmarks.tasks import query_tasks
+from benchmarks.tasks import middle_source, query_tasks
 
 RESULTS_FILE = Path(__file__).resolve().parent / "virtuoso-results.json"
 #: Above this size the Graph Store Protocol baseline is not run (one HTTP PUT per graph: slow).
@@ -190,7 +190,7 @@ def run_size(
         )  # fmt: skip
         print(f"  {size:>9,} push:bulk {seconds:.1f}s ({report.seconds})", file=sys.stderr, flush=True)
 
-        for t in query_tasks(info.hub.label, info.mid.label):
+        for t in query_tasks(info.hub.label, info.mid.label, middle_source(info.n_claims, info.seed)):
             if not _wanted(t.task, only):
                 continue
             print(f"  {size:>9,} {t.task} …", file=sys.stderr, flush=True)
