@@ -247,7 +247,8 @@
     const textResponse = await fetch(query.sparql);
     if (textResponse.ok) tab.setQuery(withPrefixes(await textResponse.text(), prefixes));
     const started = performance.now();
-    const response = await fetch(`${query.url}?${args}`, { headers: { Accept: RESULTS_JSON } });
+    // A SELECT answers as SPARQL JSON; a CONSTRUCT view (a graph) as Turtle.
+    const response = await fetch(`${query.url}?${args}`, { headers: { Accept: `${RESULTS_JSON}, text/turtle;q=0.9` } });
     const body = await response.text();
     const duration = Math.round(performance.now() - started);
     const contentType = response.headers.get("Content-Type") || "";
