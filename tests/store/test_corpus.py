@@ -20,6 +20,7 @@ from graph_builder.store.corpus import (
     StoreError,
     add_annotation_files,
     add_annotations,
+    annotation_files,
     new_store,
     open_store,
     remove_source,
@@ -168,6 +169,24 @@ def test_add_rejects_an_entity_the_store_types_differently(write_annotation: Cal
         add_annotations(store, [load_annotation(write_annotation(mutate))])
     [problem] = info.value.problems
     assert (problem.item, problem.field) == ("entity herpes", "type") and "disease" in problem.expected
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_build_sends_each_shared_quad_once_per_reader_and_stores_every_quad(
+    tmp_path: Path, workers: int
+) -> None:
+    # The example corpus's files share entities and propositions: their quads repeat from file to file.
+    annotations = load_annotations(annotation_files([EXAMPLE_CORPUS]))
+    generated = list(iter_corpus_quads(annotations))
+    files, fed = build_corpus_store([EXAMPLE_CORPUS], tmp_path / "store", workers=workers)
+    store = open_store(tmp_path / "store", read_only=True)
+    expected = new_store(None)
+    expected.extend(generated)
+    assert files == len(annotations) >= 2 * workers  # two workers really read in two processes
+    assert fed < len(generated)  # the repeated shared quads were left out...
+    ontology = ox.NamedNode(ns.ONTOLOGY_GRAPH)
+    built = {q for q in store if q.graph_name != ontology}
+    assert built == {q for q in expected if q.graph_name != ontology}  # ...and the store holds them all
 
 
 def test_on_disk_build_swaps_in_and_a_bad_file_leaves_the_old_store(

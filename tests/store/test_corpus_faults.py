@@ -149,11 +149,11 @@ def test_a_reader_that_fails_midway_raises_its_own_error_and_keeps_the_store(
     read_file = bulk._read_file
     calls: list[Path] = []
 
-    def failing(path: Path, vocab: Any = None) -> Any:
+    def failing(path: Path, *args: Any) -> Any:
         calls.append(path)
         if path == files[25]:
             raise MemoryError("a worker ran out of memory")
-        return read_file(path, vocab)
+        return read_file(path, *args)
 
     monkeypatch.setattr(bulk, "_read_file", failing)
     with pytest.raises(MemoryError, match="ran out of memory"):
