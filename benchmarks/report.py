@@ -40,6 +40,7 @@ GROWTH_LIMIT = 12.0
 SELECTIVE_TASKS = (
     "query:claims-about@mid",
     "query:source-claims@mid",
+    "query:source-profile@mid",
     "query:chain-steps@mid",
     "chains:focused",
 )

@@ -39,7 +39,7 @@ class QueryTask:
 
 
 #: The parameter that names a source, for the named queries that take one.
-SOURCE_PARAMETERS = {"source-claims": "source"}
+SOURCE_PARAMETERS = {"source-claims": "source", "source-profile": "source"}
 
 
 def query_tasks(hub: str, mid: str, source: str) -> list[QueryTask]:

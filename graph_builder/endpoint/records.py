@@ -80,9 +80,8 @@ def source_record(store: ox.Store, iri: str) -> Record | None:
     found = _rows("source", store, source=iri)
     if not found:
         return None
-    # source-profile takes no parameter: it profiles every source at once, and this page shows one.
-    profile = [row for row in _rows("source-profile", store) if row["source"] == iri]
-    return {"source": found[0], "claims": _rows("source-claims", store, source=iri), "profile": profile}
+    claims = _rows("source-claims", store, source=iri)
+    return {"source": found[0], "claims": claims, "profile": _rows("source-profile", store, source=iri)}
 
 
 _READERS: dict[str, Callable[[ox.Store, str], Record | None]] = {

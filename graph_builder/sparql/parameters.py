@@ -45,13 +45,16 @@ class ParameterError(QueryError, ValueError):
 class Parameter:
     """A declared query parameter: the SPARQL variable ``?name`` that a value replaces.
 
-    ``default`` is the string form of the default value, ``None`` when the parameter is required.
+    ``default`` is the string form of the default value, ``None`` when the parameter is required or
+    ``optional``: an optional parameter given no value (or an empty one, as a form sends) is left unbound,
+    and the query answers for every value (grlc's optional parameters).
     """
 
     name: str
     type: ParameterType
     default: str | None
     description: str
+    optional: bool = False
 
 
 def _expand_iri(value: str) -> str:

@@ -167,7 +167,14 @@ def _parameter(raw: Any, index: int, sparql: str) -> Parameter:
     default = raw.get("default")
     if isinstance(default, bool):
         default = "true" if default else "false"
-    param = Parameter(name, kind, None if default is None else str(default), description.strip())
+    optional = raw.get("optional", False)
+    if not isinstance(optional, bool):
+        raise QueryHeaderError(f"{where}.optional: expected true or false, found {optional!r}")
+    if optional and default is not None:
+        raise QueryHeaderError(
+            f"{where}: an optional parameter has no default (unbound, it matches every value)"
+        )
+    param = Parameter(name, kind, None if default is None else str(default), description.strip(), optional)
     if param.type == "entity" and param.default is not None and not param.default.strip():
         raise QueryHeaderError(f"{where}.default: expected the name of an entity, found {default!r}")
     if param.default is not None and param.type != "entity":  # a name is checked against a store

@@ -37,7 +37,8 @@ def bind_parameters(
     *,
     resolve: Resolver | None = None,
 ) -> dict[ox.Variable, Term]:
-    """Typed RDF terms for every declared parameter: given values, else defaults.
+    """Typed RDF terms for every declared parameter: given values, else defaults; an optional parameter
+    given no value (or an empty one) is left out, unbound.
 
     An ``entity`` parameter is resolved to an IRI in ``store`` (or by ``resolve``, e.g. against a
     remote endpoint), after every other parameter is checked. Raises :class:`ParameterError` for a
@@ -64,6 +65,8 @@ def bind_parameters(
     values: dict[Parameter, str | int] = {}
     for param in query.parameters:
         value = params.get(param.name, param.default)
+        if param.optional and (value is None or not str(value).strip()):
+            continue  # left unbound: the query answers for every value
         if value is None:
             raise ParameterError(
                 f"query {query.name!r} needs a value for parameter {param.name!r} ({param.type}): "
@@ -72,12 +75,12 @@ def bind_parameters(
         values[param] = value
     terms: dict[Parameter, Term] = {}
     # Names last: a wrong value elsewhere then costs no look-up in a store (or a round trip).
-    for param in sorted(query.parameters, key=lambda p: p.type == "entity"):
+    for param in sorted(values, key=lambda p: p.type == "entity"):
         try:
             terms[param] = to_term(param, values[param], resolve)
         except ParameterError as error:
             raise ParameterError(f"query {query.name!r}: {error}") from None
-    return {ox.Variable(param.name): terms[param] for param in query.parameters}
+    return {ox.Variable(param.name): terms[param] for param in query.parameters if param in terms}
 
 
 def _execute(

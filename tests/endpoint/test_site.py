@@ -51,7 +51,7 @@ DATA_FILES = ("index.html", GRAPH_FILE, "prefixes.json", "terms.json", "queries.
 def other_values(query: NamedQuery, store: ox.Store) -> dict[str, str] | None:
     """Values other than the defaults, one per parameter type the shipped queries declare: a synonym typed
     in another case with stray spaces, another source by its CURIE, a rank."""
-    if query.name == "source-claims":
+    if query.name in ("source-claims", "source-profile"):  # source-profile's is optional: every source
         sources = sorted(str(r["source"]).rsplit("/", 1)[1] for r in run_query("sources", store).to_records())
         other = next(s for s in sources if s != query.parameter("source").default)
         return {"source": f"source:{other}"}

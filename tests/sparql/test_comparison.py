@@ -168,6 +168,17 @@ def test_source_profile_counts_add_up_to_each_sources_claims(
         assert {r["total"] for r in mine} == {len(ann.claims)}
 
 
+def test_source_profile_for_one_source_is_that_sources_rows_of_the_whole_profile(
+    corpus_store: ox.Store, corpus: list[Annotation]
+) -> None:
+    # Its optional parameter: given, one source's rows (what its page shows); left out or empty, all.
+    every = run_query("source-profile", corpus_store).to_records()
+    assert run_query("source-profile", corpus_store, {"source": " "}).to_records() == every
+    for ann in corpus:
+        one = run_query("source-profile", corpus_store, {"source": ann.source.id}).to_records()
+        assert one and one == [r for r in every if _slug(r["source"]) == ann.source.id]
+
+
 def test_source_claims_lists_each_claim_with_the_agent_it_is_credited_to(
     corpus_store: ox.Store, corpus: list[Annotation]
 ) -> None:

@@ -86,11 +86,12 @@ def test_header_is_complete(path: Path) -> None:
     query = load_query(path)
     assert query.name == _id(path)
     assert query.tags and all(query.tags)
-    for param in header.get("params") or []:
-        assert set(param) >= {"name", "type", "default", "description"}, f"{path.name}: {param}"
+    for param in header.get("params") or []:  # each runs as it is: a default, or optional
+        assert set(param) >= {"name", "type", "description"}, f"{path.name}: {param}"
+        assert "default" in param or param.get("optional") is True, f"{path.name}: {param}"
     for param in query.parameters:
         assert param.type in PARAMETER_TYPES
-        assert param.default is not None and param.description
+        assert (param.default is not None or param.optional) and param.description
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=_id)
@@ -515,6 +516,14 @@ def test_iter_queries_and_names_agree() -> None:
             "default",
         ),
         ("#+ summary: s\nINSERT DATA {}", "cannot tell the query form"),
+        (
+            "#+ params:\n#+   - {name: x, type: integer, optional: yes please, description: d}\nSELECT ?x {}",
+            "optional: expected true or false",
+        ),
+        (
+            "#+ params:\n#+   - {name: x, type: integer, optional: true, default: 1, description: d}\nSELECT ?x {}",
+            "an optional parameter has no default",
+        ),
     ],
 )
 def test_bad_headers_are_clear_errors(text: str, message: str) -> None:
@@ -602,3 +611,19 @@ def test_a_query_file_is_parsed_once_and_again_after_an_edit(tmp_path: Path) -> 
     path.write_text("#+ summary: second\n" + header + body, encoding="utf-8")
     edited = load_query(path)
     assert edited.summary == "second" and edited is not first
+
+
+def test_an_optional_parameter_left_out_stays_unbound_and_a_required_one_does_not() -> None:
+    text = (
+        "#+ summary: s\n#+ description: d\n#+ tags: [t]\n#+ params:\n"
+        "#+   - {name: n, type: integer, optional: true, description: d}\n"
+        "#+   - {name: m, type: integer, description: d}\n"
+        "SELECT ?n ?m WHERE { VALUES ?n { 1 2 } }"
+    )
+    query = parse_query(text, "inline")
+    assert [p.optional for p in query.parameters] == [True, False]
+    assert bind_parameters(query, {"m": 5}) == {ox.Variable("m"): ox.Literal(5)}
+    assert bind_parameters(query, {"m": 5, "n": ""}) == {ox.Variable("m"): ox.Literal(5)}
+    assert bind_parameters(query, {"m": 5, "n": 2})[ox.Variable("n")] == ox.Literal(2)
+    with pytest.raises(ParameterError, match="needs a value for parameter 'm'"):
+        bind_parameters(query, {"n": 2})

@@ -141,8 +141,13 @@
     return input;
   }
 
-  function sourcePicker(terms, chosen) {
+  function sourcePicker(terms, chosen, optional) {
     const select = element("select");
+    if (optional) {
+      const every = element("option", null, "(every source)");
+      every.value = "";
+      select.appendChild(every);
+    }
     for (const s of terms.sources) {
       const option = element("option", null, s.title);
       option.value = s.id;
@@ -162,11 +167,11 @@
       const label = element("label", null, `${param.name} (${param.type})`);
       const input =
         param.type === "entity" ? entityPicker(terms)
-        : param.type === "source" ? sourcePicker(terms, param.default)
+        : param.type === "source" ? sourcePicker(terms, param.default, param.optional)
         : Object.assign(element("input"), { type: "text" });
       input.name = param.name;
       input.value = param.default === null ? "" : param.default;
-      input.required = param.default === null;
+      input.required = param.default === null && !param.optional;
       label.appendChild(input);
       label.appendChild(element("span", "hint", param.description));
       form.appendChild(label);

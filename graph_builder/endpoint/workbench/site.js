@@ -85,13 +85,16 @@ function boundText(query, args, site) {
   const unknown = Array.from(args.keys()).filter((name) => !query.parameters.some((p) => p.name === name));
   if (unknown.length) throw new BadRequest(`query '${query.name}' has no parameter '${unknown.join("', '")}'`);
   const [head, tail] = query.run.text;
-  if (!query.parameters.length) return head + tail;
-  const terms = query.parameters.map((param) => {
-    const value = args.has(param.name) ? args.get(param.name) : param.default;
+  // An optional parameter given no value (or an empty one) stays unbound: the query answers for every value.
+  const given = (param) => (args.has(param.name) ? args.get(param.name) : param.default);
+  const bound = query.parameters.filter((param) => !(param.optional && !(given(param) || "").trim()));
+  if (!bound.length) return head + tail;
+  const terms = bound.map((param) => {
+    const value = given(param);
     if (value === null) throw new BadRequest(`query '${query.name}' needs a value for parameter '${param.name}' (${param.type})`);
     return toTerm(param, value, site).toString();
   });
-  const variables = query.parameters.map((param) => `?${param.name}`).join(" ");
+  const variables = bound.map((param) => `?${param.name}`).join(" ");
   return `${head}\n  VALUES (${variables}) { (${terms.join(" ")}) }\n${tail}`;
 }
 
