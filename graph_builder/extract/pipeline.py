@@ -202,7 +202,7 @@ class Extractor:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
                 self._seen.add((p.subject.key, p.relation, p.object.key, start))
-                claims.append(self._claim(draft, text, start, sentence, p, found, p.subject in mentions))
+                claims.append(self._claim(draft, text, start, sentence, p, found, mentions))
             own = pairs(sentence, mentions)
             if own:  # what "it" or "these illnesses" in the next sentence stands for
                 antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
@@ -377,7 +377,7 @@ class Extractor:
         return eid
 
     def _claim(self, draft: Draft, text: str, start: int, sentence: str, p: Pair,
-               found: list[tuple[str, int, int]], local: bool) -> DraftClaim:  # fmt: skip
+               found: list[tuple[str, int, int]], mentions: list[Mention]) -> DraftClaim:  # fmt: skip
         cid = base = f"{p.subject.key}-{p.relation}-{p.object.key}"
         n = 1
         while cid in self._ids:
@@ -389,9 +389,10 @@ class Extractor:
         claim = DraftClaim(cid, p.subject.key, p.relation, p.object.key, sentence, occurrence, [],
                            "affirmed", "none-stated", None, p.confidence, [p.review] if p.review else [])  # fmt: skip
         ends = (
-            [p.object, p.subject] if local else [p.object]
+            [p.object, p.subject] if p.subject in mentions else [p.object]
         )  # an antecedent's offsets are another sentence's
         lo, hi = min(*(m.start for m in ends), p.cue[0]), max(*(m.end for m in ends), p.cue[1])
+        names = [(m.start, m.end) for m in mentions]
         claim.premise = any(k == "condition" and a <= p.cue[0] < b for k, a, b in found)
         for kind, a, b in found:
             words = sentence[a:b]
@@ -399,6 +400,8 @@ class Extractor:
                 continue  # given by its reach (extract), which leaves out a premise in a condition
             if kind in ("negation", "speculation", "likelihood") and not (lo - 25 <= a and b <= hi):
                 continue  # a negation or hedge elsewhere in the sentence is another link's
+            if kind != "attribution" and not cue_rules.governs(sentence, (a, b), (lo, hi), names):
+                continue  # another clause's: "if …" after ", and Y causes Z", "A may …, and B causes C"
             if kind == "attribution":
                 if a > p.cue[0] and not words.casefold().startswith("according"):
                     continue

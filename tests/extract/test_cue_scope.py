@@ -1,0 +1,47 @@
+"""Which drafted claim a cue of ``medkg extract`` goes to (issue 13, cue F1 on drafted claims): the clause
+it stands in, the words it is written with, and a disclaimer in the sentence after a claim.
+
+Every sentence here was written for these tests by the medkg maintainers: not medical advice and not
+from any article of the corpus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graph_builder.extract.draft import extract_file
+from graph_builder.extract.evaluate import load
+
+
+def _draft(extractor: Any, tmp_path: Path, text: str) -> Any:
+    article = tmp_path / "article.txt"
+    article.write_text(f"Written for a medkg test.\n\n{text}\n", encoding="utf-8")
+    out = tmp_path / "draft.yaml"
+    out.write_text(extract_file(extractor, article, out), encoding="utf-8")
+    return load(out)
+
+
+def _cues(ann: Any) -> dict[tuple[str, str, str], set[tuple[str, str]]]:
+    label = {e.id: e.label for e in ann.entities.values()}
+    return {
+        (label[c.subject], c.relation, label[c.object]): {(h.type, h.span.text) for h in c.hedges}
+        for c in ann.claims
+    }
+
+
+def test_a_hedge_or_condition_of_another_clause_is_not_the_claims(extractor: Any, tmp_path: Path) -> None:
+    cues = _cues(_draft(extractor, tmp_path, "Massage may ease migraine, and ibuprofen relieves neck pain."))
+    assert cues[("massage", "alleviates", "migraine")] == {("speculation", "may ease")}
+    assert cues[("ibuprofen", "alleviates", "neck pain")] == set()
+    cues = _cues(
+        _draft(extractor, tmp_path, "Smoking causes cough, which may become chronic if you keep smoking.")
+    )
+    assert cues[("smoking", "causes", "cough")] == set()  # the relative clause's condition
+
+
+def test_a_list_is_one_clause_for_the_cues_around_it(extractor: Any, tmp_path: Path) -> None:
+    ann = _draft(extractor, tmp_path, "Obesity may cause gout, diabetes, and back pain if it is not treated.")
+    cues = _cues(ann)
+    for disease in ("gout", "diabetes", "back pain"):
+        assert ("condition", "if it is not treated") in cues[("obesity", "causes", disease)]
