@@ -52,6 +52,7 @@ _PLURAL_ANAPHOR = re.compile(
     re.I,
 )
 _MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
+_NEXT_WORD = re.compile(r"\s*\S+")
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -206,7 +207,7 @@ class Extractor:
             own = pairs(sentence, mentions)
             if own:  # what "it" or "these illnesses" in the next sentence stands for
                 antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
-            disclaimers = [(sentence[a:b]) for t, a, b in found if t == "disclaimer"]
+            disclaimers = [_cue_words(sentence, a, b) for t, a, b in found if t == "disclaimer"]
             for d in disclaimers:
                 asserted = [c for c in claims if not c.premise]
                 reach = asserted + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])
@@ -408,7 +409,7 @@ class Extractor:
                 agent = slug(cue_rules.agent_name(words))
                 draft.agents.setdefault(agent, (cue_rules.agent_name(words), cue_rules.agent_type(words)))
                 claim.attributed_to = agent
-            _add_cue(claim, words, kind)
+            _add_cue(claim, _cue_words(sentence, a, b), kind)
         for a, b in cue_rules.citations(sentence):
             level = next((lvl for rx, lvl in DESIGNS if rx.search(sentence)), None)
             if level:
@@ -421,6 +422,17 @@ def _is_means(entity: DraftEntity) -> bool:
     """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
     guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
     return entity.type in _MEANS_TYPES or guessed
+
+
+def _cue_words(sentence: str, a: int, b: int) -> str:
+    """A cue's words as the draft writes them, long enough that their first occurrence in the sentence
+    (the claim's quote, where ``medkg build`` looks first) is the cue's own: "can" in "Spinal cancer can
+    worsen it" would be found inside "cancer", so it is written "can worsen" (words added after, then before)."""
+    while sentence.find(sentence[a:b]) != a and b < len(sentence):
+        b = _NEXT_WORD.match(sentence, b).end()  # type: ignore[union-attr]
+    while sentence.find(sentence[a:b]) != a and a > 0:
+        a = sentence.rindex(" ", 0, a - 1) + 1 if " " in sentence[: a - 1] else 0
+    return sentence[a:b]
 
 
 def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:

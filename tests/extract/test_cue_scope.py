@@ -45,3 +45,12 @@ def test_a_list_is_one_clause_for_the_cues_around_it(extractor: Any, tmp_path: P
     cues = _cues(ann)
     for disease in ("gout", "diabetes", "back pain"):
         assert ("condition", "if it is not treated") in cues[("obesity", "causes", disease)]
+
+
+def test_a_cue_is_written_with_words_found_first_where_it_stands(extractor: Any, tmp_path: Path) -> None:
+    text = "Spinal cancer can worsen back pain."
+    ann = _draft(extractor, tmp_path, text)
+    (claim,) = ann.claims
+    (hedge,) = claim.hedges
+    # the draft's words are searched in the quote: "can" alone would be read inside "cancer"
+    assert ann.source.text[hedge.span.start :].startswith("can worsen")
