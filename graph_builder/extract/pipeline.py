@@ -52,6 +52,9 @@ _PLURAL_ANAPHOR = re.compile(
     re.I,
 )
 _MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
+#: A disclaimer pointing back to the claim before it: opening or ending on a demonstrative or "it"
+#: ("this is not supported by research", "there is little evidence for this").
+_POINTS_BACK = re.compile(r"^(?:this|that|these|it)\b|\b(?:this|that|these|it)$", re.I)
 _NEXT_WORD = re.compile(r"\s*\S+")
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
@@ -207,10 +210,18 @@ class Extractor:
             own = pairs(sentence, mentions)
             if own:  # what "it" or "these illnesses" in the next sentence stands for
                 antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
-            disclaimers = [_cue_words(sentence, a, b) for t, a, b in found if t == "disclaimer"]
-            for d in disclaimers:
+            for a, b in [(a, b) for t, a, b in found if t == "disclaimer"]:
+                d = _cue_words(sentence, a, b)
                 asserted = [c for c in claims if not c.premise]
-                reach = asserted + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])
+                named = {m.key for m in mentions if a <= m.start and m.end <= b}
+                # "this" points back; a sentence with no claim of its own disclaims the claims before it
+                # that it names an entity of ("X eases Y. However, no research shows that X reaches …")
+                back = [
+                    c
+                    for c in previous
+                    if _POINTS_BACK.search(d) or (not claims and {c.subject, c.object} & named)
+                ]
+                reach = asserted + back
                 for c in reach:
                     _add_cue(c, d, "disclaimer")
                     disclaimed_pairs.setdefault(frozenset((c.subject, c.object)), d)

@@ -54,3 +54,20 @@ def test_a_cue_is_written_with_words_found_first_where_it_stands(extractor: Any,
     (hedge,) = claim.hedges
     # the draft's words are searched in the quote: "can" alone would be read inside "cancer"
     assert ann.source.text[hedge.span.start :].startswith("can worsen")
+
+
+def test_a_disclaimer_in_the_sentence_after_reaches_the_claim_it_names_or_points_to(
+    extractor: Any, tmp_path: Path
+) -> None:
+    ann = _draft(
+        extractor,
+        tmp_path,
+        "Massage eases migraine. However, no research shows that massage reaches the brain. "
+        "Ibuprofen relieves neck pain. There is little evidence for this.",
+    )
+    support = {c.quote.text.split()[0]: c.support for c in ann.claims}
+    assert support == {"Massage": "disclaimed", "Ibuprofen": "disclaimed"}
+    ann = _draft(
+        extractor, tmp_path, "Massage eases migraine. However, no research shows that yoga reaches the brain."
+    )
+    assert [c.support for c in ann.claims] == ["none-stated"]  # another entity: not this claim's
