@@ -75,10 +75,13 @@ CITATION = re.compile(
 #: A relative clause open before a cue: from "whereby", "who" or "which" to the cue with no clause
 #: boundary between (a negation there is the relative clause's, not the claim's).
 _RELATIVE_CLAUSE = re.compile(r"\b(?:whereby|who|whom|which)\b[^,;:.]*$", _I)
-#: Where a sentence's clause ends and the next begins: a comma before a coordinator or a relative pronoun,
-#: a semicolon or colon, a dash between spaces ("Ice may ease it, and heat relaxes …": two clauses).
+#: Where a sentence's clause ends and the next begins: a comma before a coordinator, a relative pronoun or
+#: a subordinator of contrast or reason, a semicolon or colon, a dash between spaces ("Ice may ease it, and
+#: heat relaxes …", "Rest may slow recovery, while walking helps": two clauses).
 _CLAUSE_BOUNDARY = re.compile(
-    r",\s*(?P<list>and|or)\b|,\s*(?:but|so|yet|whereas|which|who|whom|whereby)\b|[;:]|\s[–—-]\s", _I
+    r",\s*(?P<list>and|or)\b|,\s*(?:but|so|yet|whereas|while|although|though|because|which|who|whom|whereby)\b"
+    r"|[;:]|\s[–—-]\s",
+    _I,
 )
 #: Cue types and their rules, in the order overlapping cues are resolved (an earlier one wins).
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
