@@ -56,6 +56,9 @@ _MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
 #: ("this is not supported by research", "there is little evidence for this").
 _POINTS_BACK = re.compile(r"^(?:this|that|these|it)\b|\b(?:this|that|these|it)$", re.I)
 _NEXT_WORD = re.compile(r"\s*\S+")
+#: Between the last two names of a list ("A, B, and C"), and between the others.
+_LIST_END = re.compile(r"\s*,?\s*(?:and|or)\s+", re.I)
+_LIST_LINK = re.compile(r"\s*,\s*|\s*,?\s*(?:and|or)\s+", re.I)
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -405,6 +408,8 @@ class Extractor:
         )  # an antecedent's offsets are another sentence's
         lo, hi = min(*(m.start for m in ends), p.cue[0]), max(*(m.end for m in ends), p.cue[1])
         names = [(m.start, m.end) for m in mentions]
+        lo = _list_start(sentence, names, lo)
+        verbs = [c for c in cue_spans(sentence) if c != p.cue]
         claim.premise = any(k == "condition" and a <= p.cue[0] < b for k, a, b in found)
         for kind, a, b in found:
             words = sentence[a:b]
@@ -412,6 +417,12 @@ class Extractor:
                 continue  # given by its reach (extract), which leaves out a premise in a condition
             if kind in ("negation", "speculation", "likelihood") and not (lo - 25 <= a and b <= hi):
                 continue  # a negation or hedge elsewhere in the sentence is another link's
+            if (
+                kind in ("negation", "speculation", "likelihood")
+                and a < lo
+                and any(a < y and x < lo for x, y in verbs)
+            ):
+                continue  # before another relation cue: that verb's ("A may ease B, and C relieves D")
             if kind != "attribution" and not cue_rules.governs(sentence, (a, b), (lo, hi), names):
                 continue  # another clause's: "if …" after ", and Y causes Z", "A may …, and B causes C"
             if kind == "attribution":
@@ -433,6 +444,17 @@ def _is_means(entity: DraftEntity) -> bool:
     """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
     guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
     return entity.type in _MEANS_TYPES or guessed
+
+
+def _list_start(sentence: str, names: list[tuple[int, int]], start: int) -> int:
+    """Where the list of names ending with the one at ``start`` begins ("gout, obesity and smoking" for
+    smoking), so that a cue before the list reaches each of its names alike; ``start`` if there is none."""
+    link = _LIST_END
+    while (
+        x := next((x for x, y in names if y <= start and link.fullmatch(sentence, y, start)), None)
+    ) is not None:
+        start, link = x, _LIST_LINK
+    return start
 
 
 def _cue_words(sentence: str, a: int, b: int) -> str:

@@ -49,6 +49,9 @@ def test_a_list_is_one_clause_for_the_cues_around_it(extractor: Any, tmp_path: P
     cues = _cues(ann)
     for disease in ("gout", "diabetes", "back pain"):
         assert ("condition", "if it is not treated") in cues[("obesity", "causes", disease)]
+    cues = _cues(_draft(extractor, tmp_path, "Rarely, gout, obesity, and smoking cause back pain."))
+    for cause in ("gout", "obesity", "smoking"):  # the last one too, though further from the hedge
+        assert cues[(cause, "causes", "back pain")] == {("speculation", "Rarely")}
 
 
 def test_a_cue_is_written_with_words_found_first_where_it_stands(extractor: Any, tmp_path: Path) -> None:
