@@ -41,6 +41,7 @@ DRAFTS_DIR = Path(__file__).resolve().parent / "extract-drafts"
 CUE_TYPES = ("disclaimer", "negation", "condition", "attribution")
 MEASURES = ("entities", "propositions", "propositions (hierarchy)", "polarity", "certainty", "support",
             "cues: disclaimer", "cues: negation", "cues: hedge", "cues: condition", "cues: attribution",
+            *(f"cues per claim: {t}" for t in ("disclaimer", "negation", "hedge", "condition")),
             *(f"cue rules: {t}" for t in (*CUE_TYPES, "hedge")))  # fmt: skip
 
 

@@ -16,6 +16,7 @@ expression over the sentence, case-insensitive; a cue is ``(type, start, end)`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _I = re.IGNORECASE
 _SUPPORTED = r"(?:supported|backed(?: up)?|proven|confirmed|established|substantiated)"
@@ -74,6 +75,14 @@ CITATION = re.compile(
 #: A relative clause open before a cue: from "whereby", "who" or "which" to the cue with no clause
 #: boundary between (a negation there is the relative clause's, not the claim's).
 _RELATIVE_CLAUSE = re.compile(r"\b(?:whereby|who|whom|which)\b[^,;:.]*$", _I)
+#: Where a sentence's clause ends and the next begins: a comma before a coordinator, a relative pronoun or
+#: a subordinator of contrast or reason, a semicolon or colon, a dash between spaces ("Ice may ease it, and
+#: heat relaxes …", "Rest may slow recovery, while walking helps": two clauses).
+_CLAUSE_BOUNDARY = re.compile(
+    r",\s*(?P<list>and|or)\b|,\s*(?:but|so|yet|whereas|while|although|though|because|which|who|whom|whereby)\b"
+    r"|[;:]|\s[–—-]\s",
+    _I,
+)
 #: Cue types and their rules, in the order overlapping cues are resolved (an earlier one wins).
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("disclaimer", DISCLAIMER),
@@ -104,6 +113,35 @@ def find_cues(sentence: str) -> list[tuple[str, int, int]]:
                 continue
             found.append((kind, a, b))
     return sorted(found, key=lambda c: (c[1], c[2]))
+
+
+def governs(
+    sentence: str, cue: tuple[int, int], claim: tuple[int, int], names: Sequence[tuple[int, int]] = ()
+) -> bool:
+    """Whether a cue (sentence offsets) can govern the claim stated over ``claim`` (the words from its
+    first argument to its last, relation cue included): it lies inside them, or beside them with no
+    clause boundary between, as ConText's scope ends at a terminator (docs/codebook.md, Cue types: a
+    cue belongs to the claim it hedges, conditions or negates, not to every claim of its sentence).
+    ", and" or ", or" right after one of ``names`` (the spans of the sentence's entity mentions) closes a
+    list ("gout, obesity, and smoking"), not a clause.
+
+    >>> s = "Ice may ease pain, and heat relaxes muscles if used early."
+    >>> governs(s, (4, 7), (s.index("heat"), s.index(" if"))), governs(s, (s.index("if"), len(s) - 1), (0, 17))
+    (False, False)
+    >>> s = "Rarely, gout, obesity, and smoking cause pain."
+    >>> governs(s, (0, 6), (s.index("smoking"), len(s) - 1), [(8, 12), (14, 21), (27, 34)])
+    True
+    """
+    (a, b), (lo, hi) = cue, claim
+    if a < hi and lo < b:
+        return True
+    start, end = (b, lo) if b <= lo else (hi, a)
+    for m in _CLAUSE_BOUNDARY.finditer(sentence, start, end):
+        item = sentence.rfind(",", 0, m.start()) + 1  # the words before the comma, back to the one before
+        item += len(sentence[item : m.start()]) - len(sentence[item : m.start()].lstrip())
+        if not (m.group("list") and (item, m.start()) in names):
+            return False
+    return True
 
 
 def citations(sentence: str) -> list[tuple[int, int]]:

@@ -8,7 +8,9 @@ Propositions are (subject, relation, object) after that mapping; "up to the hier
 subject or object be a broader or narrower entity of the gold one (the gold file's ``broader`` links).
 Polarity, certainty and support are scored as (proposition, value) pairs, so a missed proposition
 costs their recall too. Cues are (type, span) pairs over the source text; a predicted cue counts when it
-overlaps a gold cue of the same type.
+overlaps a gold cue of the same type. "Cues per claim" counts them on the claim pairs of :func:`pair_claims`
+only, each cue against the cues of its own pair's claim: a cue a draft puts on another claim of the sentence
+than the curator did scores there, where the text-wide measure counts it once for the whole text.
 
 :func:`pair_claims` pairs the claims themselves by the same rules, for ``medkg extract --against``'s list
 of differences (:mod:`graph_builder.extract.diff`).
@@ -229,6 +231,15 @@ def evaluate(pred: Annotation, gold: Annotation) -> dict[str, Score]:
             {(name, a, b) for t, a, b in g_cues if t in members},
             overlaps,
         )
+    matched = pair_claims(pred, gold).matched
+    for name, members in groups.items():
+        out[f"cues per claim: {name}"] = score(
+            {(i, name, h.span.start, h.span.end) for i, (p, _) in enumerate(matched) for h in p.hedges
+             if h.type in members},
+            {(i, name, h.span.start, h.span.end) for i, (_, g) in enumerate(matched) for h in g.hedges
+             if h.type in members},
+            lambda x, y: x[0] == y[0] and overlaps(x[1:], y[1:]),
+        )  # fmt: skip
     return out
 
 

@@ -52,6 +52,13 @@ _PLURAL_ANAPHOR = re.compile(
     re.I,
 )
 _MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
+#: A disclaimer pointing back to the claim before it: opening or ending on a demonstrative or "it"
+#: ("this is not supported by research", "there is little evidence for this").
+_POINTS_BACK = re.compile(r"^(?:this|that|these|it)\b|\b(?:this|that|these|it)$", re.I)
+_NEXT_WORD = re.compile(r"\s*\S+")
+#: Between the last two names of a list ("A, B, and C"), and between the others.
+_LIST_END = re.compile(r"\s*,?\s*(?:and|or)\s+", re.I)
+_LIST_LINK = re.compile(r"\s*,\s*|\s*,?\s*(?:and|or)\s+", re.I)
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -202,14 +209,22 @@ class Extractor:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
                 self._seen.add((p.subject.key, p.relation, p.object.key, start))
-                claims.append(self._claim(draft, text, start, sentence, p, found, p.subject in mentions))
+                claims.append(self._claim(draft, text, start, sentence, p, found, mentions))
             own = pairs(sentence, mentions)
             if own:  # what "it" or "these illnesses" in the next sentence stands for
                 antecedent = list({p.subject.key: p.subject for p in own if p.cue == own[0].cue}.values())
-            disclaimers = [(sentence[a:b]) for t, a, b in found if t == "disclaimer"]
-            for d in disclaimers:
+            for a, b in [(a, b) for t, a, b in found if t == "disclaimer"]:
+                d = _cue_words(sentence, a, b)
                 asserted = [c for c in claims if not c.premise]
-                reach = asserted + (previous if re.match(r"(this|that|these|it)\b", d, re.I) else [])
+                named = {m.key for m in mentions if a <= m.start and m.end <= b}
+                # "this" points back; a sentence with no claim of its own disclaims the claims before it
+                # that it names an entity of ("X eases Y. However, no research shows that X reaches …")
+                back = [
+                    c
+                    for c in previous
+                    if _POINTS_BACK.search(d) or (not claims and {c.subject, c.object} & named)
+                ]
+                reach = asserted + back
                 for c in reach:
                     _add_cue(c, d, "disclaimer")
                     disclaimed_pairs.setdefault(frozenset((c.subject, c.object)), d)
@@ -377,7 +392,7 @@ class Extractor:
         return eid
 
     def _claim(self, draft: Draft, text: str, start: int, sentence: str, p: Pair,
-               found: list[tuple[str, int, int]], local: bool) -> DraftClaim:  # fmt: skip
+               found: list[tuple[str, int, int]], mentions: list[Mention]) -> DraftClaim:  # fmt: skip
         cid = base = f"{p.subject.key}-{p.relation}-{p.object.key}"
         n = 1
         while cid in self._ids:
@@ -389,9 +404,12 @@ class Extractor:
         claim = DraftClaim(cid, p.subject.key, p.relation, p.object.key, sentence, occurrence, [],
                            "affirmed", "none-stated", None, p.confidence, [p.review] if p.review else [])  # fmt: skip
         ends = (
-            [p.object, p.subject] if local else [p.object]
+            [p.object, p.subject] if p.subject in mentions else [p.object]
         )  # an antecedent's offsets are another sentence's
         lo, hi = min(*(m.start for m in ends), p.cue[0]), max(*(m.end for m in ends), p.cue[1])
+        names = [(m.start, m.end) for m in mentions]
+        lo = _list_start(sentence, names, lo)
+        verbs = [c for c in cue_spans(sentence) if c != p.cue]
         claim.premise = any(k == "condition" and a <= p.cue[0] < b for k, a, b in found)
         for kind, a, b in found:
             words = sentence[a:b]
@@ -399,13 +417,21 @@ class Extractor:
                 continue  # given by its reach (extract), which leaves out a premise in a condition
             if kind in ("negation", "speculation", "likelihood") and not (lo - 25 <= a and b <= hi):
                 continue  # a negation or hedge elsewhere in the sentence is another link's
+            if (
+                kind in ("negation", "speculation", "likelihood")
+                and a < lo
+                and any(a < y and x < lo for x, y in verbs)
+            ):
+                continue  # before another relation cue: that verb's ("A may ease B, and C relieves D")
+            if kind != "attribution" and not cue_rules.governs(sentence, (a, b), (lo, hi), names):
+                continue  # another clause's: "if …" after ", and Y causes Z", "A may …, and B causes C"
             if kind == "attribution":
                 if a > p.cue[0] and not words.casefold().startswith("according"):
                     continue
                 agent = slug(cue_rules.agent_name(words))
                 draft.agents.setdefault(agent, (cue_rules.agent_name(words), cue_rules.agent_type(words)))
                 claim.attributed_to = agent
-            _add_cue(claim, words, kind)
+            _add_cue(claim, _cue_words(sentence, a, b), kind)
         for a, b in cue_rules.citations(sentence):
             level = next((lvl for rx, lvl in DESIGNS if rx.search(sentence)), None)
             if level:
@@ -418,6 +444,28 @@ def _is_means(entity: DraftEntity) -> bool:
     """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
     guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
     return entity.type in _MEANS_TYPES or guessed
+
+
+def _list_start(sentence: str, names: list[tuple[int, int]], start: int) -> int:
+    """Where the list of names ending with the one at ``start`` begins ("gout, obesity and smoking" for
+    smoking), so that a cue before the list reaches each of its names alike; ``start`` if there is none."""
+    link = _LIST_END
+    while (
+        x := next((x for x, y in names if y <= start and link.fullmatch(sentence, y, start)), None)
+    ) is not None:
+        start, link = x, _LIST_LINK
+    return start
+
+
+def _cue_words(sentence: str, a: int, b: int) -> str:
+    """A cue's words as the draft writes them, long enough that their first occurrence in the sentence
+    (the claim's quote, where ``medkg build`` looks first) is the cue's own: "can" in "Spinal cancer can
+    worsen it" would be found inside "cancer", so it is written "can worsen" (words added after, then before)."""
+    while sentence.find(sentence[a:b]) != a and b < len(sentence):
+        b = _NEXT_WORD.match(sentence, b).end()  # type: ignore[union-attr]
+    while sentence.find(sentence[a:b]) != a and a > 0:
+        a = sentence.rindex(" ", 0, a - 1) + 1 if " " in sentence[: a - 1] else 0
+    return sentence[a:b]
 
 
 def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:

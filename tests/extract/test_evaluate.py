@@ -116,3 +116,28 @@ def test_bad_file_is_one_line_per_problem(
     assert main(["evaluate", "--gold", str(gold), "--pred", str(pred)]) == 1
     err = capsys.readouterr().err
     assert "pred.yaml" in err and "cures" in err and "Traceback" not in err
+
+
+def test_a_cue_on_another_claim_of_its_sentence_counts_per_claim_not_text_wide(tmp_path: Path) -> None:
+    text = "Written for a medkg test. Herpes may cause nerve pain, and ice eases soreness.\n"
+    (tmp_path / "article.txt").write_text(text, encoding="utf-8")
+    head = "medkg: 2\nsource: {id: s, title: T, text: article.txt, description: test}\ncuration: {agent: manual_agent}\n"
+    quote = "Herpes may cause nerve pain, and ice eases soreness."
+
+    def claims(hedged: str) -> str:
+        rows = []
+        for cid, s, rel, o in (
+            ("b", "herpes", "causes", "nerve-pain"),
+            ("c", "ice", "alleviates", "soreness"),
+        ):
+            hedges = ", hedges: [{text: may, type: speculation}]" if cid == hedged else ""
+            rows.append(f"  - {{id: {cid}, subject: {s}, relation: {rel}, object: {o}, quote: \"{quote}\", "
+                        f"support: none-stated, rationale: r{hedges}}}")  # fmt: skip
+        return "\nclaims:\n" + "\n".join(rows) + "\n"
+
+    for name, hedged in (("gold.yaml", "b"), ("pred.yaml", "c")):
+        (tmp_path / name).write_text(head + ENTITIES + claims(hedged), encoding="utf-8")
+    s = evaluate(load(tmp_path / "pred.yaml"), load(tmp_path / "gold.yaml"))
+    assert (s["cues: hedge"].precision, s["cues: hedge"].recall) == (1.0, 1.0)  # the same words, text-wide
+    per_claim = s["cues per claim: hedge"]  # but on the ice claim, not on the herpes claim
+    assert (per_claim.matched_pred, per_claim.pred, per_claim.matched_gold, per_claim.gold) == (0, 1, 0, 1)
