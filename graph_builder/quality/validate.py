@@ -151,7 +151,7 @@ def totals_violations(store: ox.Store) -> list[Violation]:
     stored = stored_totals(store)
     expected = recounted_totals(store)
     if stored is None:
-        if not expected and not total_quads(store):  # no statistics at all: not a graph medkg built
+        if not +expected and not total_quads(store):  # nothing counted: a store with no assertion has none
             return []
         message = (
             "expected the store's totals, the sum of its sources' statistics (rebuild the store, or add "
