@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -23,7 +24,7 @@ from graph_builder.core.model import MATCHES, Annotation, Claim, Entity, Groundi
 from graph_builder.core.names import normalize
 from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.kg.hierarchy import Term, broader_terms
-from graph_builder.kg.statistics import source_statistics
+from graph_builder.kg.statistics import Tally, source_statistics, tally, total_statistics
 
 _N = NamedNode
 
@@ -361,7 +362,12 @@ def iter_quads(annotation: Annotation, vocab: Vocabulary | None = None) -> Itera
 
 
 def iter_corpus_quads(annotations: Iterable[Annotation], vocab: Vocabulary | None = None) -> Iterator[Quad]:
-    """Yield the quads of many annotations (shared facts repeat; a store keeps each quad once)."""
+    """Yield the quads of many annotations (shared facts repeat; a store keeps each quad once), then
+    the store's totals: the sum of their statistics (:func:`graph_builder.kg.statistics.total_statistics`)."""
     vocab = vocab or load_vocabulary()
+    totals: Tally = Counter()
     for ann in annotations:
-        yield from iter_quads(ann, vocab)
+        quads = list(iter_quads(ann, vocab))
+        totals.update(tally(quads))
+        yield from quads
+    yield from total_statistics(totals)

@@ -9,12 +9,14 @@ statistics the build keeps (graph:statistics).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from graph_builder.core.tables import table_lines
+from graph_builder.kg.statistics import counts_by, recounted_totals, stored_totals
 from graph_builder.sparql.runner import run_sparql
 
 
@@ -70,54 +72,48 @@ def _count(store: ox.Store, cls: str) -> int:
     return int(rows[0]["n"])
 
 
-def _total(store: ox.Store, prop: str) -> int:
-    """A count summed over the sources' statistics."""
-    rows = _select(store, f"SELECT (SUM(?n) AS ?total) WHERE {{ ?counts medkg:statisticsOf ?s ; {prop} ?n }}")
-    return int(rows[0]["total"] or 0)
-
-
-def _ranked(store: ox.Store, dimension: str, scheme: str) -> tuple[tuple[int, str, int], ...]:
+def _ranked(store: ox.Store, counts: Counter[str], scheme: str) -> tuple[tuple[int, str, int], ...]:
     """Assertions per concept of a ranked scheme (support, certainty, evidence level), every concept listed."""
-    return tuple(
-        (int(r["rank"]), str(r["label"]), int(r["n"]))
-        for r in _select(
-            store,
-            f"""SELECT ?rank ?label (SUM(?c) AS ?n) WHERE {{
-                 ?level skos:inScheme {scheme} ; medkg:rank ?rank ; skos:prefLabel ?label .
-                 OPTIONAL {{ ?cell {dimension} ?level ; medkg:assertionCount ?count }}
-                 BIND(COALESCE(?count, 0) AS ?c)
-               }} GROUP BY ?rank ?label ORDER BY ?rank""",
-        )
+    rows = _select(
+        store,
+        f"SELECT ?value ?rank ?label WHERE {{ ?value skos:inScheme {scheme} ; medkg:rank ?rank ; skos:prefLabel ?label }}",
     )
+    out: Counter[tuple[int, str]] = Counter()
+    for r in rows:
+        out[(int(r["rank"]), str(r["label"]))] += counts[str(r["value"])]
+    return tuple((rank, label, n) for (rank, label), n in sorted(out.items()))
 
 
-def _labelled(store: ox.Store, dimension: str, label: str) -> tuple[tuple[str, int], ...]:
+def _labelled(store: ox.Store, counts: Counter[str], label: str) -> tuple[tuple[str, int], ...]:
     """Assertions per value of a dimension that some assertion has, the most frequent first."""
-    return tuple(
-        (str(r["label"]), int(r["n"]))
-        for r in _select(
-            store,
-            f"""SELECT ?label (SUM(?count) AS ?n) WHERE {{
-                 ?cell {dimension} ?value ; medkg:assertionCount ?count . ?value {label} ?label .
-               }} GROUP BY ?label ORDER BY DESC(?n) ?label""",
-        )
-    )
+    if not counts:
+        return ()
+    values = " ".join(f"<{v}>" for v in sorted(counts))
+    out: Counter[str] = Counter()
+    for r in _select(
+        store, f"SELECT ?value ?label WHERE {{ VALUES ?value {{ {values} }} ?value {label} ?label }}"
+    ):
+        out[str(r["label"])] += counts[str(r["value"])]
+    return tuple(sorted(out.items(), key=lambda item: (-item[1], item[0])))
 
 
 def graph_stats(store: ox.Store) -> GraphStats:
-    """Count what the graph holds: assertions and chains from the statistics kept at build time
-    (:mod:`graph_builder.kg.statistics`), never by reading every assertion."""
+    """Count what the graph holds: assertions and chains from the store's totals, kept at build time
+    (:mod:`graph_builder.kg.statistics`), never by reading every assertion (in a store built before
+    totals were kept, from the sum of its sources' statistics)."""
+    totals = stored_totals(store)
+    counts = recounted_totals(store) if totals is None else totals
     return GraphStats(
         triples=len(store),
         sources=_count(store, "medkg:SourceDocument"),
         entities=_count(store, "medkg:Entity"),
         propositions=_count(store, "medkg:Proposition"),
-        assertions=_total(store, "medkg:assertionCount"),
-        chains=_total(store, "medkg:chainCount"),
-        by_evidence=_ranked(store, "medkg:byEvidenceLevel", "evidence:scheme"),
-        by_relation=_labelled(store, "medkg:byRelation", "rdfs:label"),
-        by_stance=_labelled(store, "medkg:byStance", "skos:prefLabel"),
-        by_support=_ranked(store, "medkg:bySupport", "support:scheme"),
-        by_certainty=_ranked(store, "medkg:byCertainty", "certainty:scheme"),
-        by_polarity=_labelled(store, "medkg:byPolarity", "skos:prefLabel"),
+        assertions=counts[("", "assertionCount")],
+        chains=counts[("", "chainCount")],
+        by_evidence=_ranked(store, counts_by(counts, "evidenceLevel"), "evidence:scheme"),
+        by_relation=_labelled(store, counts_by(counts, "relation"), "rdfs:label"),
+        by_stance=_labelled(store, counts_by(counts, "stance"), "skos:prefLabel"),
+        by_support=_ranked(store, counts_by(counts, "support"), "support:scheme"),
+        by_certainty=_ranked(store, counts_by(counts, "certainty"), "certainty:scheme"),
+        by_polarity=_labelled(store, counts_by(counts, "polarity"), "skos:prefLabel"),
     )

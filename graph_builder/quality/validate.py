@@ -20,7 +20,14 @@ from graph_builder.core.paths import SHAPES_FILE
 from graph_builder.core.vocabulary import vocabulary_from_store
 from graph_builder.kg.export import sorted_triples
 from graph_builder.kg.rdf import claim_links
-from graph_builder.kg.statistics import stored_statistics
+from graph_builder.kg.statistics import (
+    recounted_totals,
+    stored_statistics,
+    stored_totals,
+    tally,
+    total_quads,
+    total_statistics,
+)
 
 SH = rdflib.Namespace(ns.SH)
 
@@ -133,6 +140,35 @@ def qa_violations(store: ox.Store) -> tuple[list[Violation], list[str]]:
     return out, names
 
 
+TOTALS_CHECK = "statistics-totals"
+
+
+def totals_violations(store: ox.Store) -> list[Violation]:
+    """The store's totals against the sum of its sources' statistics: one violation per count that
+    differs, or one when the totals are missing or do not hold together (``stored_totals``). ``add``
+    and ``remove`` update the totals rather than recount them, so a total changed by hand stays wrong
+    until the store is rebuilt; this finds it."""
+    stored = stored_totals(store)
+    expected = recounted_totals(store)
+    if stored is None:
+        if not +expected and not total_quads(store):  # nothing counted: a store with no assertion has none
+            return []
+        message = (
+            "expected the store's totals, the sum of its sources' statistics (rebuild the store, or add "
+            "or remove a source); found them missing (built before they were kept) or not adding up"
+        )
+        return [Violation(TOTALS_CHECK, _short(ns.STATISTICS), "", message)]
+    out = []
+    for key in sorted(set(stored) | set(expected)):
+        if stored[key] != expected[key]:
+            name, measure, *values = key
+            cell = " ".join(_short(v) for v in values) or "all"
+            message = f"expected {measure} {expected[key]} for {cell} (the sum of the sources' statistics)"
+            focus = _short(f"{ns.STATISTICS}/{name}" if name else ns.STATISTICS)
+            out.append(Violation(TOTALS_CHECK, focus, "", message, str(stored[key])))
+    return out
+
+
 def _value(
     store: ox.Store,
     node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
@@ -146,8 +182,8 @@ def _value(
 
 
 def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
-    """One source on its own, for SHACL: its named graph, the ontology, the shared facts it uses and its
-    statistics."""
+    """One source on its own, for SHACL: its named graph, the ontology, the shared facts it uses, its
+    statistics and the totals of a store holding it alone."""
     graph = ox.NamedNode(ns.source_graph_iri(source_id))
     if not store.contains_named_graph(graph):
         raise ValueError(f"no source {source_id!r} in this graph")
@@ -184,7 +220,9 @@ def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
         s, r, o = (_value(store, quad.object, part, shared) for part in ("subject", "relation", "object"))
         if s is not None and o is not None and r in relations:
             out.extend(claim_links(ox.NamedNode(s), vocab.claim_links(relations[r]), ox.NamedNode(o)))
-    out.extend(stored_statistics(store, source_id))
+    statistics = stored_statistics(store, source_id)
+    out.extend(statistics)
+    out.extend(total_statistics(tally(statistics)))  # the totals of a store holding this source alone
     return out
 
 
@@ -208,6 +246,6 @@ def validate_store(store: ox.Store, *, shacl: bool | None = None, qa: bool = Tru
         checks.append("shacl")
     if qa:
         found, names = qa_violations(store)
-        violations += found
-        checks += names
+        violations += found + totals_violations(store)
+        checks += [*names, TOTALS_CHECK]
     return ValidationReport(tuple(violations), tuple(checks), tuple(notes))

@@ -17,10 +17,10 @@ import shutil
 import sys
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from graph_builder.core.vocabulary import Vocabulary, load_vocabulary
 from graph_builder.ingest.annotations import AnnotationError, Problem, read_annotation
 from graph_builder.ingest.checks import CrossFileChecks, FileSummary, read_summary, summarise
 from graph_builder.kg.rdf import iter_quads
+from graph_builder.kg.statistics import Tally, tally, total_statistics
 from graph_builder.store.corpus import StoreError, annotation_files, is_store, new_store
 
 
@@ -51,6 +52,7 @@ class _FileResult:
     summary: FileSummary | None = None  # for the cross-file checks, also of a file with problems
     nquads: bytes = b""  # empty when the file has problems
     quads: int = 0
+    counts: Tally = field(default_factory=Counter)  # its statistics, for the store's totals
 
 
 #: The vocabulary of the worker processes, set before they are forked (they inherit it).
@@ -87,7 +89,7 @@ def _read_file(path: Path, vocab: Vocabulary | None = None, sent: set[bytes] | N
             if sent is not None:
                 sent.add(digest)
     nquads = b"".join(lines) + _nquads(own)
-    return _FileResult(str(path), problems, summarise(ann), nquads, len(lines) + len(own))
+    return _FileResult(str(path), problems, summarise(ann), nquads, len(lines) + len(own), tally(own))
 
 
 def _nquads(quads: list[ox.Quad]) -> bytes:
@@ -242,6 +244,7 @@ class _Feed(io.RawIOBase):
         self.problems: list[Problem] = []
         self.failure: BaseException | None = None
         self.quads = 0
+        self._totals: Tally = Counter()  # the sum of the statistics of the files fed
         self._checks = CrossFileChecks()
         self._finished = False
 
@@ -271,10 +274,15 @@ class _Feed(io.RawIOBase):
                     self.problems += self._checks.check(result.summary)
                 if not self.problems:
                     self.quads += result.quads
+                    self._totals.update(result.counts)
                     return result.nquads
             if not self._finished:  # what only the whole corpus shows fails the build after the last file
                 self._finished = True
                 self.problems += self._checks.finish()
+                if not self.problems:  # the store's totals, last: the sum of every file's statistics
+                    totals = list(total_statistics(self._totals))
+                    self.quads += len(totals)
+                    return _nquads(totals)
         except BaseException as err:  # re-raised by build_corpus_store once the loader returns
             self.failure = err
         return None

@@ -50,7 +50,15 @@ from graph_builder.kg.rdf import (
     describe_term,
     iter_quads,
 )
-from graph_builder.kg.statistics import remove_source_statistics
+from graph_builder.kg.statistics import (
+    Tally,
+    recounted_totals,
+    remove_source_statistics,
+    replace_totals,
+    stored_statistics,
+    stored_totals,
+    tally,
+)
 
 _N = ox.NamedNode
 
@@ -342,12 +350,24 @@ def remove_sources(store: ox.Store, source_ids_: Sequence[str]) -> list[RemoveRe
     ]
     if refusals:
         raise StoreError("\n".join(dict.fromkeys(refusals)))
-    return [_remove(store, graph) for graph in graphs]
+    totals = _totals(store)
+    reports = [_remove(store, graph, totals) for graph in graphs]
+    replace_totals(store, totals)
+    return reports
 
 
-def _remove(store: ox.Store, graph: ox.NamedNode) -> RemoveReport:
+def _totals(store: ox.Store) -> Tally:
+    """The store's totals, to update: as stored, or summed from the sources' statistics when there are
+    none (a store built before they were kept) or they do not hold together (``stored_totals``)."""
+    totals = stored_totals(store)
+    return recounted_totals(store) if totals is None else totals
+
+
+def _remove(store: ox.Store, graph: ox.NamedNode, totals: Tally) -> RemoveReport:
+    """Take a source out, and its statistics out of ``totals``."""
     source_id = graph.value.removeprefix(ns.SOURCE_GRAPH)
     entities, terms, propositions = _touched(store, graph)
+    totals.subtract(tally(stored_statistics(store, source_id)))
     store.remove_graph(graph)
     remove_source_statistics(store, source_id)
     dropped = _recompute_shared(store, entities, terms, propositions)
@@ -393,15 +413,18 @@ def add_annotation_files(
 def _add(store: ox.Store, annotations: Sequence[Annotation], vocab: Vocabulary) -> AddReport:
     report = AddReport()
     existing = set(source_ids(store))
+    totals = _totals(store)
     for ann in annotations:
         if ann.source.id in existing:  # the checks made sure no other source loses an entity it needs
-            _remove(store, _N(ns.source_graph_iri(ann.source.id)))
+            _remove(store, _N(ns.source_graph_iri(ann.source.id)), totals)
             report.replaced.append(ann.source.id)
         else:
             report.added.append(ann.source.id)
         quads = list(iter_quads(ann, vocab))
+        totals.update(tally(quads))
         store.extend(quads)
         report.quads += len(quads)
+    replace_totals(store, totals)
     return report
 
 

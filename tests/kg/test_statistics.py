@@ -5,6 +5,7 @@ full recount, made by the aggregates over every assertion that ``stats``, ``sour
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,15 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import ANNOTATIONS_DIR, QUERIES_DIR
 from graph_builder.ingest.annotations import load_annotations
 from graph_builder.kg.build import build_store
-from graph_builder.kg.statistics import STATISTICS_GRAPH, statistics_iri
+from graph_builder.kg.statistics import (
+    STATISTICS_GRAPH,
+    Tally,
+    statistics_iri,
+    stored_totals,
+    total_quads,
+)
 from graph_builder.quality.stats import GraphStats, graph_stats
+from graph_builder.quality.validate import totals_violations
 from graph_builder.sparql.runner import run_sparql
 from graph_builder.store.bulk import build_corpus_store
 from graph_builder.store.corpus import add_annotations, new_store, open_store, remove_source
@@ -67,7 +75,47 @@ def recount(store: ox.Store) -> GraphStats:
     )
 
 
+def _counted(store: ox.Store, key: str, sparql: str) -> Tally:
+    """Counts grouped by the selected IRIs (all but ?n, in order), under the tally key ``key``."""
+    result = store.query(ns.sparql_prefixes() + sparql, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables if v.value != "n"]
+    measure = "chainCount" if key == "chains" else "assertionCount"
+    return Counter({(key, measure, *(row[v].value for v in names)): int(row["n"].value) for row in result})
+
+
+def recount_totals(store: ox.Store) -> Tally:
+    """The store's totals counted from every assertion and chain, as a tally (what the totals hold)."""
+    counts = _counted(
+        store,
+        "",
+        """SELECT ?s ?c ?p ?r (COUNT(?a) AS ?n) WHERE { ?a a medkg:Assertion ; medkg:support ?s ;
+             medkg:certainty ?c ; medkg:polarity ?p ; medkg:proposition/medkg:relation ?r } GROUP BY ?s ?c ?p ?r""",
+    )
+    for key, prop in (("evidenceLevel", "medkg:evidenceLevel"), ("stance", "medkg:stance")):
+        sparql = f"SELECT ?v (COUNT(?a) AS ?n) WHERE {{ ?a a medkg:Assertion ; {prop} ?v }} GROUP BY ?v"
+        counts += _counted(store, key, sparql)
+    counts += _counted(
+        store,
+        "attribution",
+        """SELECT ?v (COUNT(?a) AS ?n) WHERE { ?a a medkg:Assertion .
+             OPTIONAL { ?a medkg:attributedTo/medkg:agentKind ?kind } BIND(COALESCE(?kind, agenttype:self) AS ?v)
+           } GROUP BY ?v""",
+    )
+    counts += _counted(
+        store,
+        "chains",
+        "SELECT ?e ?s (COUNT(?c) AS ?n) WHERE { ?c a medkg:Chain ; medkg:evidenceLevel ?e ; medkg:stance ?s } GROUP BY ?e ?s",
+    )
+    counts[("", "assertionCount")] = _instances(store, "medkg:Assertion")
+    counts[("", "chainCount")] = _instances(store, "medkg:Chain")
+    hedges = "SELECT (COUNT(?h) AS ?n) WHERE { ?a a medkg:Assertion ; medkg:hedge ?h }"
+    counts[("", "hedgeCount")] = int(_rows(store, hedges)[0]["n"])
+    return counts
+
+
 def assert_statistics_equal_a_recount(store: ox.Store) -> None:
+    assert (stored_totals(store) or Counter()) == recount_totals(store)  # a store of no claims has none
     assert dataclasses.astuple(graph_stats(store)) == dataclasses.astuple(recount(store))
     for name in ("sources", "source-profile"):
         kept = run_sparql((QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8"), store)
@@ -114,8 +162,9 @@ def test_statistics_equal_a_recount_after_add_and_remove() -> None:
     assert _statistics(store) == _statistics(build_store(kept))
 
 
-def test_the_bulk_build_keeps_the_same_statistics(tmp_path: Path) -> None:
-    build_corpus_store(FILES, tmp_path / "store", workers=1)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_bulk_build_keeps_the_same_statistics(tmp_path: Path, workers: int) -> None:
+    build_corpus_store(FILES, tmp_path / "store", workers=workers)
     store = open_store(tmp_path / "store", read_only=True)
     assert _statistics(store) == _statistics(build_store(ANNOTATIONS))
     assert_statistics_equal_a_recount(store)
@@ -146,3 +195,80 @@ def test_the_cube_is_a_joint_cube_and_three_marginals() -> None:
                 assert set(props) == dims | {ns.QB + "dataSet", v + "assertionCount"}, data_set
                 total += int(props[v + "assertionCount"].value)
             assert total == len(ann.claims), data_set
+
+
+def _totals_cells(store: ox.Store, name: str) -> list[ox.NamedNode]:
+    data_set = ox.NamedNode(f"{ns.STATISTICS}/{name}")
+    in_set = ox.NamedNode(ns.QB + "dataSet")
+    cells = [q.subject for q in store.quads_for_pattern(None, in_set, data_set, STATISTICS_GRAPH)]
+    return sorted((c for c in cells if isinstance(c, ox.NamedNode)), key=str)
+
+
+def _add_to_count(store: ox.Store, cell: ox.NamedNode, delta: int) -> None:
+    count = ox.NamedNode(ns.MEDKG_VOCAB + "assertionCount")
+    (quad,) = store.quads_for_pattern(cell, count, None, STATISTICS_GRAPH)
+    store.remove(quad)
+    n = ox.Literal(str(int(quad.object.value) + delta), datatype=ox.NamedNode(ns.XSD + "integer"))  # type: ignore[union-attr]
+    store.add(ox.Quad(cell, count, n, STATISTICS_GRAPH))
+
+
+def test_every_build_path_writes_the_totals() -> None:
+    """The store's totals are there after a build and add (the recount helper counts assertions)."""
+    store = build_store(ANNOTATIONS)
+    totals = stored_totals(store)
+    assert totals is not None and totals == recount_totals(store)
+    assert totals[("", "assertionCount")] == sum(len(a.claims) for a in ANNOTATIONS)
+    assert _totals_cells(store, "evidenceLevel") and _totals_cells(store, "chains")
+
+
+def test_totals_that_do_not_add_up_are_summed_again_by_the_next_add() -> None:
+    """One count of the totals changed, so that its data set no longer adds up to the total number of
+    assertions: the totals are not read, and ``add`` sums them again from the sources' statistics."""
+    store = new_store(None)
+    add_annotations(store, ANNOTATIONS[:-1])
+    _add_to_count(store, _totals_cells(store, "evidenceLevel")[0], 5)
+    assert stored_totals(store) is None
+    add_annotations(store, ANNOTATIONS[-1:])
+    assert_statistics_equal_a_recount(store)
+
+
+def test_a_store_built_before_totals_were_kept_gets_them_on_remove() -> None:
+    """Without totals ``medkg stats`` sums the sources' statistics; the first ``remove`` writes them."""
+    store = build_store(ANNOTATIONS)
+    for q in total_quads(store):
+        store.remove(q)
+    assert stored_totals(store) is None
+    assert not _totals_cells(store, "stance")
+    assert dataclasses.astuple(graph_stats(store)) == dataclasses.astuple(recount(store))
+    for ann in reversed(ANNOTATIONS):
+        try:
+            remove_source(store, ann.source.id)
+        except ValueError:  # another source needs an entity only this one defines
+            continue
+        break
+    assert_statistics_equal_a_recount(store)
+
+
+def test_validate_finds_totals_changed_so_that_they_still_add_up() -> None:
+    """One assertion moved from one evidence level's cell of the totals to another's: the totals still
+    add up, ``add`` and ``remove`` would carry the error on, and the check against the sources'
+    statistics names both cells."""
+    store = build_store(ANNOTATIONS)
+    assert totals_violations(store) == []
+    first, second = _totals_cells(store, "evidenceLevel")[:2]
+    _add_to_count(store, first, -1)
+    _add_to_count(store, second, 1)
+    assert stored_totals(store) is not None
+    found = totals_violations(store)
+    assert len(found) == 2 and {v.focus for v in found} == {"https://w3id.org/medkg/statistics/evidenceLevel"}
+    assert sorted(v.value for v in found) == sorted(
+        str(recount_totals(store)[k] + d) for k, d in zip(_keys(store, first, second), (-1, 1), strict=True)
+    )
+
+
+def _keys(store: ox.Store, *cells: ox.NamedNode) -> list[tuple[str, ...]]:
+    level = ox.NamedNode(ns.MEDKG_VOCAB + "byEvidenceLevel")
+    return [
+        ("evidenceLevel", "assertionCount", next(store.quads_for_pattern(c, level, None)).object.value)  # type: ignore[union-attr]
+        for c in cells
+    ]
