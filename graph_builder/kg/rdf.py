@@ -308,7 +308,6 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
         w.add(node, _v("evidenceLevel"), _N(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
-        w.add(node, _v("negated"), Literal(claim.negated))
         _dimensions(w, node, claim, source, vocab)
         if claim.mechanism is not None:
             w.text(node, _v("mechanism"), claim.mechanism.text)

@@ -353,7 +353,7 @@ def _drop_claim_link(store: ox.Store) -> None:
 
 
 def _negate_without_a_cue(store: ox.Store) -> None:
-    # The case: denied in one field, not in the cues (nor in medkg:negated).
+    # The case: denied in one field, not in the cues.
     _replace(store, _assertion(store, CLAIM), _v("polarity"), _N(ns.POLARITY + "negated"))
 
 
@@ -369,7 +369,8 @@ def _hedge_past_the_end(store: ox.Store) -> None:
 
 
 def _negate_sole_assertion(store: ox.Store) -> None:
-    _replace(store, _assertion(store, "herpes-causes-nerve-inflammation"), _v("negated"), ox.Literal(True))
+    node = _assertion(store, "herpes-causes-nerve-inflammation")
+    _replace(store, node, _v("polarity"), _N(ns.POLARITY + "negated"))
 
 
 def _close_a_broader_cycle(store: ox.Store) -> None:
