@@ -250,7 +250,13 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
     """The codebook's dimensions of a claim: recorded (polarity, support, attribution, qualifiers)
-    and derived (certainty, conditional, strength)."""
+    and derived (certainty, conditional, strength).
+
+    The parts of a claim (qualifiers here; hedge cues, agents and chain steps in ``_source``) are not
+    typed: the domain of the property that links them or that only they carry makes them
+    ``medkg:Qualifier``, ``medkg:HedgeCue``, ``medkg:Agent``, ``medkg:ChainStep`` (the SHACL shapes
+    find them by those properties).
+    """
     w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
     w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
     w.add(node, _v("conditional"), Literal(claim.conditional))
@@ -261,7 +267,6 @@ def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vo
     for q in claim.qualifiers:
         qualifier = _N(f"{node.value}#qualifier-{q.span.start}-{q.span.end}")
         w.add(node, _v("qualifier"), qualifier)
-        w.add(qualifier, RDF_TYPE, _v("Qualifier"))
         w.add(qualifier, _v("qualifierType"), _N(vocab.qualifier_types[q.type].iri))
         w.text(qualifier, _v("cueText"), q.span.text)
         w.integer(qualifier, _v("cueStart"), q.span.start)
@@ -314,14 +319,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         for cue in claim.hedges:
             hedge = _N(f"{node.value}#hedge-{cue.span.start}-{cue.span.end}")
             w.add(node, _v("hedge"), hedge)
-            w.add(hedge, RDF_TYPE, _v("HedgeCue"))
             w.text(hedge, _v("cueText"), cue.span.text)
             w.integer(hedge, _v("cueStart"), cue.span.start)
             w.integer(hedge, _v("cueEnd"), cue.span.end)
             w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
     for agent in ann.agents.values():
         who = _N(f"{source.value}#agent/{agent.id}")
-        w.add(who, RDF_TYPE, _v("Agent"))
         w.text(who, RDFS_LABEL, agent.name)
         w.add(who, _v("agentKind"), _N(vocab.agent_types[agent.type].iri))
     for chain in ann.chains:
@@ -342,7 +345,6 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         for position, assertion in enumerate(steps, start=1):
             step = _N(f"{node.value}#step-{position}")
             w.add(node, _v("step"), step)
-            w.add(step, RDF_TYPE, _v("ChainStep"))
             w.integer(step, _v("position"), position)
             w.add(step, _v("assertion"), assertion)
 

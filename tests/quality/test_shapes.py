@@ -119,6 +119,17 @@ def _hedge(g: Graph) -> URIRef:
     return node
 
 
+def _agent(g: Graph) -> URIRef:
+    """An agent of the fixture's source (it has none until a mutation credits a claim to one)."""
+    return URIRef(_source(g) + "#agent/someone")
+
+
+def _credit_an_agent_without_kind(g: Graph) -> None:
+    # Not typed, as the store writes agents: the shape finds it as the object of medkg:attributedTo.
+    g.add((_first(g), MEDKG.attributedTo, _agent(g)))
+    g.add((_agent(g), RDFS.label, Literal("a friend")))
+
+
 def _set(g: Graph, node: URIRef, prop: URIRef, value: object) -> None:
     g.remove((node, prop, None))
     g.add((node, prop, value))  # type: ignore[arg-type]
@@ -323,8 +334,10 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
         _with_views(_dropping(_first, RDF.subject)),
         Expected("BiolinkReadingShape-subject", _first),
     ),
-    # hedge cues
+    # hedge cues (not typed in the store: found as objects of medkg:hedge)
     "hedge-cue-without-type": (_dropping(_hedge, MEDKG.cueType), Expected("HedgeCueShape-cueType", _hedge)),
+    # agents (not typed in the store: found as objects of medkg:attributedTo)
+    "agent-without-kind": (_credit_an_agent_without_kind, Expected("AgentShape-agentKind", _agent)),
     # propositions and plain triples
     "proposition-without-subject": (
         _dropping(_first_proposition, MEDKG.subject),
