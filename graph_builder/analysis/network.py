@@ -97,14 +97,15 @@ _ASSERTIONS = _Select(
        ?polarity ?certainty ?support ?strength""",
     """  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
              medkg:evidenceLevel ?evidence ; medkg:stance ?stance ; medkg:quote ?quote ;
-             medkg:quoteStart ?start ; medkg:quoteEnd ?end ; medkg:evidenceRationale ?rationale ;
+             medkg:quoteStart ?start ; medkg:evidenceRationale ?rationale ;
              medkg:polarity ?polarity ; medkg:certainty ?certainty ;
              medkg:support ?support ; medkg:strength ?strength .
   ?proposition medkg:subject ?subject ; medkg:relation ?relation ; medkg:object ?object .
   ?relation skos:notation ?relationSlug ; rdfs:label ?relationLabel .
   ?evidence skos:notation ?evidenceSlug ; skos:prefLabel ?evidenceLabel ; medkg:rank ?rank .
   ?stance skos:notation ?stanceSlug ; skos:prefLabel ?stanceLabel .
-  ?source dcterms:title ?sourceTitle .""",
+  ?source dcterms:title ?sourceTitle .
+  BIND(?start + STRLEN(?quote) AS ?end)""",
 )
 
 _HEDGES = _Select(

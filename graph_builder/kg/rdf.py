@@ -98,14 +98,14 @@ def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
 
 
 def _quote(w: _Writer, node: NamedNode, span: Span) -> None:
-    """Anchor a span in the source: its verbatim text and code-point offsets, stored once.
+    """Anchor a span in the source: its verbatim text and code-point start, stored once.
 
-    The W3C Web Annotation selectors are derived from these and the source's text where they are asked
-    for (``queries/annotation-selectors.rq``, :mod:`graph_builder.kg.views`).
+    Its end is the start plus the quote's length in code points, derived where it is asked for
+    (``medkg:quoteEnd``: ``queries/derived-values.rq``), and so are the W3C Web Annotation selectors,
+    from these and the source's text (``queries/annotation-selectors.rq``, :mod:`graph_builder.kg.views`).
     """
     w.text(node, _v("quote"), span.text)
     w.integer(node, _v("quoteStart"), span.start)
-    w.integer(node, _v("quoteEnd"), span.end)
 
 
 Record = list[tuple[NamedNode, NamedNode | Literal]]
@@ -270,7 +270,6 @@ def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vo
         w.add(qualifier, _v("qualifierType"), _N(vocab.qualifier_types[q.type].iri))
         w.text(qualifier, _v("cueText"), q.span.text)
         w.integer(qualifier, _v("cueStart"), q.span.start)
-        w.integer(qualifier, _v("cueEnd"), q.span.end)
         if q.value is not None:
             w.text(qualifier, _v("qualifierValue"), q.value)
         if q.unit is not None:
@@ -321,7 +320,6 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
             w.add(node, _v("hedge"), hedge)
             w.text(hedge, _v("cueText"), cue.span.text)
             w.integer(hedge, _v("cueStart"), cue.span.start)
-            w.integer(hedge, _v("cueEnd"), cue.span.end)
             w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
     for agent in ann.agents.values():
         who = _N(f"{source.value}#agent/{agent.id}")

@@ -5,11 +5,12 @@ communities expect, and what the store leaves out because it follows from what i
 from it by a named CONSTRUCT query each, the one rule for that reading:
 
 - ``annotation-selectors`` (``queries/annotation-selectors.rq``): W3C Web Annotation selectors of every
-  quote, from ``medkg:quote``, ``medkg:quoteStart``, ``medkg:quoteEnd`` and the source's ``medkg:text``;
+  quote, from ``medkg:quote``, ``medkg:quoteStart`` and the source's ``medkg:text``;
 - ``biolink-statements`` (``queries/biolink-statements.rq``): the Biolink association reading of every
   assertion (an ``rdf:Statement``, a reification that asserts nothing), with the agent type and ECO
   assertion method its source records once, and ``medkg:negated`` from the polarity;
-- ``derived-values`` (``queries/derived-values.rq``): the ``rdf:type`` of hedge cues, qualifiers,
+- ``derived-values`` (``queries/derived-values.rq``): the end of each quote and cue (``medkg:quoteEnd``,
+  ``medkg:cueEnd``: the start plus the text's length) and the ``rdf:type`` of hedge cues, qualifiers,
   agents and chain steps.
 
 ``medkg export`` (RDF, KGX, nanopublications) and the files of ``medkg build`` add them; the endpoint

@@ -306,11 +306,11 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
     ),
     # quotes and cues against the source text
     "end-beyond-text-length": (
-        _setting(_second, MEDKG.quoteEnd, Literal(500)),
+        _setting(_second, MEDKG.quoteStart, Literal(150)),  # the end is derived: 150 + 45 code points
         Expected("SourceClaimsShape-quoteEnd", _source, _second),
     ),
     "chain-quote-beyond-text": (
-        _setting(_chain, MEDKG.quoteEnd, Literal(167)),
+        _setting(_chain, MEDKG.quoteStart, Literal(100)),  # the end is derived: 100 + 79 code points
         Expected("SourceClaimsShape-quoteEnd", _source, _chain),
     ),
     "quote-not-at-offsets": (
@@ -474,7 +474,7 @@ def test_offsets_beyond_text_length_fail() -> None:
     [beyond] = [r for r in broken.results if r.constraint == MEDKG["SourceClaimsShape-quoteEnd"]]
     assert (beyond.focus, beyond.value) == (_source(broken.graph), assertion)
     assert "nerve-pain-causes-lower-back-pain" in beyond.message
-    assert "500" in beyond.message and "166" in beyond.message
+    assert "195" in beyond.message and "166" in beyond.message  # the derived end, 150 + 45
 
 
 def test_one_step_chain_fails() -> None:
