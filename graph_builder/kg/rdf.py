@@ -250,7 +250,8 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
     """The codebook's dimensions of a claim: recorded (polarity, support, attribution, qualifiers)
-    and derived (certainty, conditional, strength).
+    and derived (certainty, strength). The conditional flag, true exactly when the claim has a
+    condition cue, is not stored: it is derived where it is asked for (``queries/derived-values.rq``).
 
     The parts of a claim (qualifiers here; hedge cues, agents and chain steps in ``_source``) are not
     typed: the domain of the property that links them or that only they carry makes them
@@ -259,7 +260,6 @@ def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vo
     """
     w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
     w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
-    w.add(node, _v("conditional"), Literal(claim.conditional))
     w.add(node, _v("support"), _N(vocab.supports[claim.support].iri))
     w.integer(node, _v("strength"), claim.strength)
     if claim.attributed_to is not None:

@@ -5,7 +5,7 @@ statement reading and each assertion's agent type and assertion method, as the w
 stored them for every source of the example corpus (the seed among them); the other files there hold
 what a later round stopped storing, as the writer of commit da3ee7b stored it (``negated.nq``: each
 assertion's ``medkg:negated``; ``node-types.nq``: the types of hedge cues, qualifiers, agents, chain steps; ``ends.nq``: the end
-offsets of quotes and cues). Nothing of them is stored now: ``graph_builder.kg.views`` derives them
+offsets of quotes and cues; ``conditional.nq``: each assertion's ``medkg:conditional``). Nothing of them is stored now: ``graph_builder.kg.views`` derives them
 from the canonical form, and they must come out the same.
 """
 
