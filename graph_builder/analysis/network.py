@@ -93,18 +93,19 @@ _MATCH_KINDS: dict[str, Literal["exact", "close", "narrower", "broader"]] = {
 _ASSERTIONS = _Select(
     """SELECT ?assertion ?claimId ?subject ?object ?relation ?relationSlug ?relationLabel
        ?evidence ?evidenceSlug ?evidenceLabel ?rank ?stance ?stanceSlug ?stanceLabel
-       ?quote ?start ?end ?source ?sourceTitle ?rationale ?negated ?proposition
+       ?quote ?start ?end ?source ?sourceTitle ?rationale ?proposition
        ?polarity ?certainty ?support ?strength""",
     """  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
              medkg:evidenceLevel ?evidence ; medkg:stance ?stance ; medkg:quote ?quote ;
-             medkg:quoteStart ?start ; medkg:quoteEnd ?end ; medkg:evidenceRationale ?rationale ;
-             medkg:negated ?negated ; medkg:polarity ?polarity ; medkg:certainty ?certainty ;
+             medkg:quoteStart ?start ; medkg:evidenceRationale ?rationale ;
+             medkg:polarity ?polarity ; medkg:certainty ?certainty ;
              medkg:support ?support ; medkg:strength ?strength .
   ?proposition medkg:subject ?subject ; medkg:relation ?relation ; medkg:object ?object .
   ?relation skos:notation ?relationSlug ; rdfs:label ?relationLabel .
   ?evidence skos:notation ?evidenceSlug ; skos:prefLabel ?evidenceLabel ; medkg:rank ?rank .
   ?stance skos:notation ?stanceSlug ; skos:prefLabel ?stanceLabel .
-  ?source dcterms:title ?sourceTitle .""",
+  ?source dcterms:title ?sourceTitle .
+  BIND(?start + STRLEN(?quote) AS ?end)""",
 )
 
 _HEDGES = _Select(
@@ -328,7 +329,7 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> Claim
             source=r["source"],
             source_title=r["sourceTitle"],
             rationale=r["rationale"],
-            negated=r["negated"],
+            negated=polarities[r["polarity"]].slug == "negated",
             polarity=polarities[r["polarity"]].slug,
             polarity_label=polarities[r["polarity"]].label,
             certainty=certainties[r["certainty"]].slug,

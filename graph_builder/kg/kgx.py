@@ -40,9 +40,9 @@ _EDGES = """
 SELECT DISTINCT ?assertion ?relation ?quote ?source ?url ?polarity ?certainty ?conditional ?support WHERE {
   ?assertion a medkg:Assertion ;
              medkg:quote ?quote ; medkg:source ?source ; medkg:proposition/medkg:relation ?relation ;
-             medkg:polarity ?polarity ; medkg:certainty ?certainty ; medkg:conditional ?conditional ;
-             medkg:support ?support .
+             medkg:polarity ?polarity ; medkg:certainty ?certainty ; medkg:support ?support .
   OPTIONAL { ?source schema:url ?url }
+  BIND(EXISTS { ?assertion medkg:hedge/medkg:cueType hedge:condition } AS ?conditional)
 }"""
 
 _QUALIFIERS = """

@@ -99,14 +99,14 @@ def assertion_of(claim: Claim, source_id: str, vocab: Vocabulary) -> str:
 
 
 def _quote(w: _Writer, node: NamedNode, span: Span) -> None:
-    """Anchor a span in the source: its verbatim text and code-point offsets, stored once.
+    """Anchor a span in the source: its verbatim text and code-point start, stored once.
 
-    The W3C Web Annotation selectors are derived from these and the source's text where they are asked
-    for (``queries/annotation-selectors.rq``, :mod:`graph_builder.kg.views`).
+    Its end is the start plus the quote's length in code points, derived where it is asked for
+    (``medkg:quoteEnd``: ``queries/derived-values.rq``), and so are the W3C Web Annotation selectors,
+    from these and the source's text (``queries/annotation-selectors.rq``, :mod:`graph_builder.kg.views`).
     """
     w.text(node, _v("quote"), span.text)
     w.integer(node, _v("quoteStart"), span.start)
-    w.integer(node, _v("quoteEnd"), span.end)
 
 
 Record = list[tuple[NamedNode, NamedNode | Literal]]
@@ -251,10 +251,16 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
     """The codebook's dimensions of a claim: recorded (polarity, support, attribution, qualifiers)
-    and derived (certainty, conditional, strength)."""
+    and derived (certainty, strength). The conditional flag, true exactly when the claim has a
+    condition cue, is not stored: it is derived where it is asked for (``queries/derived-values.rq``).
+
+    The parts of a claim (qualifiers here; hedge cues, agents and chain steps in ``_source``) are not
+    typed: the domain of the property that links them or that only they carry makes them
+    ``medkg:Qualifier``, ``medkg:HedgeCue``, ``medkg:Agent``, ``medkg:ChainStep`` (the SHACL shapes
+    find them by those properties).
+    """
     w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
     w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
-    w.add(node, _v("conditional"), Literal(claim.conditional))
     w.add(node, _v("support"), _N(vocab.supports[claim.support].iri))
     w.integer(node, _v("strength"), claim.strength)
     if claim.attributed_to is not None:
@@ -262,11 +268,9 @@ def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vo
     for q in claim.qualifiers:
         qualifier = _N(f"{node.value}#qualifier-{q.span.start}-{q.span.end}")
         w.add(node, _v("qualifier"), qualifier)
-        w.add(qualifier, RDF_TYPE, _v("Qualifier"))
         w.add(qualifier, _v("qualifierType"), _N(vocab.qualifier_types[q.type].iri))
         w.text(qualifier, _v("cueText"), q.span.text)
         w.integer(qualifier, _v("cueStart"), q.span.start)
-        w.integer(qualifier, _v("cueEnd"), q.span.end)
         if q.value is not None:
             w.text(qualifier, _v("qualifierValue"), q.value)
         if q.unit is not None:
@@ -309,21 +313,17 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
         w.add(node, _v("evidenceLevel"), _N(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
-        w.add(node, _v("negated"), Literal(claim.negated))
         _dimensions(w, node, claim, source, vocab)
         if claim.mechanism is not None:
             w.text(node, _v("mechanism"), claim.mechanism.text)
         for cue in claim.hedges:
             hedge = _N(f"{node.value}#hedge-{cue.span.start}-{cue.span.end}")
             w.add(node, _v("hedge"), hedge)
-            w.add(hedge, RDF_TYPE, _v("HedgeCue"))
             w.text(hedge, _v("cueText"), cue.span.text)
             w.integer(hedge, _v("cueStart"), cue.span.start)
-            w.integer(hedge, _v("cueEnd"), cue.span.end)
             w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
     for agent in ann.agents.values():
         who = _N(f"{source.value}#agent/{agent.id}")
-        w.add(who, RDF_TYPE, _v("Agent"))
         w.text(who, RDFS_LABEL, agent.name)
         w.add(who, _v("agentKind"), _N(vocab.agent_types[agent.type].iri))
     for chain in ann.chains:
@@ -344,7 +344,6 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         for position, assertion in enumerate(steps, start=1):
             step = _N(f"{node.value}#step-{position}")
             w.add(node, _v("step"), step)
-            w.add(step, RDF_TYPE, _v("ChainStep"))
             w.integer(step, _v("position"), position)
             w.add(step, _v("assertion"), assertion)
 

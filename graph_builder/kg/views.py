@@ -1,13 +1,18 @@
 """The derived views of a store: readings medkg does not store but derives where they are asked for.
 
 The store keeps one canonical form of each claim (docs/data-model.md). Two readings that other
-communities expect are derived from it by a named CONSTRUCT query each, the one rule for that reading:
+communities expect, and what the store leaves out because it follows from what it keeps, are derived
+from it by a named CONSTRUCT query each, the one rule for that reading:
 
 - ``annotation-selectors`` (``queries/annotation-selectors.rq``): W3C Web Annotation selectors of every
-  quote, from ``medkg:quote``, ``medkg:quoteStart``, ``medkg:quoteEnd`` and the source's ``medkg:text``;
+  quote, from ``medkg:quote``, ``medkg:quoteStart`` and the source's ``medkg:text``;
 - ``biolink-statements`` (``queries/biolink-statements.rq``): the Biolink association reading of every
   assertion (an ``rdf:Statement``, a reification that asserts nothing), with the agent type and ECO
-  assertion method its source records once.
+  assertion method its source records once, and ``medkg:negated`` from the polarity;
+- ``derived-values`` (``queries/derived-values.rq``): ``medkg:conditional`` (true exactly when the
+  assertion has a condition cue), the end of each quote and cue (``medkg:quoteEnd``,
+  ``medkg:cueEnd``: the start plus the text's length) and the ``rdf:type`` of hedge cues, qualifiers,
+  agents and chain steps.
 
 ``medkg export`` (RDF, KGX, nanopublications) and the files of ``medkg build`` add them; the endpoint
 offers the same queries by name. Each view of a source is placed in that source's graph, as it was
@@ -30,7 +35,7 @@ from graph_builder.core import namespaces as ns
 from graph_builder.core.paths import QUERIES_DIR
 
 #: The named queries that derive a view, in the order they are applied.
-VIEWS = ("annotation-selectors", "biolink-statements")
+VIEWS = ("annotation-selectors", "biolink-statements", "derived-values")
 
 _SOURCE = ox.NamedNode(ns.MEDKG_VOCAB + "source")
 #: The graphs every source's view reads besides the source's own: propositions and the ontology's terms.

@@ -215,7 +215,7 @@ def source_subgraph(store: ox.Store, source_id: str) -> ox.Store:
     vocab = vocabulary_from_store(store)
     relations = {r.iri: r for r in vocab.relations.values()}
     for quad in store.quads_for_pattern(None, ox.NamedNode(ns.MEDKG_VOCAB + "proposition"), None, graph):
-        if _value(store, quad.subject, "negated", graph) != "false":
+        if _value(store, quad.subject, "polarity", graph) != ns.POLARITY + "affirmed":
             continue
         s, r, o = (_value(store, quad.object, part, shared) for part in ("subject", "relation", "object"))
         if s is not None and o is not None and r in relations:

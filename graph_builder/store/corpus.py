@@ -233,11 +233,11 @@ def _object(store: ox.Store, subject: ox.NamedNode, predicate: ox.NamedNode, gra
 
 
 def _affirmed(store: ox.Store, prop: ox.NamedNode) -> bool:
-    """Whether some assertion of the proposition is not negated."""
+    """Whether some assertion of the proposition is not negated (its polarity is affirmed)."""
+    affirmed = _N(ns.POLARITY + "affirmed")
     return any(
-        q.object.value == "false"  # type: ignore[union-attr]
+        next(store.quads_for_pattern(a.subject, _N(ns.MEDKG_VOCAB + "polarity"), affirmed, None), None)
         for a in store.quads_for_pattern(None, _N(ns.MEDKG_VOCAB + "proposition"), prop, None)
-        for q in store.quads_for_pattern(a.subject, _N(ns.MEDKG_VOCAB + "negated"), None, None)
     )
 
 

@@ -85,7 +85,7 @@ def test_negated_claim_has_no_claim_link(write_annotation: Callable[..., Path]) 
         _count(store, "SELECT (COUNT(*) AS ?n) WHERE { entity:cancer claimed:causes entity:back-pain }") == 0
     )
     assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { entity:cancer ?link entity:back-pain }") == 0
-    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a medkg:negated true }") == 1
+    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?a medkg:polarity polarity:negated }") == 1
 
 
 def test_biolink_reading_of_an_assertion(seed_store: ox.Store) -> None:

@@ -57,7 +57,8 @@ def _expected_links(store: ox.Store) -> set[tuple[str, str, str]]:
     by_iri = {r.iri: r for r in vocab.relations.values()}
     rows = store.query(
         """SELECT DISTINCT ?s ?r ?o WHERE {
-             ?a <https://w3id.org/medkg/vocab#proposition> ?p ; <https://w3id.org/medkg/vocab#negated> false .
+             ?a <https://w3id.org/medkg/vocab#proposition> ?p ;
+                <https://w3id.org/medkg/vocab#polarity> <https://w3id.org/medkg/polarity/affirmed> .
              ?p <https://w3id.org/medkg/vocab#subject> ?s ; <https://w3id.org/medkg/vocab#relation> ?r ;
                 <https://w3id.org/medkg/vocab#object> ?o }""",
         use_default_graph_as_union=True,

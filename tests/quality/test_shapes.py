@@ -119,6 +119,17 @@ def _hedge(g: Graph) -> URIRef:
     return node
 
 
+def _agent(g: Graph) -> URIRef:
+    """An agent of the fixture's source (it has none until a mutation credits a claim to one)."""
+    return URIRef(_source(g) + "#agent/someone")
+
+
+def _credit_an_agent_without_kind(g: Graph) -> None:
+    # Not typed, as the store writes agents: the shape finds it as the object of medkg:attributedTo.
+    g.add((_first(g), MEDKG.attributedTo, _agent(g)))
+    g.add((_agent(g), RDFS.label, Literal("a friend")))
+
+
 def _set(g: Graph, node: URIRef, prop: URIRef, value: object) -> None:
     g.remove((node, prop, None))
     g.add((node, prop, value))  # type: ignore[arg-type]
@@ -295,11 +306,11 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
     ),
     # quotes and cues against the source text
     "end-beyond-text-length": (
-        _setting(_second, MEDKG.quoteEnd, Literal(500)),
+        _setting(_second, MEDKG.quoteStart, Literal(150)),  # the end is derived: 150 + 45 code points
         Expected("SourceClaimsShape-quoteEnd", _source, _second),
     ),
     "chain-quote-beyond-text": (
-        _setting(_chain, MEDKG.quoteEnd, Literal(167)),
+        _setting(_chain, MEDKG.quoteStart, Literal(100)),  # the end is derived: 100 + 79 code points
         Expected("SourceClaimsShape-quoteEnd", _source, _chain),
     ),
     "quote-not-at-offsets": (
@@ -323,8 +334,10 @@ BROKEN: dict[str, tuple[Mutation, Expected]] = {
         _with_views(_dropping(_first, RDF.subject)),
         Expected("BiolinkReadingShape-subject", _first),
     ),
-    # hedge cues
+    # hedge cues (not typed in the store: found as objects of medkg:hedge)
     "hedge-cue-without-type": (_dropping(_hedge, MEDKG.cueType), Expected("HedgeCueShape-cueType", _hedge)),
+    # agents (not typed in the store: found as objects of medkg:attributedTo)
+    "agent-without-kind": (_credit_an_agent_without_kind, Expected("AgentShape-agentKind", _agent)),
     # propositions and plain triples
     "proposition-without-subject": (
         _dropping(_first_proposition, MEDKG.subject),
@@ -461,7 +474,7 @@ def test_offsets_beyond_text_length_fail() -> None:
     [beyond] = [r for r in broken.results if r.constraint == MEDKG["SourceClaimsShape-quoteEnd"]]
     assert (beyond.focus, beyond.value) == (_source(broken.graph), assertion)
     assert "nerve-pain-causes-lower-back-pain" in beyond.message
-    assert "500" in beyond.message and "166" in beyond.message
+    assert "195" in beyond.message and "166" in beyond.message  # the derived end, 150 + 45
 
 
 def test_one_step_chain_fails() -> None:

@@ -325,7 +325,8 @@ def _alter_quote(store: ox.Store) -> None:
 
 
 def _offset_past_the_end(store: ox.Store) -> None:
-    _replace(store, _assertion(store, CLAIM), _v("quoteEnd"), _integer(len(ARTICLE) + 10))
+    # The end is derived (the start plus the quote's length): a start near the end puts it past the text.
+    _replace(store, _assertion(store, CLAIM), _v("quoteStart"), _integer(len(ARTICLE) - 1))
 
 
 def _unlabel_entity(store: ox.Store) -> None:
@@ -354,7 +355,7 @@ def _drop_claim_link(store: ox.Store) -> None:
 
 
 def _negate_without_a_cue(store: ox.Store) -> None:
-    # The case: denied in one field, not in the cues (nor in medkg:negated).
+    # The case: denied in one field, not in the cues.
     _replace(store, _assertion(store, CLAIM), _v("polarity"), _N(ns.POLARITY + "negated"))
 
 
@@ -366,11 +367,13 @@ def _state_a_fact(store: ox.Store) -> None:
 def _hedge_past_the_end(store: ox.Store) -> None:
     quad = next(store.quads_for_pattern(_assertion(store, CLAIM), _v("hedge"), None))
     assert isinstance(quad.object, ox.NamedNode)
-    _replace(store, quad.object, _v("cueEnd"), _integer(len(ARTICLE) + 1))
+    # The end is derived (the start plus the cue's length): a start near the end puts it past the text.
+    _replace(store, quad.object, _v("cueStart"), _integer(len(ARTICLE) - 1))
 
 
 def _negate_sole_assertion(store: ox.Store) -> None:
-    _replace(store, _assertion(store, "herpes-causes-nerve-inflammation"), _v("negated"), ox.Literal(True))
+    node = _assertion(store, "herpes-causes-nerve-inflammation")
+    _replace(store, node, _v("polarity"), _N(ns.POLARITY + "negated"))
 
 
 def _close_a_broader_cycle(store: ox.Store) -> None:
