@@ -320,7 +320,13 @@ class Extractor:
             a, b = m.span("noun")
             noun = m.group("noun").casefold()
             candidates = [*before, *(x for x in out if x.end <= m.start())]
-            antecedent = next((x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None)
+            # "the infection" is an illness before it is a pathogen: the latest disease, else the latest pathogen
+            antecedent = next(
+                (x for x in reversed(candidates) if self._names_kind(draft, x.key, noun, True)), None
+            )
+            antecedent = antecedent or next(
+                (x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None
+            )
             if antecedent is None:
                 continue
             out = [x for x in out if not (x.start < b and a < x.end)]
@@ -343,13 +349,17 @@ class Extractor:
         return out
 
     @staticmethod
-    def _names_kind(draft: Draft, key: str, noun: str) -> bool:
+    def _names_kind(draft: Draft, key: str, noun: str, strict: bool = False) -> bool:
+        """Whether the entity ``key`` is of a kind ``noun`` can name; ``strict``: only the kind the noun
+        names first (a pathogen for "virus", a disease for "infection", "illness", "disease", "condition")."""
         e = draft.entities[key]
         guessed = phrases.guess_type(e.label)
         if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION:
             return False  # "infection" itself, or a symptom or a treatment
         if noun.startswith("virus"):
             return "pathogen" in (e.type, guessed)
+        if strict:  # a disease, unless its head word says pathogen ("mumps virus": MeSH's terms are all typed disease)
+            return guessed != "pathogen" and "disease" in (e.type, guessed)
         return e.type in ("disease", "pathogen") or guessed in ("disease", "pathogen")
 
     def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:

@@ -272,3 +272,16 @@ def test_which_after_a_prepositional_object_is_not_read_as_that_object(
     )
     _, claims = _claims(extractor, tmp_path, text)
     assert claims and not any(s == "achilles tendon" for s, _, _ in claims)
+
+
+# --- third round: coreference, clause structure, lexicon ---
+
+
+def test_the_infection_is_the_latest_illness_before_the_latest_pathogen(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(
+        extractor, tmp_path, "Mumps is caused by the mumps virus. The infection can cause orchitis."
+    )
+    assert ("mumps", "causes", "orchitis") in claims
+    assert ("mumps virus", "causes", "orchitis") not in claims
