@@ -8,7 +8,7 @@ mention is the longest run of tokens whose normal form is a name of a corpus ent
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,16 @@ _PLURAL_ANAPHOR = re.compile(
     re.I,
 )
 _MEANS_TYPES = frozenset({"intervention", "lifestyle", "drug-class"})
+#: Relations whose subject is a means (a treatment, a drug, a habit), and those whose subject never is:
+#: what "it" can stand for as their subject.
+MEANS_RELATIONS = frozenset({"alleviates", "treats", "prevents", "reduces-risk-of", "strengthens"})
+_CAUSAL_RELATIONS = frozenset({"causes", "triggers", "has-complication", "predisposes-to", "symptom-of"})
+#: A subordinate clause put before the main clause, up to its comma: "once X is …, it …".
+_SUBORDINATE = re.compile(
+    r"(?:^|[,;:]\s*)\W*(?:once|when|whenever|if|since|because|while|after|before|as\s+soon\s+as|although|"
+    r"though|until|unless)\b(?P<clause>[^,;:]*),\s*$",
+    re.I,
+)
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -178,6 +188,7 @@ class Extractor:
         disclaimed_pairs: dict[frozenset[str], str] = {}
         previous: list[DraftClaim] = []
         recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
+        earlier: list[Mention] = []  # the mentions of the two sentences before this one
         antecedent: list[Mention] = []
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
@@ -192,11 +203,14 @@ class Extractor:
             mentions = _long_forms(sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
+            earlier = [m for ms in recent for m in ms]
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in [
-                *pairs(sentence, mentions, antecedent),
+                *pairs(
+                    sentence, mentions, antecedent, self._pronoun_resolver(draft, sentence, mentions, earlier)
+                ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
             ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
@@ -332,6 +346,36 @@ class Extractor:
             out = [x for x in out if not (x.start < b and a < x.end)]
             out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
         return out
+
+    @staticmethod
+    def _pronoun_resolver(
+        draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> Callable[[int, int, str], list[Mention]]:
+        """What "it" stands for as a relation's subject, as mentions at the pronoun's offsets: after a
+        fronted subordinate clause ("once X is linked to Y, it can cause Z"), each entity that clause
+        names (its subject or its object: the curator picks); else the latest mention before it, in this
+        sentence or the two before, of a kind the relation takes as subject (a means for "alleviates")."""
+
+        def fits(key: str, relation: str) -> bool:
+            means = _is_means(draft.entities[key])
+            return means if relation in MEANS_RELATIONS else not means or relation not in _CAUSAL_RELATIONS
+
+        def resolve(start: int, end: int, relation: str) -> list[Mention]:
+            clause = _SUBORDINATE.search(sentence, 0, start)
+            found: list[str] = []
+            if clause:
+                a, b = clause.span("clause")
+                inner = re.search(r"\bit\b", sentence[a:b], re.I)
+                if inner:  # "when it reactivates as X, it …": what the clause's own "it" stands for, too
+                    found += [m.key for m in resolve(a + inner.start(), a + inner.end(), "")]
+                found += [m.key for m in mentions if a <= m.start and m.end <= b]
+                found = [k for k in dict.fromkeys(found) if fits(k, relation)]
+            if not found:
+                candidates = [*before, *(m for m in mentions if m.end <= start)]
+                found = [next((m.key for m in reversed(candidates) if fits(m.key, relation)), "")]
+            return [Mention(start, end, k) for k in found if k]
+
+        return resolve
 
     @staticmethod
     def _resolve_plural(

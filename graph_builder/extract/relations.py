@@ -9,7 +9,7 @@ the other. Coordinated mentions ("A, B, C and D") count as one argument, expande
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
@@ -54,7 +54,15 @@ _AFTER_PREPOSITION = re.compile(
     _I,
 )
 _BY = re.compile(r"\bby\b", _I)
-_PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
+_PRONOUN_BEFORE = re.compile(r"\b(?P<pronoun>it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
+#: A fronted adverbial clause with no subject of its own, up to the cue: "Aside from easing the pain, it …".
+_FRONTED = re.compile(
+    r"^\W*(?:aside\s+from|apart\s+from|besides|in\s+addition\s+to|as\s+well\s+as|after|before|once|when|"
+    r"while|by)\s+[^,;:()]*$",
+    _I,
+)
+#: The subject of the main clause after a fronted clause: a pronoun, or a mention (after a determiner).
+_MAIN_SUBJECT = re.compile(r"[^,;:]*,\s*(?:(?P<pronoun>it|they)\b|(?:the|a|an|your|this)?\s*)", _I)
 
 
 def cue_span(match: re.Match[str]) -> tuple[int, int]:
@@ -74,6 +82,10 @@ class Mention:
     start: int
     end: int
     key: str
+
+
+#: Resolves the pronoun at a sentence offset, for a relation: the mentions it stands for.
+Resolver = Callable[[int, int, str], list[Mention]]
 
 
 @dataclass(frozen=True)
@@ -125,11 +137,29 @@ def _means(mentions: list[Mention], objects: list[Mention], text: str) -> Mentio
     return next((m for m in mentions if by and m.start == by.end()), None)
 
 
-def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()) -> list[Pair]:
+def _fronted_subject(
+    text: str, mentions: list[Mention], cue: tuple[int, int], relation: str, resolve: Resolver | None
+) -> list[Mention]:
+    """The subject of a cue inside a fronted clause with none of its own: the main clause's, after the
+    comma ("Aside from easing the pain, it relaxes …"; "Once reactivated, the virus causes …")."""
+    if not _FRONTED.match(text[: cue[0]]):
+        return []
+    main = _MAIN_SUBJECT.match(text, cue[1])
+    if not main:
+        return []
+    if main.group("pronoun"):
+        return resolve(main.start("pronoun"), main.end("pronoun"), relation) if resolve else []
+    return _after(mentions, main.end(), text) if any(m.start == main.end() for m in mentions) else []
+
+
+def pairs(
+    text: str, mentions: list[Mention], antecedent: Sequence[Mention] = (), resolve: Resolver | None = None
+) -> list[Pair]:
     """The propositions the relation cues of ``text`` (one sentence) state between its mentions.
 
     ``antecedent`` stands for a pronoun ("it", "these illnesses") in subject position with no mention
-    before the cue: the subjects of the previous sentence's first proposition.
+    before the cue: the subjects of the previous sentence's first proposition. ``resolve``, if given, says
+    what "it" at given offsets stands for as the subject of a relation (it wins over ``antecedent``).
     """
     taken: list[tuple[int, int]] = []
     out: list[Pair] = []
@@ -188,9 +218,18 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                     left = [means]  # "ease pain by applying heat": the means is the subject
                     review = 'the subject is the means the sentence names ("by …")'
                     confidence = 0.5
-                elif not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
-                    left = list(antecedent)
-                    review = "the subject is a pronoun, read as the previous claim's subject"
+                elif not left and (pronoun := _PRONOUN_BEFORE.search(text[:a])):
+                    word = pronoun.group("pronoun")
+                    if resolve and word.casefold() == "it":
+                        left = resolve(pronoun.start(), pronoun.start() + len(word), relation)
+                        review = f'the subject is a pronoun ("{word}"): check what it stands for'
+                    if not left and antecedent:
+                        left = list(antecedent)
+                        review = "the subject is a pronoun, read as the previous claim's subject"
+                    confidence = 0.5
+                elif not left and (fronted := _fronted_subject(text, mentions, (a, b), relation, resolve)):
+                    left = fronted
+                    review = "the subject is the main clause's, after a fronted clause"
                     confidence = 0.5
                 if not left or not right:
                     continue

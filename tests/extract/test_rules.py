@@ -285,3 +285,24 @@ def test_the_infection_is_the_latest_illness_before_the_latest_pathogen(
     )
     assert ("mumps", "causes", "orchitis") in claims
     assert ("mumps virus", "causes", "orchitis") not in claims
+
+
+def test_it_after_a_fronted_subordinate_clause_stands_for_what_the_clause_names(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Once gout is linked to kidney stones, it can cause back pain.")
+    assert {("gout", "causes", "back pain"), ("kidney stones", "causes", "back pain")} <= claims
+
+
+def test_it_stands_for_the_latest_mention_the_relation_takes_as_subject(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Sprains are linked to bruising. An ice pack is the usual remedy. It soothes the bruising."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("ice pack", "alleviates", "bruising") in claims
+
+
+def test_a_fronted_clause_takes_the_main_clauses_subject(extractor: Any, tmp_path: Path) -> None:
+    text = "Doctors often suggest a heating pad for sciatica. Aside from easing the pain, it relaxes stiff muscles."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("heating pad", "alleviates", "pain") in claims
