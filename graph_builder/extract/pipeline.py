@@ -188,7 +188,7 @@ class Extractor:
         disclaimed_pairs: dict[frozenset[str], str] = {}
         previous: list[DraftClaim] = []
         recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
-        earlier: list[Mention] = []  # the mentions of the two sentences before this one
+        prior: list[Mention] = []  # the mentions of the two sentences before this one
         antecedent: list[Mention] = []
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
@@ -203,13 +203,13 @@ class Extractor:
             mentions = _long_forms(sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
-            earlier = [m for ms in recent for m in ms]
+            prior = [m for ms in recent for m in ms]
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in [
                 *pairs(
-                    sentence, mentions, antecedent, self._pronoun_resolver(draft, sentence, mentions, earlier)
+                    sentence, mentions, antecedent, self._pronoun_resolver(draft, sentence, mentions, prior)
                 ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
             ]:
