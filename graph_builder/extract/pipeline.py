@@ -40,6 +40,9 @@ _DEFINITE = re.compile(
     re.I,
 )
 _DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condition"})
+#: A definite noun phrase whose relative clause a copula follows: "the virus that does cause X is a
+#: different one: Y" names Y (cataphora), not an entity before it.
+_SPECIFIED = re.compile(r"\s+(?:that|which)\s+[^,.;:]*?\b(?:is|was)\b(?P<rest>[^.;]*)", re.I)
 _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
@@ -334,6 +337,9 @@ class Extractor:
             a, b = m.span("noun")
             noun = m.group("noun").casefold()
             candidates = [*before, *(x for x in out if x.end <= m.start())]
+            specified = _SPECIFIED.match(sentence, m.end())
+            if specified:  # the antecedent comes after: the first entity of the kind after the copula
+                candidates = [x for x in reversed(out) if x.start >= specified.start("rest")]
             # "the infection" is an illness before it is a pathogen: the latest disease, else the latest pathogen
             antecedent = next(
                 (x for x in reversed(candidates) if self._names_kind(draft, x.key, noun, True)), None

@@ -306,3 +306,18 @@ def test_a_fronted_clause_takes_the_main_clauses_subject(extractor: Any, tmp_pat
     text = "Doctors often suggest a heating pad for sciatica. Aside from easing the pain, it relaxes stiff muscles."
     _, claims = _claims(extractor, tmp_path, text)
     assert ("heating pad", "alleviates", "pain") in claims
+
+
+def test_the_virus_that_a_copula_specifies_is_the_one_named_after_it(extractor: Any, tmp_path: Path) -> None:
+    text = (
+        "Hepatitis A virus spreads through food. "
+        "The virus that does cause liver cancer is a different one: hepatitis B virus."
+    )
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("hepatitis b virus", "causes", "liver cancer") in claims
+    assert ("hepatitis a virus", "causes", "liver cancer") not in claims
+
+
+def test_reactivating_as_an_illness_causes_it(extractor: Any, tmp_path: Path) -> None:
+    text = "Years after chickenpox, the varicella-zoster virus sometimes reactivates as shingles."
+    assert ("varicella-zoster virus", "causes", "shingles") in _claims(extractor, tmp_path, text)[1]
