@@ -40,6 +40,12 @@ _DEFINITE = re.compile(
     re.I,
 )
 _DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condition"})
+#: An episode of an illness is the illness ("shorten an attack of gout"); with no "of", the latest illness
+#: named ("Antivirals can shorten an episode").
+_EPISODE = re.compile(
+    r"\b(?:an?|the|this|that|each|every)\s+(?:\w+\s+)?(?P<noun>episodes?|attacks?|bouts?)\b(?P<of>\s+of\s+(?:an?\s+|the\s+)?)?",
+    re.I,
+)
 #: A definite noun phrase whose relative clause a copula follows: "the virus that does cause X is a
 #: different one: Y" names Y (cataphora), not an entity before it.
 _SPECIFIED = re.compile(r"\s+(?:that|which)\s+[^,.;:]*?\b(?:is|was)\b(?P<rest>[^.;]*)", re.I)
@@ -205,6 +211,7 @@ class Extractor:
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
             prior = [m for ms in recent for m in ms]
             recent = [*recent[-1:], mentions]
@@ -351,6 +358,28 @@ class Extractor:
                 continue
             out = [x for x in out if not (x.start < b and a < x.end)]
             out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
+        return out
+
+    def _resolve_episodes(
+        self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> list[Mention]:
+        """ "An episode of X", "an attack of X": X; "an episode" alone: the latest disease named before it,
+        in this sentence or the two before."""
+        out = list(mentions)
+        for m in _EPISODE.finditer(sentence):
+            a, b = m.span("noun")
+            if m.group("of"):
+                named = next((x for x in out if x.start == m.end()), None)
+                key, b = (named.key, named.end) if named else (None, b)
+            else:
+                candidates = [*before, *(x for x in out if x.end <= m.start())]
+                key = next(
+                    (x.key for x in reversed(candidates) if self._names_kind(draft, x.key, "", True)), None
+                )
+            if key is None:
+                continue
+            out = [x for x in out if not (x.start < b and a < x.end)]
+            out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
     @staticmethod

@@ -54,6 +54,13 @@ _AFTER_PREPOSITION = re.compile(
     _I,
 )
 _BY = re.compile(r"\bby\b", _I)
+#: A time expression ("at the first sign of the rash", "at the onset of symptoms"): what it names is
+#: when, not an argument, and its "sign of" is no symptom-of cue.
+_TIME_EXPRESSION = re.compile(
+    r"\b(?:at|from|with)\s+the\s+(?:(?:very\s+)?(?:first|earliest)\s+(?:signs?|symptoms?|hint)|onset|start)\s+of\s+"
+    r"(?:the\s+|an?\s+|your\s+)?",
+    _I,
+)
 _PRONOUN_BEFORE = re.compile(r"\b(?P<pronoun>it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 #: A fronted adverbial clause with no subject of its own, up to the cue: "Aside from easing the pain, it …".
 _FRONTED = re.compile(
@@ -161,7 +168,10 @@ def pairs(
     before the cue: the subjects of the previous sentence's first proposition. ``resolve``, if given, says
     what "it" at given offsets stands for as the subject of a relation (it wins over ``antecedent``).
     """
-    taken: list[tuple[int, int]] = []
+    times = [m.span() for m in _TIME_EXPRESSION.finditer(text)]
+    taken: list[tuple[int, int]] = list(times)  # no cue inside a time expression
+    for a, b in times:  # nor an argument: the words after "of" name when
+        mentions = [m for m in mentions if not a <= m.start <= b]
     out: list[Pair] = []
     pending: list[tuple[str, str, list[Mention], tuple[int, int]]] = []
     cues = cue_spans(

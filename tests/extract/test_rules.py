@@ -321,3 +321,19 @@ def test_the_virus_that_a_copula_specifies_is_the_one_named_after_it(extractor: 
 def test_reactivating_as_an_illness_causes_it(extractor: Any, tmp_path: Path) -> None:
     text = "Years after chickenpox, the varicella-zoster virus sometimes reactivates as shingles."
     assert ("varicella-zoster virus", "causes", "shingles") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_an_episode_of_an_illness_is_the_illness_and_shortening_it_treats_it(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Antiviral drugs can shorten an attack of shingles.")
+    assert ("antiviral drugs", "treats", "shingles") in claims
+    _, claims = _claims(extractor, tmp_path, "Shingles is painful. Antiviral drugs can shorten an episode.")
+    assert ("antiviral drugs", "treats", "shingles") in claims
+
+
+def test_a_time_expression_names_no_argument(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(
+        extractor, tmp_path, "Ibuprofen taken at the first sign of a migraine may ease the headache."
+    )
+    assert claims == {("ibuprofen", "alleviates", "headache")}
