@@ -137,9 +137,14 @@ class Extractor:
         self.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
         self.corpus = {e.id: e for e in corpus}
         self.names: dict[str, list[Any]] = {}
+        #: The head word (singular) of each corpus name of two words ("herpes outbreaks") → the entities.
+        self.heads: dict[str, set[str]] = {}
         for e in corpus:  # the corpus's entities first: their ids are reused
             for n in (e.label, *e.synonyms):
                 self.names.setdefault(normalize(n), []).append(e)
+                words = normalize(n).split()
+                if len(words) == 2 and not words[0].endswith("ing"):
+                    self.heads.setdefault(_singular(words[1]), set()).add(e.id)
         for term, key in zip(names, keys, strict=True):
             if (
                 len(key) < 4
@@ -446,6 +451,15 @@ class Extractor:
         named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
         if named:
             return self._entity(draft, by_grounding, words, named)
+        heads = self.heads.get(_singular(words), set()) if len(words.split()) == 1 else set()
+        if len(heads) == 1:  # "an outbreak" where the corpus names only "herpes outbreaks" with that head
+            e = self.corpus[next(iter(heads))]
+            if e.id not in draft.entities:
+                self._entity(draft, by_grounding, words, [e])
+                draft.entities[
+                    e.id
+                ].review = f"named by its head word only ({words!r}): check this entity is meant"
+            return e.id
         label = " ".join(words.split())
         label = label if label.isupper() else label.casefold()
         same = next((e.id for e in draft.entities.values() if _singular(e.label) == _singular(label)), None)

@@ -337,3 +337,19 @@ def test_a_time_expression_names_no_argument(extractor: Any, tmp_path: Path) -> 
         extractor, tmp_path, "Ibuprofen taken at the first sign of a migraine may ease the headache."
     )
     assert claims == {("ibuprofen", "alleviates", "headache")}
+
+
+def test_a_bare_head_word_names_the_one_corpus_entity_with_that_head(tmp_path: Path) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.lookup.corpus import CorpusEntity
+
+    corpus = [
+        CorpusEntity("gout-flares", "gout flares", "disease"),
+        CorpusEntity("knee-pain", "knee pain", "sign-or-symptom"),
+        CorpusEntity("neck-pain", "neck pain", "sign-or-symptom"),
+    ]
+    ann, _ = _claims(load_extractor(corpus), tmp_path, "Colchicine can shorten a flare. Rest eases the pain.")
+    assert {(c.subject, c.object) for c in ann.claims if c.relation == "treats"} == {
+        ("colchicine", "gout-flares")
+    }
+    assert not {c.object for c in ann.claims} & {"knee-pain", "neck-pain"}  # two entities share "pain"
