@@ -50,6 +50,13 @@ _EPISODE = re.compile(
 #: different one: Y" names Y (cataphora), not an entity before it.
 _SPECIFIED = re.compile(r"\s+(?:that|which)\s+[^,.;:]*?\b(?:is|was)\b(?P<rest>[^.;]*)", re.I)
 _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
+#: An ache in a part of the body: "aching in the lower back or buttocks" is lower back pain and buttock pain.
+_PAIN_IN = re.compile(
+    r"\b(?:aches?|aching|pains?|soreness)\s+(?P<low>(?:low|lower|high|upper)\s+)?in\s+"
+    r"(?:the|your|his|her|their|my)\s+(?P<part>(?:lower\s+|upper\s+)?[^\W\d]+)"
+    r"(?:\s+(?:or|and)\s+(?:the\s+|your\s+)?(?P<part2>[^\W\d]+))?",
+    re.I,
+)
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
@@ -215,6 +222,7 @@ class Extractor:
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
+            mentions = self._pains_in(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
@@ -337,6 +345,32 @@ class Extractor:
                 continue
             key = self._phrase_entity(draft, by_grounding, sentence[a:b])
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    def _pains_in(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "An ache low in the back" names low back pain, "aching in the lower back or buttocks" lower back
+        pain and buttock pain: the part's pain, where a name says so (no name, no mention)."""
+        out = list(mentions)
+        for m in _PAIN_IN.finditer(sentence):
+            low = (m.group("low") or "").strip()
+            spans = [
+                (m.start(), m.end("part"), f"{low} {m.group('part')}"),
+                (*m.span("part2"), m.group("part2")),
+            ]
+            for a, b, part in spans:
+                if part is None:
+                    continue
+                words = f"{part} pain"
+                named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
+                if not named:
+                    break  # "ache in the X or Y": Y is the part only if X is one
+                key = self._entity(
+                    draft, by_grounding, _singular(words) if part.endswith("s") else words, named
+                )
+                out = [x for x in out if not (x.start < b and a < x.end)]
+                out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
     def _resolve_definite(

@@ -353,3 +353,13 @@ def test_a_bare_head_word_names_the_one_corpus_entity_with_that_head(tmp_path: P
         ("colchicine", "gout-flares")
     }
     assert not {c.object for c in ann.claims} & {"knee-pain", "neck-pain"}  # two entities share "pain"
+
+
+def test_an_ache_in_a_body_part_is_its_pain_and_felt_during_an_illness_a_symptom_of_it(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Many patients with gout feel aching in the lower back or hips during an attack."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert {("lower back pain", "symptom-of", "gout"), ("hip pain", "symptom-of", "gout")} <= claims
+    text = "Some people feel an ache low in the back around a bout of influenza."
+    assert ("low back pain", "symptom-of", "influenza") in _claims(extractor, tmp_path, text)[1]
