@@ -188,6 +188,11 @@ class Extractor:
                     if named:
                         hit = (span.start_char, span.end_char, named, j)
                         break
+            if not hit and self._bare_head(
+                doc, i
+            ):  # "if outbreaks are frequent": the corpus's "herpes outbreaks"
+                e = self.corpus[next(iter(self.heads[_singular(doc[i].text)]))]
+                hit = (doc[i].idx, doc[i].idx + len(doc[i]), [e], i + 1)
             if hit and found and not sentence[found[-1][1] : hit[0]].strip():
                 # a name right after a name: "herpes infection" is herpes; "shingles vaccine" is a
                 # compound, drafted as one phrase (no names: _phrase_entity)
@@ -200,6 +205,16 @@ class Extractor:
             else:
                 i += 1
         return found
+
+    def _bare_head(self, doc: Any, i: int) -> bool:
+        """Whether token ``i`` is a noun alone (no modifier before it, none after) that is the head word of
+        one corpus entity's two-word name only (:meth:`_phrase_entity`)."""
+        word = doc[i].text
+        if not word.isalpha() or len(self.heads.get(_singular(word), ())) != 1:
+            return False
+        before = doc[i - 1].text if i else ""
+        after = doc[i + 1].text if i + 1 < len(doc) else ""
+        return not (before and phrases.content_word(before)) and not (after and phrases.content_word(after))
 
     def extract(self, text: str) -> Draft:
         draft = Draft({}, [], {})
@@ -226,6 +241,7 @@ class Extractor:
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
+            mentions = _resolve_them(sentence, mentions)
             prior = [m for ms in recent for m in ms]
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
@@ -343,6 +359,14 @@ class Extractor:
             rest = sentence[inside[-1].end : b].split() if inside else []
             if inside and inside[0].start == a and all(w.casefold() in _NAME_HEADS for w in rest):
                 continue
+            if (
+                inside
+                and inside[-1].end == b
+                and all(
+                    w.casefold() in phrases.FREQUENCY_MODIFIERS for w in sentence[a : inside[0].start].split()
+                )
+            ):
+                continue  # "daily antiviral treatment": the name, taken daily
             key = self._phrase_entity(draft, by_grounding, sentence[a:b])
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
         return out
@@ -555,6 +579,17 @@ def _is_means(entity: DraftEntity) -> bool:
     """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
     guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
     return entity.type in _MEANS_TYPES or guessed
+
+
+def _resolve_them(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """ "Them": the latest mention before it in the sentence written in the plural ("if outbreaks are
+    frequent, X can make them less common")."""
+    out = list(mentions)
+    for m in re.finditer(r"\bthem\b", sentence, re.I):
+        plural = [x for x in out if x.end <= m.start() and re.search(r"[^s's]s$", sentence[x.start : x.end])]
+        if plural:
+            out = sorted([*out, Mention(m.start(), m.end(), plural[-1].key)], key=lambda x: x.start)
+    return out
 
 
 def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:

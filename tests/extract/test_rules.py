@@ -363,3 +363,25 @@ def test_an_ache_in_a_body_part_is_its_pain_and_felt_during_an_illness_a_symptom
     assert {("lower back pain", "symptom-of", "gout"), ("hip pain", "symptom-of", "gout")} <= claims
     text = "Some people feel an ache low in the back around a bout of influenza."
     assert ("low back pain", "symptom-of", "influenza") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_making_a_thing_less_or_more_common_lowers_or_raises_its_risk(extractor: Any, tmp_path: Path) -> None:
+    text = "If migraines are frequent, daily propranolol can make them less common."
+    assert ("propranolol", "reduces-risk-of", "migraines") in _claims(extractor, tmp_path, text)[1]
+    assert ("obesity", "predisposes-to", "gout") in _claims(
+        extractor, tmp_path, "Obesity makes gout more likely."
+    )[1]
+
+
+def test_a_bare_plural_names_the_one_corpus_entity_with_that_head_and_them_stands_for_it(
+    tmp_path: Path,
+) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.lookup.corpus import CorpusEntity
+
+    corpus = [CorpusEntity("gout-flares", "gout flares", "disease")]
+    text = "If flares are frequent, daily colchicine can make them less common."
+    ann, _ = _claims(load_extractor(corpus), tmp_path, text)
+    assert [(c.subject, c.relation, c.object) for c in ann.claims] == [
+        ("colchicine", "reduces-risk-of", "gout-flares")
+    ]
