@@ -52,7 +52,9 @@ _SPECIFIED = re.compile(r"\s+(?:that|which)\s+[^,.;:]*?\b(?:is|was)\b(?P<rest>[^
 _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
 #: An ache in a part of the body: "aching in the lower back or buttocks" is lower back pain and buttock pain.
 _PAIN_IN = re.compile(
-    r"\b(?:aches?|aching|pains?|soreness)\s+(?P<low>(?:low|lower|high|upper)\s+)?in\s+"
+    r"\b(?:aches?|aching|pains?|soreness)\s+(?P<low>(?:low|lower|high|upper)\s+)?(?:in|on|along|across)\s+"
+    # where on the part: "in a band on one side of the back"
+    r"(?:(?:a|an|one|either|each|band|strip|patch|side|sides|area|part|of|on|in|along|around)\s+){0,7}?"
     r"(?:the|your|his|her|their|my)\s+(?P<part>(?:lower\s+|upper\s+)?[^\W\d]+)"
     r"(?:\s+(?:or|and)\s+(?:the\s+|your\s+)?(?P<part2>[^\W\d]+))?",
     re.I,

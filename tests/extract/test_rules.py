@@ -385,3 +385,10 @@ def test_a_bare_plural_names_the_one_corpus_entity_with_that_head_and_them_stand
     assert [(c.subject, c.relation, c.object) for c in ann.claims] == [
         ("colchicine", "reduces-risk-of", "gout-flares")
     ]
+
+
+def test_a_pain_on_one_side_of_a_body_part_is_its_pain(extractor: Any, tmp_path: Path) -> None:
+    text = "Kidney stones cause pain on one side of the lower back."
+    assert ("kidney stones", "causes", "lower back pain") in _claims(extractor, tmp_path, text)[1]
+    text = "Kidney stones cause sharp pain in the first days after the back injury."
+    assert ("kidney stones", "causes", "back pain") not in _claims(extractor, tmp_path, text)[1]
