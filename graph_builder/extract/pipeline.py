@@ -62,6 +62,8 @@ _PAIN_IN = re.compile(
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
+#: Verbs whose object is a food or a drink: a habit ("eat nutritious foods").
+_CONSUMES = re.compile(r"\b(?:eat|eats|eating|drink|drinks|drinking)\b", re.I)
 #: A plural noun pointing back to the means named in the sentence before ("these methods"), and the
 #: entity types it can stand for.
 _PLURAL_ANAPHOR = re.compile(
@@ -349,6 +351,8 @@ class Extractor:
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
         spans |= {phrases.means(sentence, m.start()) for m in re.finditer(r"\bby\b", sentence, re.I)}
+        # what one eats or drinks is a habit ("eat nutritious foods"): "these methods" may stand for it
+        spans |= {phrases.after(sentence, m.end()) for m in _CONSUMES.finditer(sentence)}
         out = list(mentions)
         for a, b in sorted(s for s in spans if s):
             if any(x < b and a < y for x, y in cues):
