@@ -394,6 +394,6 @@ def test_a_pain_on_one_side_of_a_body_part_is_its_pain(extractor: Any, tmp_path:
     assert ("kidney stones", "causes", "back pain") not in _claims(extractor, tmp_path, text)[1]
 
 
-def test_what_one_eats_is_a_habit_these_habits_stand_for(extractor: Any, tmp_path: Path) -> None:
-    text = "Eat fermented foods every day. These habits lower the risk of diarrhea."
-    assert ("fermented foods", "reduces-risk-of", "diarrhea") in _claims(extractor, tmp_path, text)[1]
+def test_what_one_eats_is_a_habit_these_methods_stand_for(extractor: Any, tmp_path: Path) -> None:
+    text = "Eat wholesome foods every day. These methods lower the risk of diarrhea."
+    assert ("wholesome foods", "reduces-risk-of", "diarrhea") in _claims(extractor, tmp_path, text)[1]
