@@ -62,6 +62,10 @@ _PAIN_IN = re.compile(
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
+#: An adjective and a comma before a noun phrase that opens its clause: "Tight, overworked muscles".
+_COORDINATED_ADJECTIVE = re.compile(
+    r"(?:^|[.;:]\s*|\b(?:a|an|the|your|their|most|many|some)\s+)(?P<adjective>[^\W\d]+),\s*$", re.I
+)
 #: Verbs whose object is a food or a drink: a habit ("eat nutritious foods").
 _CONSUMES = re.compile(r"\b(?:eat|eats|eating|drink|drinks|drinking)\b", re.I)
 #: A plural noun pointing back to the means named in the sentence before ("these methods"), and the
@@ -374,6 +378,12 @@ class Extractor:
             ):
                 continue  # "daily antiviral treatment": the name, taken daily
             key = self._phrase_entity(draft, by_grounding, sentence[a:b])
+            adjective = _COORDINATED_ADJECTIVE.search(sentence, 0, a)
+            head = sentence[a:b].split()[-1]
+            named = adjective and self.names.get(normalize(f"{adjective.group('adjective')} {head}"))
+            if adjective and named:  # "Tight, overworked muscles": tight muscles, as a name says
+                a = adjective.start("adjective")
+                key = self._entity(draft, by_grounding, f"{adjective.group('adjective')} {head}", named)
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
         return out
 

@@ -397,3 +397,10 @@ def test_a_pain_on_one_side_of_a_body_part_is_its_pain(extractor: Any, tmp_path:
 def test_what_one_eats_is_a_habit_these_methods_stand_for(extractor: Any, tmp_path: Path) -> None:
     text = "Eat wholesome foods every day. These methods lower the risk of diarrhea."
     assert ("wholesome foods", "reduces-risk-of", "diarrhea") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_an_adjective_and_a_comma_before_a_phrase_may_make_a_name_with_its_head(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Stiff, overworked muscles cause neck pain.")
+    assert claims == {("stiff muscles", "causes", "neck pain")}
