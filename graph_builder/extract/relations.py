@@ -44,6 +44,10 @@ _APPOSITION = re.compile(r",\s*(?:also\s+)?(?:called|known\s+as|or)\s+$", _I)
 _COPULA = re.compile(r"^\s*,\s*(?:is|are|was|were)\b\s*$", _I)
 #: A relative clause between a subject and its verb: "the vaccine, which they say lowers the risk of".
 _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
+#: A relative clause opening before a cue, with no boundary until it: ", which also eases …".
+_WHICH_CLAUSE = re.compile(r",\s*which\b[^,;:()]*$", _I)
+#: What may come before a sentence's first mention when it is the main clause's subject.
+_OPENING = re.compile(r"[\W\d]*(?:(?:the|a|an|your|some)\s+)?", _I)
 #: "by" and a gerund after a verb's object, up to the means: "by applying a …", "by walking".
 _BY_MEANS = re.compile(
     rf"\s*,?\s*by\s+(?:(?:{'|'.join(sorted(LIGHT_GERUNDS))})\s+(?:(?:a|an|the|your|some|more)\s+)?)?", _I
@@ -144,6 +148,22 @@ def _means(mentions: list[Mention], objects: list[Mention], text: str) -> Mentio
     return next((m for m in mentions if by and m.start == by.end()), None)
 
 
+def _main_subject(mentions: list[Mention], text: str, cue: int) -> tuple[list[Mention], str | None, float]:
+    """The subject of a cue inside ", which …" when "which" stands for the whole clause before it (no
+    mention right before the comma, or a prepositional object): the mentions the sentence opens with.
+    "Regular yoga helps in stretching your legs, which also eases back pain": yoga."""
+    which = _WHICH_CLAUSE.search(text, 0, cue)
+    if not which or not mentions or not _OPENING.fullmatch(text[: mentions[0].start]):
+        return [], None, 0.8
+    named = [m for m in mentions if m.end <= which.start() and not text[m.end : which.start()].strip()]
+    if named and not _AFTER_PREPOSITION.search(text[: named[-1].start]):
+        return [], None, 0.8  # "X, which eases Y": the relative clause's own subject is X (read elsewhere)
+    subjects = _group(mentions, 0, 1, text)
+    if any(m.end > which.start() for m in subjects):
+        return [], None, 0.8
+    return subjects, '"which" read as the whole clause before it: the subject is that clause\'s', 0.5
+
+
 def _fronted_subject(
     text: str, mentions: list[Mention], cue: tuple[int, int], relation: str, resolve: Resolver | None
 ) -> list[Mention]:
@@ -211,12 +231,13 @@ def pairs(
                 if left and _APPOSITION.search(text[: left[0].start]) and _COPULA.match(between):
                     pass  # "Shingles, also called herpes zoster, is caused by": the subject renamed
                 elif left and _RELATIVE.match(between) and _AFTER_PREPOSITION.search(text[: left[0].start]):
-                    left = []  # "brings blood to the muscles, which loosens them": "which" may be the whole clause
+                    # "brings blood to the muscles, which loosens them": "which" may be the whole clause
+                    left, review, confidence = _main_subject(mentions, text, a)
                 elif left and _RELATIVE.match(between):
                     review = 'the subject is read through a relative clause ("X, which …")'
                     confidence = 0.6
                 elif _BOUNDARY.search(between):
-                    left = []
+                    left, review, confidence = _main_subject(mentions, text, a)
                 if right and (
                     _BOUNDARY.search(text[b : right[0].start])
                     or _BY.search(text[b : right[0].start])

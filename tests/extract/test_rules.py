@@ -404,3 +404,16 @@ def test_an_adjective_and_a_comma_before_a_phrase_may_make_a_name_with_its_head(
 ) -> None:
     _, claims = _claims(extractor, tmp_path, "Stiff, overworked muscles cause neck pain.")
     assert claims == {("stiff muscles", "causes", "neck pain")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yoga lengthens your legs, which also eases back pain.",
+        "Yoga brings blood to the hamstrings, which eases back pain.",
+    ],
+)
+def test_which_standing_for_the_whole_clause_takes_the_subject_the_sentence_opens_with(
+    extractor: Any, tmp_path: Path, text: str
+) -> None:
+    assert ("yoga", "alleviates", "back pain") in _claims(extractor, tmp_path, text)[1]
