@@ -59,6 +59,16 @@ _PAIN_IN = re.compile(
     r"(?:\s+(?:or|and)\s+(?:the\s+|your\s+)?(?P<part2>[^\W\d]+))?",
     re.I,
 )
+#: A part of the body that hurts: "your back hurts" is back pain (where a name says so).
+_PART_HURTS = re.compile(
+    r"\b(?:the|your|his|her|their|my)\s+(?P<part>(?:lower\s+|upper\s+)?[^\W\d]+)\s+(?:hurts|aches|hurt|ache)\b",
+    re.I,
+)
+#: "The two are (un)related": an association between the two entities named before it.
+_RECIPROCAL = re.compile(
+    r"\bthe\s+two\s+(?:are|were|is|seem|appear)\s+(?:[\w-]+\s+){0,3}?(?P<cue>unrelated|related|linked|connected)\b",
+    re.I,
+)
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
@@ -259,6 +269,7 @@ class Extractor:
                     sentence, mentions, antecedent, self._pronoun_resolver(draft, sentence, mentions, prior)
                 ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
+                *_reciprocal(sentence, mentions),
             ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
@@ -393,12 +404,14 @@ class Extractor:
         """ "An ache low in the back" names low back pain, "aching in the lower back or buttocks" lower back
         pain and buttock pain: the part's pain, where a name says so (no name, no mention)."""
         out = list(mentions)
+        found = [[(m.start("part"), m.end(), m.group("part"))] for m in _PART_HURTS.finditer(sentence)]
         for m in _PAIN_IN.finditer(sentence):
             low = (m.group("low") or "").strip()
-            spans = [
+            found.append([
                 (m.start(), m.end("part"), f"{low} {m.group('part')}"),
                 (*m.span("part2"), m.group("part2")),
-            ]
+            ])  # fmt: skip
+        for spans in found:
             for a, b, part in spans:
                 if part is None:
                     continue
@@ -595,6 +608,19 @@ def _is_means(entity: DraftEntity) -> bool:
     """Whether an entity is an intervention, a drug or a habit (its head word says so where its type is a guess)."""
     guessed = entity.review is not None and phrases.guess_type(entity.label) in _MEANS_TYPES
     return entity.type in _MEANS_TYPES or guessed
+
+
+def _reciprocal(sentence: str, mentions: list[Mention]) -> list[Pair]:
+    """ "If you have gout and your knee hurts, the two are unrelated": the two entities named last before
+    "the two", associated (the negation is a cue's to mark)."""
+    out = []
+    for m in _RECIPROCAL.finditer(sentence):
+        before = list({x.key: x for x in mentions if x.end <= m.start()}.values())
+        if len(before) >= 2:
+            first, second = sorted(before[-2:], key=lambda x: x.start)
+            out.append(Pair(first, "associated-with", second, m.span("cue"), 0.5,
+                            '"the two" read as the last two entities named before it'))  # fmt: skip
+    return out
 
 
 def _resolve_them(sentence: str, mentions: list[Mention]) -> list[Mention]:

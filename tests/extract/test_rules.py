@@ -417,3 +417,12 @@ def test_which_standing_for_the_whole_clause_takes_the_subject_the_sentence_open
     extractor: Any, tmp_path: Path, text: str
 ) -> None:
     assert ("yoga", "alleviates", "back pain") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_the_two_are_unrelated_denies_an_association_of_the_two_named_before(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "If you have gout and your knee hurts, the two are probably unrelated."
+    ann, claims = _claims(extractor, tmp_path, text)
+    assert claims == {("gout", "associated-with", "knee pain")}  # "your knee hurts": knee pain
+    assert [c.polarity for c in ann.claims] == ["negated"]
