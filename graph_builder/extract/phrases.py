@@ -81,6 +81,8 @@ _GENERIC_MODIFIERS = _set("""
 everyday ordinary common usual typical general certain various known mentioned different new whole
 simple plain regular normal same main major minor most many several first second last early
 """)
+#: How often a treatment is taken: "daily antiviral treatment" is the treatment a name says.
+FREQUENCY_MODIFIERS = _set("daily nightly weekly monthly regular occasional suppressive long-term short-term")
 #: Heads that never name an entity of a medical claim by themselves.
 _GENERIC_HEADS = _set("""
 people person doctors doctor experts expert research studies study explanation thing things way ways
@@ -141,6 +143,11 @@ def _words(text: str) -> list[tuple[int, int, str]]:
 
 def _content(word: str) -> bool:
     return word[0].isalpha() and re.split(r"['’]", word.casefold())[0] not in _STOP
+
+
+def content_word(word: str) -> bool:
+    """Whether ``word`` can be part of a noun phrase (no stop word, no punctuation)."""
+    return _content(word)
 
 
 def _trim(run: list[tuple[int, int, str]]) -> tuple[int, int] | None:

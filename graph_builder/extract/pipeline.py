@@ -8,7 +8,7 @@ mention is the longest run of tokens whose normal form is a name of a corpus ent
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +40,44 @@ _DEFINITE = re.compile(
     re.I,
 )
 _DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condition"})
+#: An episode of an illness is the illness ("shorten an attack of gout"); with no "of", the latest illness
+#: named ("Antivirals can shorten an episode").
+_EPISODE = re.compile(
+    r"\b(?:an?|the|this|that|each|every)\s+(?:\w+\s+)?(?P<noun>episodes?|attacks?|bouts?)\b(?P<of>\s+of\s+(?:an?\s+|the\s+)?)?",
+    re.I,
+)
+#: A definite noun phrase whose relative clause a copula follows: "the virus that does cause X is a
+#: different one: Y" names Y (cataphora), not an entity before it.
+_SPECIFIED = re.compile(r"\s+(?:that|which)\s+[^,.;:]*?\b(?:is|was)\b(?P<rest>[^.;]*)", re.I)
 _NOT_AN_INFECTION = frozenset({"sign-or-symptom", "intervention", "lifestyle", "drug-class"})
+#: An ache in a part of the body: "aching in the lower back or buttocks" is lower back pain and buttock pain.
+_PAIN_IN = re.compile(
+    r"\b(?:aches?|aching|pains?|soreness)\s+(?P<low>(?:low|lower|high|upper)\s+)?(?:in|on|along|across)\s+"
+    # where on the part: "in a band on one side of the back"
+    r"(?:(?:a|an|one|either|each|band|strip|patch|side|sides|area|part|of|on|in|along|around)\s+){0,7}?"
+    r"(?:the|your|his|her|their|my)\s+(?P<part>(?:lower\s+|upper\s+)?[^\W\d]+)"
+    r"(?:\s+(?:or|and)\s+(?:the\s+|your\s+)?(?P<part2>[^\W\d]+))?",
+    re.I,
+)
+#: A part of the body that hurts: "your back hurts" is back pain (where a name says so).
+_PART_HURTS = re.compile(
+    r"\b(?:the|your|his|her|their|my)\s+(?P<part>(?:lower\s+|upper\s+)?[^\W\d]+)\s+(?:hurts|aches|hurt|ache)\b",
+    re.I,
+)
+#: "The two are (un)related": an association between the two entities named before it.
+_RECIPROCAL = re.compile(
+    r"\bthe\s+two\s+(?:are|were|is|seem|appear)\s+(?:[\w-]+\s+){0,3}?(?P<cue>unrelated|related|linked|connected)\b",
+    re.I,
+)
 #: A short form in brackets, and the words of a long form before it (at most six, no punctuation).
 _BRACKETED = re.compile(r"\(([^()]{2,15})\)")
 _LONG_FORM = re.compile(r"(?:[\w-]+\s+){0,5}[\w-]+\s*")
+#: An adjective and a comma before a noun phrase that opens its clause: "Tight, overworked muscles".
+_COORDINATED_ADJECTIVE = re.compile(
+    r"(?:^|[.;:]\s*|\b(?:a|an|the|your|their|most|many|some)\s+)(?P<adjective>[^\W\d]+),\s*$", re.I
+)
+#: Verbs whose object is a food or a drink: a habit ("eat nutritious foods").
+_CONSUMES = re.compile(r"\b(?:eat|eats|eating|drink|drinks|drinking)\b", re.I)
 #: A plural noun pointing back to the means named in the sentence before ("these methods"), and the
 #: entity types it can stand for.
 _PLURAL_ANAPHOR = re.compile(
@@ -59,6 +93,16 @@ _NEXT_WORD = re.compile(r"\s*\S+")
 #: Between the last two names of a list ("A, B, and C"), and between the others.
 _LIST_END = re.compile(r"\s*,?\s*(?:and|or)\s+", re.I)
 _LIST_LINK = re.compile(r"\s*,\s*|\s*,?\s*(?:and|or)\s+", re.I)
+#: Relations whose subject is a means (a treatment, a drug, a habit), and those whose subject never is:
+#: what "it" can stand for as their subject.
+MEANS_RELATIONS = frozenset({"alleviates", "treats", "prevents", "reduces-risk-of", "strengthens"})
+_CAUSAL_RELATIONS = frozenset({"causes", "triggers", "has-complication", "predisposes-to", "symptom-of"})
+#: A subordinate clause put before the main clause, up to its comma: "once X is …, it …".
+_SUBORDINATE = re.compile(
+    r"(?:^|[,;:]\s*)\W*(?:once|when|whenever|if|since|because|while|after|before|as\s+soon\s+as|although|"
+    r"though|until|unless)\b(?P<clause>[^,;:]*),\s*$",
+    re.I,
+)
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
@@ -125,9 +169,14 @@ class Extractor:
         self.segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
         self.corpus = {e.id: e for e in corpus}
         self.names: dict[str, list[Any]] = {}
+        #: The head word (singular) of each corpus name of two words ("herpes outbreaks") → the entities.
+        self.heads: dict[str, set[str]] = {}
         for e in corpus:  # the corpus's entities first: their ids are reused
             for n in (e.label, *e.synonyms):
                 self.names.setdefault(normalize(n), []).append(e)
+                words = normalize(n).split()
+                if len(words) == 2 and not words[0].endswith("ing"):
+                    self.heads.setdefault(_singular(words[1]), set()).add(e.id)
         for term, key in zip(names, keys, strict=True):
             if (
                 len(key) < 4
@@ -164,6 +213,11 @@ class Extractor:
                     if named:
                         hit = (span.start_char, span.end_char, named, j)
                         break
+            if not hit and self._bare_head(
+                doc, i
+            ):  # "if outbreaks are frequent": the corpus's "herpes outbreaks"
+                e = self.corpus[next(iter(self.heads[_singular(doc[i].text)]))]
+                hit = (doc[i].idx, doc[i].idx + len(doc[i]), [e], i + 1)
             if hit and found and not sentence[found[-1][1] : hit[0]].strip():
                 # a name right after a name: "herpes infection" is herpes; "shingles vaccine" is a
                 # compound, drafted as one phrase (no names: _phrase_entity)
@@ -177,6 +231,16 @@ class Extractor:
                 i += 1
         return found
 
+    def _bare_head(self, doc: Any, i: int) -> bool:
+        """Whether token ``i`` is a noun alone (no modifier before it, none after) that is the head word of
+        one corpus entity's two-word name only (:meth:`_phrase_entity`)."""
+        word = doc[i].text
+        if not word.isalpha() or len(self.heads.get(_singular(word), ())) != 1:
+            return False
+        before = doc[i - 1].text if i else ""
+        after = doc[i + 1].text if i + 1 < len(doc) else ""
+        return not (before and phrases.content_word(before)) and not (after and phrases.content_word(after))
+
     def extract(self, text: str) -> Draft:
         draft = Draft({}, [], {})
         self._ids: set[str] = set()
@@ -185,6 +249,7 @@ class Extractor:
         disclaimed_pairs: dict[frozenset[str], str] = {}
         previous: list[DraftClaim] = []
         recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
+        prior: list[Mention] = []  # the mentions of the two sentences before this one
         antecedent: list[Mention] = []
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
@@ -197,14 +262,21 @@ class Extractor:
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
+            mentions = self._pains_in(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
+            mentions = _resolve_them(sentence, mentions)
+            prior = [m for ms in recent for m in ms]
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in [
-                *pairs(sentence, mentions, antecedent),
+                *pairs(
+                    sentence, mentions, antecedent, self._pronoun_resolver(draft, sentence, mentions, prior)
+                ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
+                *_reciprocal(sentence, mentions),
             ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
@@ -309,6 +381,8 @@ class Extractor:
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
         spans |= {phrases.means(sentence, m.start()) for m in re.finditer(r"\bby\b", sentence, re.I)}
+        # what one eats or drinks is a habit ("eat nutritious foods"): "these methods" may stand for it
+        spans |= {phrases.after(sentence, m.end()) for m in _CONSUMES.finditer(sentence)}
         out = list(mentions)
         for a, b in sorted(s for s in spans if s):
             if any(x < b and a < y for x, y in cues):
@@ -321,8 +395,50 @@ class Extractor:
             rest = sentence[inside[-1].end : b].split() if inside else []
             if inside and inside[0].start == a and all(w.casefold() in _NAME_HEADS for w in rest):
                 continue
+            if (
+                inside
+                and inside[-1].end == b
+                and all(
+                    w.casefold() in phrases.FREQUENCY_MODIFIERS for w in sentence[a : inside[0].start].split()
+                )
+            ):
+                continue  # "daily antiviral treatment": the name, taken daily
             key = self._phrase_entity(draft, by_grounding, sentence[a:b])
+            adjective = _COORDINATED_ADJECTIVE.search(sentence, 0, a)
+            head = sentence[a:b].split()[-1]
+            named = adjective and self.names.get(normalize(f"{adjective.group('adjective')} {head}"))
+            if adjective and named:  # "Tight, overworked muscles": tight muscles, as a name says
+                a = adjective.start("adjective")
+                key = self._entity(draft, by_grounding, f"{adjective.group('adjective')} {head}", named)
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    def _pains_in(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "An ache low in the back" names low back pain, "aching in the lower back or buttocks" lower back
+        pain and buttock pain: the part's pain, where a name says so (no name, no mention)."""
+        out = list(mentions)
+        found = [[(m.start("part"), m.end(), m.group("part"))] for m in _PART_HURTS.finditer(sentence)]
+        for m in _PAIN_IN.finditer(sentence):
+            low = (m.group("low") or "").strip()
+            found.append([
+                (m.start(), m.end("part"), f"{low} {m.group('part')}"),
+                (*m.span("part2"), m.group("part2")),
+            ])  # fmt: skip
+        for spans in found:
+            for a, b, part in spans:
+                if part is None:
+                    continue
+                words = f"{part} pain"
+                named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
+                if not named:
+                    break  # "ache in the X or Y": Y is the part only if X is one
+                key = self._entity(
+                    draft, by_grounding, _singular(words) if part.endswith("s") else words, named
+                )
+                out = [x for x in out if not (x.start < b and a < x.end)]
+                out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
     def _resolve_definite(
@@ -335,12 +451,73 @@ class Extractor:
             a, b = m.span("noun")
             noun = m.group("noun").casefold()
             candidates = [*before, *(x for x in out if x.end <= m.start())]
-            antecedent = next((x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None)
+            specified = _SPECIFIED.match(sentence, m.end())
+            if specified:  # the antecedent comes after: the first entity of the kind after the copula
+                candidates = [x for x in reversed(out) if x.start >= specified.start("rest")]
+            # "the infection" is an illness before it is a pathogen: the latest disease, else the latest pathogen
+            antecedent = next(
+                (x for x in reversed(candidates) if self._names_kind(draft, x.key, noun, True)), None
+            )
+            antecedent = antecedent or next(
+                (x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None
+            )
             if antecedent is None:
                 continue
             out = [x for x in out if not (x.start < b and a < x.end)]
             out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
         return out
+
+    def _resolve_episodes(
+        self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> list[Mention]:
+        """ "An episode of X", "an attack of X": X; "an episode" alone: the latest disease named before it,
+        in this sentence or the two before."""
+        out = list(mentions)
+        for m in _EPISODE.finditer(sentence):
+            a, b = m.span("noun")
+            if m.group("of"):
+                named = next((x for x in out if x.start == m.end()), None)
+                key, b = (named.key, named.end) if named else (None, b)
+            else:
+                candidates = [*before, *(x for x in out if x.end <= m.start())]
+                key = next(
+                    (x.key for x in reversed(candidates) if self._names_kind(draft, x.key, "", True)), None
+                )
+            if key is None:
+                continue
+            out = [x for x in out if not (x.start < b and a < x.end)]
+            out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    @staticmethod
+    def _pronoun_resolver(
+        draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+    ) -> Callable[[int, int, str], list[Mention]]:
+        """What "it" stands for as a relation's subject, as mentions at the pronoun's offsets: after a
+        fronted subordinate clause ("once X is linked to Y, it can cause Z"), each entity that clause
+        names (its subject or its object: the curator picks); else the latest mention before it, in this
+        sentence or the two before, of a kind the relation takes as subject (a means for "alleviates")."""
+
+        def fits(key: str, relation: str) -> bool:
+            means = _is_means(draft.entities[key])
+            return means if relation in MEANS_RELATIONS else not means or relation not in _CAUSAL_RELATIONS
+
+        def resolve(start: int, end: int, relation: str) -> list[Mention]:
+            clause = _SUBORDINATE.search(sentence, 0, start)
+            found: list[str] = []
+            if clause:
+                a, b = clause.span("clause")
+                inner = re.search(r"\bit\b", sentence[a:b], re.I)
+                if inner:  # "when it reactivates as X, it …": what the clause's own "it" stands for, too
+                    found += [m.key for m in resolve(a + inner.start(), a + inner.end(), "")]
+                found += [m.key for m in mentions if a <= m.start and m.end <= b]
+                found = [k for k in dict.fromkeys(found) if fits(k, relation)]
+            if not found:
+                candidates = [*before, *(m for m in mentions if m.end <= start)]
+                found = [next((m.key for m in reversed(candidates) if fits(m.key, relation)), "")]
+            return [Mention(start, end, k) for k in found if k]
+
+        return resolve
 
     @staticmethod
     def _resolve_plural(
@@ -358,13 +535,17 @@ class Extractor:
         return out
 
     @staticmethod
-    def _names_kind(draft: Draft, key: str, noun: str) -> bool:
+    def _names_kind(draft: Draft, key: str, noun: str, strict: bool = False) -> bool:
+        """Whether the entity ``key`` is of a kind ``noun`` can name; ``strict``: only the kind the noun
+        names first (a pathogen for "virus", a disease for "infection", "illness", "disease", "condition")."""
         e = draft.entities[key]
         guessed = phrases.guess_type(e.label)
         if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION:
             return False  # "infection" itself, or a symptom or a treatment
         if noun.startswith("virus"):
             return "pathogen" in (e.type, guessed)
+        if strict:  # a disease, unless its head word says pathogen ("mumps virus": MeSH's terms are all typed disease)
+            return guessed != "pathogen" and "disease" in (e.type, guessed)
         return e.type in ("disease", "pathogen") or guessed in ("disease", "pathogen")
 
     def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
@@ -372,6 +553,15 @@ class Extractor:
         named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
         if named:
             return self._entity(draft, by_grounding, words, named)
+        heads = self.heads.get(_singular(words), set()) if len(words.split()) == 1 else set()
+        if len(heads) == 1:  # "an outbreak" where the corpus names only "herpes outbreaks" with that head
+            e = self.corpus[next(iter(heads))]
+            if e.id not in draft.entities:
+                self._entity(draft, by_grounding, words, [e])
+                draft.entities[
+                    e.id
+                ].review = f"named by its head word only ({words!r}): check this entity is meant"
+            return e.id
         label = " ".join(words.split())
         label = label if label.isupper() else label.casefold()
         same = next((e.id for e in draft.entities.values() if _singular(e.label) == _singular(label)), None)
@@ -466,6 +656,30 @@ def _cue_words(sentence: str, a: int, b: int) -> str:
     while sentence.find(sentence[a:b]) != a and a > 0:
         a = sentence.rindex(" ", 0, a - 1) + 1 if " " in sentence[: a - 1] else 0
     return sentence[a:b]
+
+
+def _reciprocal(sentence: str, mentions: list[Mention]) -> list[Pair]:
+    """ "If you have gout and your knee hurts, the two are unrelated": the two entities named last before
+    "the two", associated (the negation is a cue's to mark)."""
+    out = []
+    for m in _RECIPROCAL.finditer(sentence):
+        before = list({x.key: x for x in mentions if x.end <= m.start()}.values())
+        if len(before) >= 2:
+            first, second = sorted(before[-2:], key=lambda x: x.start)
+            out.append(Pair(first, "associated-with", second, m.span("cue"), 0.5,
+                            '"the two" read as the last two entities named before it'))  # fmt: skip
+    return out
+
+
+def _resolve_them(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """ "Them": the latest mention before it in the sentence written in the plural ("if outbreaks are
+    frequent, X can make them less common")."""
+    out = list(mentions)
+    for m in re.finditer(r"\bthem\b", sentence, re.I):
+        plural = [x for x in out if x.end <= m.start() and re.search(r"[^s's]s$", sentence[x.start : x.end])]
+        if plural:
+            out = sorted([*out, Mention(m.start(), m.end(), plural[-1].key)], key=lambda x: x.start)
+    return out
 
 
 def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:

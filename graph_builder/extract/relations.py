@@ -9,7 +9,7 @@ the other. Coordinated mentions ("A, B, C and D") count as one argument, expande
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
@@ -44,6 +44,10 @@ _APPOSITION = re.compile(r",\s*(?:also\s+)?(?:called|known\s+as|or)\s+$", _I)
 _COPULA = re.compile(r"^\s*,\s*(?:is|are|was|were)\b\s*$", _I)
 #: A relative clause between a subject and its verb: "the vaccine, which they say lowers the risk of".
 _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
+#: A relative clause opening before a cue, with no boundary until it: ", which also eases …".
+_WHICH_CLAUSE = re.compile(r",\s*which\b[^,;:()]*$", _I)
+#: What may come before a sentence's first mention when it is the main clause's subject.
+_OPENING = re.compile(r"[\W\d]*(?:(?:the|a|an|your|some)\s+)?", _I)
 #: "by" and a gerund after a verb's object, up to the means: "by applying a …", "by walking".
 _BY_MEANS = re.compile(
     rf"\s*,?\s*by\s+(?:(?:{'|'.join(sorted(LIGHT_GERUNDS))})\s+(?:(?:a|an|the|your|some|more)\s+)?)?", _I
@@ -54,7 +58,22 @@ _AFTER_PREPOSITION = re.compile(
     _I,
 )
 _BY = re.compile(r"\bby\b", _I)
-_PRONOUN_BEFORE = re.compile(r"\b(?:it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
+#: A time expression ("at the first sign of the rash", "at the onset of symptoms"): what it names is
+#: when, not an argument, and its "sign of" is no symptom-of cue.
+_TIME_EXPRESSION = re.compile(
+    r"\b(?:at|from|with)\s+the\s+(?:(?:very\s+)?(?:first|earliest)\s+(?:signs?|symptoms?|hint)|onset|start)\s+of\s+"
+    r"(?:the\s+|an?\s+|your\s+)?",
+    _I,
+)
+_PRONOUN_BEFORE = re.compile(r"\b(?P<pronoun>it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
+#: A fronted adverbial clause with no subject of its own, up to the cue: "Aside from easing the pain, it …".
+_FRONTED = re.compile(
+    r"^\W*(?:aside\s+from|apart\s+from|besides|in\s+addition\s+to|as\s+well\s+as|after|before|once|when|"
+    r"while|by)\s+[^,;:()]*$",
+    _I,
+)
+#: The subject of the main clause after a fronted clause: a pronoun, or a mention (after a determiner).
+_MAIN_SUBJECT = re.compile(r"[^,;:]*,\s*(?:(?P<pronoun>it|they)\b|(?:the|a|an|your|this)?\s*)", _I)
 
 
 def cue_span(match: re.Match[str]) -> tuple[int, int]:
@@ -74,6 +93,10 @@ class Mention:
     start: int
     end: int
     key: str
+
+
+#: Resolves the pronoun at a sentence offset, for a relation: the mentions it stands for.
+Resolver = Callable[[int, int, str], list[Mention]]
 
 
 @dataclass(frozen=True)
@@ -125,13 +148,50 @@ def _means(mentions: list[Mention], objects: list[Mention], text: str) -> Mentio
     return next((m for m in mentions if by and m.start == by.end()), None)
 
 
-def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()) -> list[Pair]:
+def _main_subject(mentions: list[Mention], text: str, cue: int) -> tuple[list[Mention], str | None, float]:
+    """The subject of a cue inside ", which …" when "which" stands for the whole clause before it (no
+    mention right before the comma, or a prepositional object): the mentions the sentence opens with.
+    "Regular yoga helps in stretching your legs, which also eases back pain": yoga."""
+    which = _WHICH_CLAUSE.search(text, 0, cue)
+    if not which or not mentions or not _OPENING.fullmatch(text[: mentions[0].start]):
+        return [], None, 0.8
+    named = [m for m in mentions if m.end <= which.start() and not text[m.end : which.start()].strip()]
+    if named and not _AFTER_PREPOSITION.search(text[: named[-1].start]):
+        return [], None, 0.8  # "X, which eases Y": the relative clause's own subject is X (read elsewhere)
+    subjects = _group(mentions, 0, 1, text)
+    if any(m.end > which.start() for m in subjects):
+        return [], None, 0.8
+    return subjects, '"which" read as the whole clause before it: the subject is that clause\'s', 0.5
+
+
+def _fronted_subject(
+    text: str, mentions: list[Mention], cue: tuple[int, int], relation: str, resolve: Resolver | None
+) -> list[Mention]:
+    """The subject of a cue inside a fronted clause with none of its own: the main clause's, after the
+    comma ("Aside from easing the pain, it relaxes …"; "Once reactivated, the virus causes …")."""
+    if not _FRONTED.match(text[: cue[0]]):
+        return []
+    main = _MAIN_SUBJECT.match(text, cue[1])
+    if not main:
+        return []
+    if main.group("pronoun"):
+        return resolve(main.start("pronoun"), main.end("pronoun"), relation) if resolve else []
+    return _after(mentions, main.end(), text) if any(m.start == main.end() for m in mentions) else []
+
+
+def pairs(
+    text: str, mentions: list[Mention], antecedent: Sequence[Mention] = (), resolve: Resolver | None = None
+) -> list[Pair]:
     """The propositions the relation cues of ``text`` (one sentence) state between its mentions.
 
     ``antecedent`` stands for a pronoun ("it", "these illnesses") in subject position with no mention
-    before the cue: the subjects of the previous sentence's first proposition.
+    before the cue: the subjects of the previous sentence's first proposition. ``resolve``, if given, says
+    what "it" at given offsets stands for as the subject of a relation (it wins over ``antecedent``).
     """
-    taken: list[tuple[int, int]] = []
+    times = [m.span() for m in _TIME_EXPRESSION.finditer(text)]
+    taken: list[tuple[int, int]] = list(times)  # no cue inside a time expression
+    for a, b in times:  # nor an argument: the words after "of" name when
+        mentions = [m for m in mentions if not a <= m.start <= b]
     out: list[Pair] = []
     pending: list[tuple[str, str, list[Mention], tuple[int, int]]] = []
     cues = cue_spans(
@@ -171,12 +231,13 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                 if left and _APPOSITION.search(text[: left[0].start]) and _COPULA.match(between):
                     pass  # "Shingles, also called herpes zoster, is caused by": the subject renamed
                 elif left and _RELATIVE.match(between) and _AFTER_PREPOSITION.search(text[: left[0].start]):
-                    left = []  # "brings blood to the muscles, which loosens them": "which" may be the whole clause
+                    # "brings blood to the muscles, which loosens them": "which" may be the whole clause
+                    left, review, confidence = _main_subject(mentions, text, a)
                 elif left and _RELATIVE.match(between):
                     review = 'the subject is read through a relative clause ("X, which …")'
                     confidence = 0.6
                 elif _BOUNDARY.search(between):
-                    left = []
+                    left, review, confidence = _main_subject(mentions, text, a)
                 if right and (
                     _BOUNDARY.search(text[b : right[0].start])
                     or _BY.search(text[b : right[0].start])
@@ -188,9 +249,18 @@ def pairs(text: str, mentions: list[Mention], antecedent: Sequence[Mention] = ()
                     left = [means]  # "ease pain by applying heat": the means is the subject
                     review = 'the subject is the means the sentence names ("by …")'
                     confidence = 0.5
-                elif not left and antecedent and _PRONOUN_BEFORE.search(text[:a]):
-                    left = list(antecedent)
-                    review = "the subject is a pronoun, read as the previous claim's subject"
+                elif not left and (pronoun := _PRONOUN_BEFORE.search(text[:a])):
+                    word = pronoun.group("pronoun")
+                    if resolve and word.casefold() == "it":
+                        left = resolve(pronoun.start(), pronoun.start() + len(word), relation)
+                        review = f'the subject is a pronoun ("{word}"): check what it stands for'
+                    if not left and antecedent:
+                        left = list(antecedent)
+                        review = "the subject is a pronoun, read as the previous claim's subject"
+                    confidence = 0.5
+                elif not left and (fronted := _fronted_subject(text, mentions, (a, b), relation, resolve)):
+                    left = fronted
+                    review = "the subject is the main clause's, after a fronted clause"
                     confidence = 0.5
                 if not left or not right:
                     continue

@@ -272,3 +272,157 @@ def test_which_after_a_prepositional_object_is_not_read_as_that_object(
     )
     _, claims = _claims(extractor, tmp_path, text)
     assert claims and not any(s == "achilles tendon" for s, _, _ in claims)
+
+
+# --- third round: coreference, clause structure, lexicon ---
+
+
+def test_the_infection_is_the_latest_illness_before_the_latest_pathogen(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(
+        extractor, tmp_path, "Mumps is caused by the mumps virus. The infection can cause orchitis."
+    )
+    assert ("mumps", "causes", "orchitis") in claims
+    assert ("mumps virus", "causes", "orchitis") not in claims
+
+
+def test_it_after_a_fronted_subordinate_clause_stands_for_what_the_clause_names(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Once gout is linked to kidney stones, it can cause back pain.")
+    assert {("gout", "causes", "back pain"), ("kidney stones", "causes", "back pain")} <= claims
+
+
+def test_it_stands_for_the_latest_mention_the_relation_takes_as_subject(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Sprains are linked to bruising. An ice pack is the usual remedy. It soothes the bruising."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("ice pack", "alleviates", "bruising") in claims
+
+
+def test_a_fronted_clause_takes_the_main_clauses_subject(extractor: Any, tmp_path: Path) -> None:
+    text = "Doctors often suggest a heating pad for sciatica. Aside from easing the pain, it relaxes stiff muscles."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("heating pad", "alleviates", "pain") in claims
+
+
+def test_the_virus_that_a_copula_specifies_is_the_one_named_after_it(extractor: Any, tmp_path: Path) -> None:
+    text = (
+        "Hepatitis A virus spreads through food. "
+        "The virus that does cause liver cancer is a different one: hepatitis B virus."
+    )
+    _, claims = _claims(extractor, tmp_path, text)
+    assert ("hepatitis b virus", "causes", "liver cancer") in claims
+    assert ("hepatitis a virus", "causes", "liver cancer") not in claims
+
+
+def test_reactivating_as_an_illness_causes_it(extractor: Any, tmp_path: Path) -> None:
+    text = "Years after chickenpox, the varicella-zoster virus sometimes reactivates as shingles."
+    assert ("varicella-zoster virus", "causes", "shingles") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_an_episode_of_an_illness_is_the_illness_and_shortening_it_treats_it(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Antiviral drugs can shorten an attack of shingles.")
+    assert ("antiviral drugs", "treats", "shingles") in claims
+    _, claims = _claims(extractor, tmp_path, "Shingles is painful. Antiviral drugs can shorten an episode.")
+    assert ("antiviral drugs", "treats", "shingles") in claims
+
+
+def test_a_time_expression_names_no_argument(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(
+        extractor, tmp_path, "Ibuprofen taken at the first sign of a migraine may ease the headache."
+    )
+    assert claims == {("ibuprofen", "alleviates", "headache")}
+
+
+def test_a_bare_head_word_names_the_one_corpus_entity_with_that_head(tmp_path: Path) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.lookup.corpus import CorpusEntity
+
+    corpus = [
+        CorpusEntity("gout-flares", "gout flares", "disease"),
+        CorpusEntity("knee-pain", "knee pain", "sign-or-symptom"),
+        CorpusEntity("neck-pain", "neck pain", "sign-or-symptom"),
+    ]
+    ann, _ = _claims(load_extractor(corpus), tmp_path, "Colchicine can shorten a flare. Rest eases the pain.")
+    assert {(c.subject, c.object) for c in ann.claims if c.relation == "treats"} == {
+        ("colchicine", "gout-flares")
+    }
+    assert not {c.object for c in ann.claims} & {"knee-pain", "neck-pain"}  # two entities share "pain"
+
+
+def test_an_ache_in_a_body_part_is_its_pain_and_felt_during_an_illness_a_symptom_of_it(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Many patients with gout feel aching in the lower back or hips during an attack."
+    _, claims = _claims(extractor, tmp_path, text)
+    assert {("lower back pain", "symptom-of", "gout"), ("hip pain", "symptom-of", "gout")} <= claims
+    text = "Some people feel an ache low in the back around a bout of influenza."
+    assert ("low back pain", "symptom-of", "influenza") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_making_a_thing_less_or_more_common_lowers_or_raises_its_risk(extractor: Any, tmp_path: Path) -> None:
+    text = "If migraines are frequent, daily propranolol can make them less common."
+    assert ("propranolol", "reduces-risk-of", "migraines") in _claims(extractor, tmp_path, text)[1]
+    assert ("obesity", "predisposes-to", "gout") in _claims(
+        extractor, tmp_path, "Obesity makes gout more likely."
+    )[1]
+
+
+def test_a_bare_plural_names_the_one_corpus_entity_with_that_head_and_them_stands_for_it(
+    tmp_path: Path,
+) -> None:
+    from graph_builder.extract.draft import load_extractor
+    from graph_builder.lookup.corpus import CorpusEntity
+
+    corpus = [CorpusEntity("gout-flares", "gout flares", "disease")]
+    text = "If flares are frequent, daily colchicine can make them less common."
+    ann, _ = _claims(load_extractor(corpus), tmp_path, text)
+    assert [(c.subject, c.relation, c.object) for c in ann.claims] == [
+        ("colchicine", "reduces-risk-of", "gout-flares")
+    ]
+
+
+def test_a_pain_on_one_side_of_a_body_part_is_its_pain(extractor: Any, tmp_path: Path) -> None:
+    text = "Kidney stones cause pain on one side of the lower back."
+    assert ("kidney stones", "causes", "lower back pain") in _claims(extractor, tmp_path, text)[1]
+    text = "Kidney stones cause sharp pain in the first days after the back injury."
+    assert ("kidney stones", "causes", "back pain") not in _claims(extractor, tmp_path, text)[1]
+
+
+def test_what_one_eats_is_a_habit_these_methods_stand_for(extractor: Any, tmp_path: Path) -> None:
+    text = "Eat wholesome foods every day. These methods lower the risk of diarrhea."
+    assert ("wholesome foods", "reduces-risk-of", "diarrhea") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_an_adjective_and_a_comma_before_a_phrase_may_make_a_name_with_its_head(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Stiff, overworked muscles cause neck pain.")
+    assert claims == {("stiff muscles", "causes", "neck pain")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yoga lengthens your legs, which also eases back pain.",
+        "Yoga brings blood to the hamstrings, which eases back pain.",
+    ],
+)
+def test_which_standing_for_the_whole_clause_takes_the_subject_the_sentence_opens_with(
+    extractor: Any, tmp_path: Path, text: str
+) -> None:
+    assert ("yoga", "alleviates", "back pain") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_the_two_are_unrelated_denies_an_association_of_the_two_named_before(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "If you have gout and your knee hurts, the two are probably unrelated."
+    ann, claims = _claims(extractor, tmp_path, text)
+    assert claims == {("gout", "associated-with", "knee pain")}  # "your knee hurts": knee pain
+    assert [c.polarity for c in ann.claims] == ["negated"]
