@@ -128,9 +128,12 @@ def phase_query(
         engine = functools.partial(raw_rows, store, q.text, subs)
         check_s, table = time_call(medkg)
         rows = len(table)
+        # causal-chains is answered by a search that stops at a limit (graph_builder.sparql.reach); when
+        # it did (notFollowed > 0), the text run whole has more rows.
+        cut = "notFollowed" in table.variables and any(n for n in table.column("notFollowed"))
         del table  # no rows alive while the other side runs (see interleaved)
         raw = len(engine())
-        if raw != rows:
+        if raw != rows and not cut:
             raise AssertionError(f"{t.task}: medkg returned {rows} rows, raw pyoxigraph {raw}")
         times = interleaved(
             {"medkg": medkg, "pyoxigraph": engine},

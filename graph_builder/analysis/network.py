@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
@@ -36,27 +35,8 @@ from graph_builder.analysis.graph_data import NameGraph as NameGraph
 from graph_builder.analysis.graph_data import NodeData as NodeData
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import CAUSAL, CHAIN_LINK, GROUPS, REMEDY, vocabulary_from_store
-from graph_builder.sparql.runner import run_sparql
-
-
-@dataclass(frozen=True)
-class _Select:
-    """A SELECT query in parts, so that inline data can open its group pattern without editing its text."""
-
-    head: str
-    where: str
-    tail: str = ""
-
-    def sparql(self, values: Mapping[str, Iterable[str]] | None = None) -> str:
-        # Inline data first, so that the engine starts from those IRIs instead of scanning the store.
-        inline = "".join(_values(var, iris) for var, iris in (values or {}).items())
-        return f"{self.head} WHERE {{\n{inline}{self.where}\n}}{self.tail}"
-
-
-def _values(var: str, iris: Iterable[str]) -> str:
-    """A VALUES block written from terms, which check the variable name and each IRI."""
-    return f"  VALUES {ox.Variable(var)} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}\n"
-
+from graph_builder.sparql import inline
+from graph_builder.sparql.inline import Select as _Select
 
 _ENTITIES = _Select(
     "SELECT ?entity ?label ?type ?typeSlug ?typeLabel",
@@ -160,30 +140,12 @@ _CHAIN_STEPS = _Select(
 )
 
 
-#: The most IRIs of one variable inlined in one query: a hub's neighbourhood holds tens of thousands,
-#: and the query guard refuses a text over MAX_QUERY_BYTES (a few thousand IRIs of ~60 bytes fit).
-VALUES_CHUNK = 2000
-
-
 def _rows(
     store: ox.Store, query: _Select, values: Mapping[str, Iterable[str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Run a query; ``values`` binds variables to IRIs (the rows are those of each combination).
-
-    The longest list of IRIs is sent :data:`VALUES_CHUNK` at a time: every row binds the variable to
-    one of them, so the rows of the chunks together are the rows of the whole list (a DISTINCT that
-    does not project it may repeat a row across chunks; the callers collect sets).
-    """
-    lists = {var: list(iris) for var, iris in (values or {}).items()}
-    longest = max(lists, key=lambda var: len(lists[var]), default=None)
-    if longest is None or len(lists[longest]) <= VALUES_CHUNK:
-        return run_sparql(query.sparql(lists), store).to_records()
-    iris = lists[longest]
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(iris), VALUES_CHUNK):
-        chunk = {**lists, longest: iris[start : start + VALUES_CHUNK]}
-        rows += run_sparql(query.sparql(chunk), store).to_records()
-    return rows
+    """The records of a query (:func:`graph_builder.sparql.inline.select`: ``values`` binds variables to
+    IRIs, a long list sent a chunk at a time)."""
+    return inline.select(store, query, values).to_records()
 
 
 def _both_ends(entities: list[str] | None) -> dict[str, list[str]] | None:
@@ -195,7 +157,7 @@ def _both_ends(entities: list[str] | None) -> dict[str, list[str]] | None:
     """
     if entities is None:
         return None
-    if 2 * len(entities) <= VALUES_CHUNK:
+    if 2 * len(entities) <= inline.VALUES_CHUNK:
         return {"subject": entities, "object": entities}
     return {"subject": entities}
 

@@ -22,6 +22,7 @@ from graph_builder.analysis.network import (
 )
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import load_vocabulary
+from graph_builder.sparql import inline
 from graph_builder.sparql.queries import QueryError
 from graph_builder.sparql.runner import run_sparql
 
@@ -112,7 +113,7 @@ def test_a_hub_neighbourhood_is_read_in_chunks_with_the_same_result(
     far = max(whole.nodes, key=lambda n: (n not in near, n))
     between = {h: entities_between(corpus_store, hub, far, h, CHAIN_RELATIONS) for h in (2, 3)}
     projected = _data(to_networkx(corpus_store, entities=near))
-    monkeypatch.setattr(network, "VALUES_CHUNK", 2)
+    monkeypatch.setattr(inline, "VALUES_CHUNK", 2)
     assert entities_near(corpus_store, hub, 2) == near and len(near) > 2
     assert {h: entities_between(corpus_store, hub, far, h, CHAIN_RELATIONS) for h in (2, 3)} == between
     assert _data(to_networkx(corpus_store, entities=near)) == projected
