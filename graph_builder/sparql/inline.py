@@ -76,12 +76,34 @@ def select(store: ox.Store, query: Select, values: Mapping[str, Iterable[str]] |
     return ResultTable(variables, tuple(rows))
 
 
-def _run(store: ox.Store, text: str) -> ResultTable:
+def select_bound(store: ox.Store, query: Select, bindings: Mapping[str, str]) -> ResultTable:
+    """Run a query with variables bound to one IRI each, by substitution (the variables must be columns).
+
+    pyoxigraph binds a substituted variable before it plans the query, so a pattern that starts from
+    it is read from the index; a VALUES block is joined after the rest of the group is evaluated, and
+    a group with several joins is then evaluated over the whole store (a hub's causal edges at 10k
+    claims: 3.8 s with VALUES, 0.36 s bound; growing with the store).
+    """
+    substitutions = {ox.Variable(var): ox.NamedNode(iri) for var, iri in bindings.items()}
+    return _run(store, query.sparql(), substitutions)
+
+
+def _run(
+    store: ox.Store, text: str, substitutions: Mapping[ox.Variable, ox.NamedNode] | None = None
+) -> ResultTable:
     shape = check_query_text(text, base_iri=CLI_BASE_IRI)
-    return on_engine_stack(_evaluate, store, text, shape)
+    return on_engine_stack(_evaluate, store, text, shape, substitutions)
 
 
-def _evaluate(store: ox.Store, text: str, shape: QueryShape) -> ResultTable:
+def _evaluate(
+    store: ox.Store, text: str, shape: QueryShape, substitutions: Mapping[ox.Variable, ox.NamedNode] | None
+) -> ResultTable:
     # The rows are read on the thread that ran the query: pyoxigraph drops results only there.
-    result = store.query(text, prefixes=PREFIXES, base_iri=CLI_BASE_IRI, **dataset_options(shape))
+    result = store.query(
+        text,
+        prefixes=PREFIXES,
+        base_iri=CLI_BASE_IRI,
+        substitutions=dict(substitutions) if substitutions else None,
+        **dataset_options(shape),
+    )
     return from_query_result(result)[0]

@@ -153,15 +153,15 @@ def test_the_search_reads_about_limit_rows_not_the_whole_reach(
     hub_store: ox.Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     read: list[int] = []
-    select = inline.select
+    select = inline.select_bound
 
-    def counting(store: ox.Store, query: Any, values: Any = None) -> ResultTable:
-        table = select(store, query, values)
+    def counting(store: ox.Store, query: Any, bindings: Any) -> ResultTable:
+        table = select(store, query, bindings)
         if query is reach._STEPS:
             read.append(len(table))
         return table
 
-    monkeypatch.setattr(reach, "select", counting)
+    monkeypatch.setattr(reach, "select_bound", counting)
     causal_reach(hub_store, HUB, N + 2)
     assert sum(read) <= N + 3  # the hub's rows, then a's until one past the limit (one link each)
 
