@@ -51,7 +51,7 @@ from benchmarks.report import (
     write_results,
 )
 from benchmarks.tasks import (
-    chain_entities,
+    chain_relations,
     middle_source,
     neighbourhood,
     query_tasks,
@@ -104,7 +104,7 @@ def phase_query(
 ) -> list[dict[str, Any]]:
     from benchmarks.corpus import load_corpus_info
     from graph_builder.analysis.chains import find_chains
-    from graph_builder.analysis.network import to_networkx
+    from graph_builder.analysis.network import chain_projection, to_networkx
     from graph_builder.core import namespaces as ns
     from graph_builder.sparql.queries import get_query
     from graph_builder.sparql.runner import bind_parameters, run_query
@@ -159,7 +159,7 @@ def phase_query(
     centre = ns.ENTITY + info.mid.id
 
     def chains_focused() -> int:
-        graph = to_networkx(store, entities=chain_entities(store, start, end))
+        graph = chain_projection(store, start, end, 3, chain_relations())
         return len(find_chains(graph, start, end))
 
     def viz_focused() -> int:
