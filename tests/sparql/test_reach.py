@@ -3,15 +3,17 @@ the limit; from a hub, the rows of the nearest levels, with the claim links not 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 import yaml
 
+from graph_builder.cli import main
 from graph_builder.core import namespaces as ns
 from graph_builder.core.results import ResultTable, Term, from_query_result
-from graph_builder.kg.build import build_from_files
+from graph_builder.kg.build import build_example, build_from_files
 from graph_builder.sparql import inline, reach
 from graph_builder.sparql.queries import get_query
 from graph_builder.sparql.reach import COLUMNS, causal_chains_table, causal_reach
@@ -174,3 +176,19 @@ def test_a_limit_below_one_is_refused(hub_store: ox.Store) -> None:
 def test_a_start_that_is_no_entity_has_no_rows(hub_store: ox.Store) -> None:
     found = causal_reach(hub_store, ns.ENTITY + "no-such-entity")
     assert (found.rows, found.reached, found.truncated) == ((), 0, False)
+
+
+def test_the_cli_says_when_the_search_stopped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no out/medkg.trig: the seed example is read
+    for name in ("MEDKG_STORE", "MEDKG_GRAPH"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["query", "run", "causal-chains", "--param", "start=herpes", "--format", "csv"]) == 0
+    assert "not followed" not in capsys.readouterr().err
+    monkeypatch.setattr(reach, "DEFAULT_LIMIT", 2)
+    assert main(["query", "run", "causal-chains", "--param", "start=herpes", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    skipped = causal_reach(build_example(), ns.ENTITY + "herpes", 2).not_followed
+    assert len(out.splitlines()) == 3 and skipped > 0
+    assert err.splitlines()[-1] == f"medkg: stopped at 2 rows; {skipped:,} claim links not followed"
