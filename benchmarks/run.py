@@ -51,7 +51,7 @@ from benchmarks.report import (
     write_results,
 )
 from benchmarks.tasks import (
-    chain_entities,
+    chain_relations,
     middle_source,
     neighbourhood,
     query_tasks,
@@ -104,7 +104,7 @@ def phase_query(
 ) -> list[dict[str, Any]]:
     from benchmarks.corpus import load_corpus_info
     from graph_builder.analysis.chains import find_chains
-    from graph_builder.analysis.network import to_networkx
+    from graph_builder.analysis.network import chain_projection, to_networkx
     from graph_builder.core import namespaces as ns
     from graph_builder.sparql.queries import get_query
     from graph_builder.sparql.runner import bind_parameters, run_query
@@ -128,9 +128,12 @@ def phase_query(
         engine = functools.partial(raw_rows, store, q.text, subs)
         check_s, table = time_call(medkg)
         rows = len(table)
+        # causal-chains is answered by a search that stops at a limit (graph_builder.sparql.reach); when
+        # it did (notFollowed > 0), the text run whole has more rows.
+        cut = "notFollowed" in table.variables and any(n for n in table.column("notFollowed"))
         del table  # no rows alive while the other side runs (see interleaved)
         raw = len(engine())
-        if raw != rows:
+        if raw != rows and not cut:
             raise AssertionError(f"{t.task}: medkg returned {rows} rows, raw pyoxigraph {raw}")
         times = interleaved(
             {"medkg": medkg, "pyoxigraph": engine},
@@ -156,7 +159,7 @@ def phase_query(
     centre = ns.ENTITY + info.mid.id
 
     def chains_focused() -> int:
-        graph = to_networkx(store, entities=chain_entities(store, start, end))
+        graph = chain_projection(store, start, end, 3, chain_relations())
         return len(find_chains(graph, start, end))
 
     def viz_focused() -> int:

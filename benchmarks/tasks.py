@@ -72,7 +72,8 @@ def chain_relations() -> list[str]:
 
 
 def chain_entities(store: ox.Store, start: str, end: str, max_hops: int = 3) -> set[str]:
-    """What ``medkg chains`` projects for a chain search with default options."""
+    """The entities ``medkg chains`` projects for a chain search with default options (of the claims
+    between them it reads only those a chain can use: ``chain_projection``)."""
     return entities_between(store, start, end, max_hops, chain_relations())
 
 

@@ -18,8 +18,7 @@ assertions of its proposition conflict (:mod:`graph_builder.analysis.conflicts`)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 import networkx as nx
@@ -36,27 +35,8 @@ from graph_builder.analysis.graph_data import NameGraph as NameGraph
 from graph_builder.analysis.graph_data import NodeData as NodeData
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import CAUSAL, CHAIN_LINK, GROUPS, REMEDY, vocabulary_from_store
-from graph_builder.sparql.runner import run_sparql
-
-
-@dataclass(frozen=True)
-class _Select:
-    """A SELECT query in parts, so that inline data can open its group pattern without editing its text."""
-
-    head: str
-    where: str
-    tail: str = ""
-
-    def sparql(self, values: Mapping[str, Iterable[str]] | None = None) -> str:
-        # Inline data first, so that the engine starts from those IRIs instead of scanning the store.
-        inline = "".join(_values(var, iris) for var, iris in (values or {}).items())
-        return f"{self.head} WHERE {{\n{inline}{self.where}\n}}{self.tail}"
-
-
-def _values(var: str, iris: Iterable[str]) -> str:
-    """A VALUES block written from terms, which check the variable name and each IRI."""
-    return f"  VALUES {ox.Variable(var)} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}\n"
-
+from graph_builder.sparql import inline
+from graph_builder.sparql.inline import Select as _Select
 
 _ENTITIES = _Select(
     "SELECT ?entity ?label ?type ?typeSlug ?typeLabel",
@@ -161,30 +141,12 @@ _CHAIN_STEPS = _Select(
 )
 
 
-#: The most IRIs of one variable inlined in one query: a hub's neighbourhood holds tens of thousands,
-#: and the query guard refuses a text over MAX_QUERY_BYTES (a few thousand IRIs of ~60 bytes fit).
-VALUES_CHUNK = 2000
-
-
 def _rows(
     store: ox.Store, query: _Select, values: Mapping[str, Iterable[str]] | None = None
 ) -> list[dict[str, Any]]:
-    """Run a query; ``values`` binds variables to IRIs (the rows are those of each combination).
-
-    The longest list of IRIs is sent :data:`VALUES_CHUNK` at a time: every row binds the variable to
-    one of them, so the rows of the chunks together are the rows of the whole list (a DISTINCT that
-    does not project it may repeat a row across chunks; the callers collect sets).
-    """
-    lists = {var: list(iris) for var, iris in (values or {}).items()}
-    longest = max(lists, key=lambda var: len(lists[var]), default=None)
-    if longest is None or len(lists[longest]) <= VALUES_CHUNK:
-        return run_sparql(query.sparql(lists), store).to_records()
-    iris = lists[longest]
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(iris), VALUES_CHUNK):
-        chunk = {**lists, longest: iris[start : start + VALUES_CHUNK]}
-        rows += run_sparql(query.sparql(chunk), store).to_records()
-    return rows
+    """The records of a query (:func:`graph_builder.sparql.inline.select`: ``values`` binds variables to
+    IRIs, a long list sent a chunk at a time)."""
+    return inline.select(store, query, values).to_records()
 
 
 def _both_ends(entities: list[str] | None) -> dict[str, list[str]] | None:
@@ -196,18 +158,38 @@ def _both_ends(entities: list[str] | None) -> dict[str, list[str]] | None:
     """
     if entities is None:
         return None
-    if 2 * len(entities) <= VALUES_CHUNK:
+    if 2 * len(entities) <= inline.VALUES_CHUNK:
         return {"subject": entities, "object": entities}
     return {"subject": entities}
 
 
-def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> ClaimGraph:
+def _ends(groups: Sequence[tuple[Collection[str], Collection[str]]]) -> Iterator[dict[str, list[str]]]:
+    """What binds the assertions of each group of (subjects, objects): both lists when the shorter is
+    short enough to go whole beside chunks of the other (the query guard bounds a text's size), else the
+    subjects alone (the caller keeps the assertions whose object is in the group)."""
+    for subjects, objects in groups:
+        if not subjects or not objects:
+            continue
+        if min(len(subjects), len(objects)) <= inline.VALUES_CHUNK // 4:
+            yield {"subject": sorted(subjects), "object": sorted(objects)}
+        else:
+            yield {"subject": sorted(subjects)}
+
+
+def to_networkx(
+    store: ox.Store,
+    entities: Iterable[str] | None = None,
+    *,
+    ends: Sequence[tuple[Collection[str], Collection[str]]] | None = None,
+) -> ClaimGraph:
     """Return entities as nodes and assertions as edges, with everything a view or analysis needs.
 
     ``entities`` (IRIs) restricts the projection to those entities and the assertions between two of
     them, so that a focused view of a large store reads only what it shows (:func:`entities_near`,
     :func:`entities_between` choose them); nodes and edges are then those of the whole projection.
-    ``None`` (the default) projects the whole store.
+    ``None`` (the default) projects the whole store. ``ends``, groups of (subjects, objects) among
+    ``entities``, restricts the edges further to the assertions from a group's subject to one of its
+    objects (:func:`chain_projection`).
 
     Node attributes are a :class:`NodeData`, edge attributes an :class:`EdgeData` (key: the assertion IRI).
     ``graph.graph["sources"]`` maps every source document of the store, in IRI order, to its title, so
@@ -221,9 +203,20 @@ def to_networkx(store: ox.Store, entities: Iterable[str] | None = None) -> Claim
     polarities = {t.iri: t for t in vocab.polarities.values()}
     certainties = {t.iri: t for t in vocab.certainties.values()}
     supports = {t.iri: t for t in vocab.supports.values()}
+    if ends is None:
+        read = _rows(store, _ASSERTIONS, _both_ends(only))
+    else:
+        # Groups have distinct subjects: no assertion is read twice.
+        objects = {u: set(objs) for subs, objs in ends for u in subs}
+        read = [
+            r
+            for values in _ends(ends)
+            for r in _rows(store, _ASSERTIONS, values)
+            if r["object"] in objects.get(r["subject"], ())
+        ]
     assertions = [
         r
-        for r in _rows(store, _ASSERTIONS, _both_ends(only))
+        for r in read
         if r["polarity"] in polarities and r["certainty"] in certainties and r["support"] in supports
     ]
     by_assertion = None
@@ -400,6 +393,46 @@ def entities_between(
     :func:`~graph_builder.analysis.chains.find_chains` the same chains as projecting the whole store, as long
     as ``relations`` holds every relation it may use.
     """
+    from_start, to_end = _distances_between(store, start, end, max_hops, relations)
+    keep = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
+    return keep | {start, end}
+
+
+def chain_projection(
+    store: ox.Store, start: str, end: str, max_hops: int, relations: Iterable[str]
+) -> ClaimGraph:
+    """The projection a chain search from ``start`` to ``end`` needs: the entities of
+    :func:`entities_between`, and only the assertions from ``u`` to ``v`` that can lie on a path of at most
+    ``max_hops`` hops, d(start, u) + 1 + d(v, end) ≤ max_hops (distances along the claim links of
+    ``relations``, as there). Every hop of such a path passes that test, so
+    :func:`~graph_builder.analysis.chains.find_chains` finds the same chains as in the whole projection;
+    from a hub the claims between two entities of the set that lead away from ``end`` are not read.
+
+    >>> from graph_builder.kg.build import build_example
+    >>> from graph_builder.core.vocabulary import load_vocabulary
+    >>> e = "https://w3id.org/medkg/entity/"
+    >>> rels = [r.iri for r in load_vocabulary().relations.values() if r.chain_link]
+    >>> g = chain_projection(build_example(), e + "herpes", e + "lower-back-pain", 2, rels)
+    >>> sorted({(u.removeprefix(e), v.removeprefix(e)) for u, v in g.edges()})
+    [('herpes', 'lower-back-pain'), ('herpes', 'nerve-pain'), ('nerve-pain', 'lower-back-pain')]
+    """
+    from_start, to_end = _distances_between(store, start, end, max_hops, relations)
+    keep = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops} | {start, end}
+    groups = [
+        (
+            {u for u in keep if from_start.get(u) == level},
+            {v for v in keep if to_end.get(v, max_hops + 1) <= max_hops - 1 - level},
+        )
+        for level in range(max_hops)
+    ]
+    return to_networkx(store, entities=keep, ends=groups)
+
+
+def _distances_between(
+    store: ox.Store, start: str, end: str, max_hops: int, relations: Iterable[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Hops from ``start`` to each entity, and from each to ``end``, along the claim links of
+    ``relations``: a breadth-first search from both ends, one query per level, to ``max_hops - 1``."""
     forms = vocabulary_from_store(store).claimed_forms
     rels = {"link": sorted({forms[r] for r in relations if r in forms})}
 
@@ -413,6 +446,4 @@ def entities_between(
             frontier = sorted(found)
         return dist
 
-    from_start, to_end = distances(start, _FORWARD), distances(end, _BACKWARD)
-    keep = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
-    return keep | {start, end}
+    return distances(start, _FORWARD), distances(end, _BACKWARD)

@@ -18,7 +18,7 @@ def cmd_chains(args: argparse.Namespace) -> int:
         resolve_entity,
         resolve_evidence,
     )
-    from graph_builder.analysis.network import entities_between, entity_names, to_networkx
+    from graph_builder.analysis.network import chain_projection, entity_names, to_networkx
     from graph_builder.core.vocabulary import load_vocabulary
     from graph_builder.store.open import open_graph
 
@@ -30,14 +30,14 @@ def cmd_chains(args: argparse.Namespace) -> int:
     if args.hierarchy:  # the entities a chain may pass through are found along the hierarchy too
         graph = to_networkx(store)
     elif 1 <= args.max_hops <= MAX_HOPS and source != target:  # else find_chains says what is wrong
-        # Project only the entities some chain can pass through: a large store is not read whole.
+        # Project only the claims some chain can pass through: a large store is not read whole.
         vocab = load_vocabulary()
         relations = [
             r.iri
             for r in vocab.relations.values()
             if (r.slug in args.relation if args.relation else args.any_relation or r.chain_link)
         ]
-        graph = to_networkx(store, entities=entities_between(store, source, target, args.max_hops, relations))
+        graph = chain_projection(store, source, target, args.max_hops, relations)
     chains = find_chains(
         graph if graph is not None else names, source, target, max_hops=args.max_hops, min_rank=min_rank,
         min_strength=args.min_strength, causal_only=not args.any_relation, relations=args.relation or None, limit=args.limit,

@@ -55,6 +55,14 @@ def cmd_query_run(args: argparse.Namespace) -> int:
     except QueryError as err:  # refused, not valid SPARQL, or a SERVICE that failed
         return fail(str(err))
     sys.stdout.write(format_results(table, args.format, spreadsheet_safe=True))
+    counts = (
+        [n for n in table.column("notFollowed") if isinstance(n, int)]
+        if "notFollowed" in table.variables
+        else []
+    )
+    if skipped := max(counts, default=0):
+        # causal-chains answered by a search that stopped at its limit (graph_builder.sparql.reach)
+        print(f"medkg: stopped at {len(table):,} rows; {skipped:,} claim links not followed", file=sys.stderr)
     return 0
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from graph_builder.core import paths
 from graph_builder.core.namespaces import PREFIXES
 from graph_builder.core.results import ResultTable, Term, from_query_result
 from graph_builder.sparql.parameters import Parameter, ParameterError, Resolver, resolve_in_store, to_term
@@ -28,6 +29,11 @@ from graph_builder.sparql.query_guard import (
     dataset_options,
     on_engine_stack,
 )
+from graph_builder.sparql.reach import causal_chains_table
+
+#: The shipped query :mod:`graph_builder.sparql.reach` answers by a bounded search, and its start.
+_REACH_QUERY = (paths.QUERIES_DIR / "causal-chains.rq").resolve()
+_REACH_START = ox.Variable("start")
 
 
 def bind_parameters(
@@ -133,13 +139,23 @@ def run_query(
     resolve against :data:`CLI_BASE_IRI`. ``entity`` parameters are resolved by ``resolve``, by
     default against the entity names of ``store`` (see :func:`bind_parameters`).
 
+    The shipped ``causal-chains`` is answered by :func:`graph_builder.sparql.reach.causal_chains_table`:
+    its rows, found level by level and cut at a limit (``notFollowed`` then says how many claim links
+    were not followed) instead of its property path, which reads everything a hub entity reaches.
+
     >>> from graph_builder.kg.build import build_example
     >>> table = run_query("claims-about", build_example(), {"entity": "Lower Back Pain"})
     >>> set(table.column("matchLabel"))
     {'lower back pain'}
     """
     named = query if isinstance(query, NamedQuery) else get_query(query)
-    return _execute(named, store, bind_parameters(named, params, store, resolve=resolve), allow_service)
+    substitutions = bind_parameters(named, params, store, resolve=resolve)
+    start = substitutions.get(_REACH_START)
+    if named.path is not None and named.path.resolve() == _REACH_QUERY and isinstance(start, ox.NamedNode):
+        # causal-chains' property path reads every link it reaches (minutes from a hub at 100k claims):
+        # the same rows by a search that stops at a limit and says how much it did not follow.
+        return causal_chains_table(store, start.value)
+    return _execute(named, store, substitutions, allow_service)
 
 
 def run_sparql(

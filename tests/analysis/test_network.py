@@ -11,10 +11,12 @@ import pyoxigraph as ox
 import pytest
 
 from graph_builder.analysis import network
+from graph_builder.analysis.chains import find_chains
 from graph_builder.analysis.network import (
     EdgeData,
     NameData,
     NodeData,
+    chain_projection,
     entities_between,
     entities_near,
     entity_names,
@@ -22,6 +24,7 @@ from graph_builder.analysis.network import (
 )
 from graph_builder.core import namespaces as ns
 from graph_builder.core.vocabulary import load_vocabulary
+from graph_builder.sparql import inline
 from graph_builder.sparql.queries import QueryError
 from graph_builder.sparql.runner import run_sparql
 
@@ -112,7 +115,7 @@ def test_a_hub_neighbourhood_is_read_in_chunks_with_the_same_result(
     far = max(whole.nodes, key=lambda n: (n not in near, n))
     between = {h: entities_between(corpus_store, hub, far, h, CHAIN_RELATIONS) for h in (2, 3)}
     projected = _data(to_networkx(corpus_store, entities=near))
-    monkeypatch.setattr(network, "VALUES_CHUNK", 2)
+    monkeypatch.setattr(inline, "VALUES_CHUNK", 2)
     assert entities_near(corpus_store, hub, 2) == near and len(near) > 2
     assert {h: entities_between(corpus_store, hub, far, h, CHAIN_RELATIONS) for h in (2, 3)} == between
     assert _data(to_networkx(corpus_store, entities=near)) == projected
@@ -190,3 +193,74 @@ def test_a_focused_projection_marks_conflicts_as_the_whole_does(corpus_store: ox
         focused = to_networkx(corpus_store, entities=near)
         assert any(d["conflict"] for _, _, d in focused.edges(data=True)), centre
         assert _data(focused) == _data(whole.subgraph(near)), centre
+
+
+def _usable_distances(
+    whole: nx.MultiDiGraph[str], start: str, end: str, max_hops: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Hops from start and to end along the claims a default chain search follows, by networkx."""
+    hops = nx.DiGraph(
+        (u, v) for u, v, d in whole.edges(data=True) if d["chain_link"] and not d["negated"] and u != v
+    )
+    hops.add_nodes_from((start, end))
+    return (
+        dict(nx.single_source_shortest_path_length(hops, start, cutoff=max_hops)),
+        dict(nx.single_source_shortest_path_length(hops.reverse(), end, cutoff=max_hops)),
+    )
+
+
+def test_a_chain_projection_holds_only_the_claims_a_short_enough_chain_can_use(
+    corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: from a hub, the projection of the entities between two ends read every claim between
+    two of them, most leading away from the target. Only claims u → v with d(start, u) + 1 + d(v, end)
+    ≤ max_hops are read now, and the chains found are those of the whole projection."""
+    whole = to_networkx(corpus_store)
+    hub = max(whole.nodes, key=whole.degree)
+    read: list[int] = []
+    rows = network._rows
+
+    def counting(store: ox.Store, query: Any, values: Any = None) -> list[dict[str, Any]]:
+        found = rows(store, query, values)
+        if query is network._ASSERTIONS:
+            read.append(len(found))
+        return found
+
+    monkeypatch.setattr(network, "_rows", counting)
+
+    def expected(start: str, end: str, max_hops: int) -> tuple[set[str], set[tuple[str, str, str]]]:
+        from_start, to_end = _usable_distances(whole, start, end, max_hops)
+        between = {v for v, d in from_start.items() if d + to_end.get(v, max_hops + 1) <= max_hops}
+        between |= {start, end}
+        edges = {
+            (u, v, k)
+            for u, v, k in whole.subgraph(between).edges(keys=True)
+            if from_start.get(u, max_hops + 1) + 1 + to_end.get(v, max_hops + 1) <= max_hops
+        }
+        return between, edges
+
+    # The hub's searches, and those (by networkx) where a claim between two entities of the set can lie
+    # on no chain: the claims the projection of the entities alone read in vain.
+    searches = [((hub, e), h) for e in sorted(whole.nodes) if e != hub for h in (2, 3)]
+    searches += [((e, hub), h) for e in sorted(whole.nodes) if e != hub for h in (2, 3)]
+    pruned = [
+        ((s, t), h)
+        for (s, t), h in itertools.product(itertools.permutations(sorted(whole.nodes), 2), (2, 3))
+        if len(expected(s, t, h)[0]) > 2
+        and len(expected(s, t, h)[1]) < whole.subgraph(expected(s, t, h)[0]).number_of_edges()
+    ]
+    assert pruned
+    for (start, end), max_hops in searches + pruned[:20]:
+        between, edges = expected(start, end, max_hops)
+        if len(between) < 3:
+            continue
+        assert entities_between(corpus_store, start, end, max_hops, CHAIN_RELATIONS) == between
+        read.clear()
+        projected = chain_projection(corpus_store, start, end, max_hops, CHAIN_RELATIONS)
+        assert set(projected.edges(keys=True)) == edges, (start, end, max_hops)
+        assert sum(read) == len(edges), (start, end, max_hops)
+        assert _data(projected)[0] == _data(whole.subgraph(between))[0]
+        chains = find_chains(projected, start, end, max_hops=max_hops, limit=10**6)
+        assert [c.to_dict() for c in chains] == [
+            c.to_dict() for c in find_chains(whole, start, end, max_hops=max_hops, limit=10**6)
+        ], (start, end, max_hops)
