@@ -50,9 +50,9 @@ _START = Select("SELECT ?start ?startLabel", "  ?start a medkg:Entity ; rdfs:lab
 _LINK = ox.NamedNode(CLAIMED + "causallyInfluences")
 
 # One row per causal edge out of ?from (bound by substitution): the named query's pattern after its
-# path, the same triples, in an order pyoxigraph evaluates from ?from through the index. Negation is
-# compared with sameTerm in a FILTER: the triple pattern `medkg:negated false` made pyoxigraph read
-# every affirmed assertion of the store first (6 s for a hub's edges at 10k claims, 0.4 s this way).
+# path, the same triples, in an order pyoxigraph evaluates from ?from through the index. The polarity is
+# compared with sameTerm in a FILTER: a constant triple pattern (then `medkg:negated false`) made
+# pyoxigraph read every affirmed assertion of the store first (6 s for a hub's edges at 10k, 0.4 s so).
 _STEPS = Select(
     "SELECT DISTINCT ?from ?fromLabel ?relation ?relationLabel ?entity ?entityLabel",
     """  ?proposition medkg:subject ?from ;
@@ -61,8 +61,8 @@ _STEPS = Select(
   ?from claimed:causallyInfluences ?entity .
   ?relation rdfs:subPropertyOf+ medkg:causallyInfluences .
   ?assertion medkg:proposition ?proposition ;
-             medkg:negated ?negated .
-  FILTER(sameTerm(?negated, false))
+             medkg:polarity ?polarity .
+  FILTER(sameTerm(?polarity, polarity:affirmed))
   ?from rdfs:label ?fromLabel .
   ?relation rdfs:label ?relationLabel .
   ?entity rdfs:label ?entityLabel .""",
