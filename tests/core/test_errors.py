@@ -22,6 +22,7 @@ from graph_builder.endpoint.remote import RemoteError
 # reply. A new exception class must derive from MedkgError or be listed here, saying why.
 INTERNAL = {
     "ReadRefused": "reader: annotations turns it into a Problem of an AnnotationError",
+    "_Unusual": "reader: a YAML node the quick construction leaves to PyYAML, caught where it is raised",
     "_Refusal": "server: carries an HTTP error reply up the request handler, which sends it",
     "_ServiceError": "jobs: carries a failed SERVICE request up to answer(), which replies 502",
 }
