@@ -29,15 +29,19 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from benchmarks.measure import MIN_RUNS, TASK_BUDGET_S, interleaved, summary, time_call
 from benchmarks.report import _ratio, _s, machine, merge, record
 from benchmarks.run import _sizes, _wanted, ensure_corpus, run_child
 from benchmarks.tasks import middle_source, query_tasks
+from graph_builder.core.results import ResultTable
 
 RESULTS_FILE = Path(__file__).resolve().parent / "virtuoso-results.json"
 #: Above this size the Graph Store Protocol baseline is not run (one HTTP PUT per graph: slow).
@@ -136,6 +140,40 @@ def virtuoso(folder: Path, memory_gb: float, binary: str = "virtuoso-t") -> Iter
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _comparable(term: Any) -> Any:
+    """A term as :func:`same_rows` compares it: a number by its value (``"2.50"^^xsd:decimal`` is
+    ``"2.5"``, and the integer ``2`` the decimal ``2.0``), a blank node as any blank node (labels are the
+    store's), anything else by its N-Triples form (so a boolean is never the integer 1)."""
+    from graph_builder.core.results import FLOAT_TYPES, INTEGER_TYPES, to_python
+
+    if isinstance(term, ox.Literal) and term.datatype.value in INTEGER_TYPES | FLOAT_TYPES:
+        return ("number", to_python(term))
+    if isinstance(term, ox.BlankNode):
+        return "_:"
+    return None if term is None else str(term)
+
+
+def row_counts(table: ResultTable) -> Counter[int]:
+    """Each row of a table (its terms by :func:`_comparable`), hashed, with how often it occurs: small
+    enough to keep beside the other side's table at a million rows."""
+    return Counter(hash(tuple(map(_comparable, row))) for row in table.rows)
+
+
+def same_rows(local: ResultTable, there: ResultTable) -> bool:
+    """Whether two answers hold the same rows, in any order (a query's ORDER BY may leave ties; a
+    graph has no order), with numbers compared by value.
+
+    >>> from graph_builder.core.results import ResultTable
+    >>> two = ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    >>> a = ResultTable(("n", "x"), ((ox.Literal(2.0), ox.Literal("a")), (two, None)))
+    >>> same_rows(a, ResultTable(("n", "x"), ((two, None), (ox.Literal(2), ox.Literal("a")))))
+    True
+    >>> same_rows(a, ResultTable(("n", "x"), ((two, None), (ox.Literal(True), ox.Literal("a")))))
+    False
+    """
+    return row_counts(local) == row_counts(there)
+
+
 def ensure_store(size: int, seed: int, workers: int) -> tuple[Path, list[dict[str, Any]]]:
     """The corpus folder with a built store in it (built now unless one is there), and the build record."""
     folder, generated = ensure_corpus(size, seed, workers)
@@ -198,17 +236,21 @@ def run_size(
             there = functools.partial(run_remote, t.query, endpoint, t.params)
             fields: dict[str, Any] = {"params": t.params}
             first_s = 0.0
+            remote_rows: Counter[int] | None = None
             try:
                 first_s, table = time_call(there)  # Virtuoso compiles the query: not timed again
                 fields["virtuoso_first_s"] = round(first_s, 4)
                 fields["virtuoso_rows"] = len(table)
+                remote_rows = row_counts(table)
                 del table
             except Exception as error:  # a query Virtuoso refuses is recorded, not fatal
                 fields.update(virtuoso_s=None, virtuoso_error=str(error)[:300])
                 there = None  # type: ignore[assignment]
             check_s, table = time_call(local)
             fields["rows"] = len(table)
-            del table
+            if remote_rows is not None:  # same_rows(table, Virtuoso's), its rows counted already
+                fields["same_rows"] = row_counts(table) == remote_rows
+            del table, remote_rows
             calls = {"medkg": local} if there is None else {"medkg": local, "virtuoso": there}
             many = check_s < TASK_BUDGET_S / 4 and first_s < TASK_BUDGET_S / 4
             times = interleaved(calls, repeat, warm_up=False, min_runs=MIN_RUNS if many else 1)
@@ -257,6 +299,8 @@ def format_table(records: Sequence[dict[str, Any]]) -> str:
             rows = str(r["rows"])
             if r.get("virtuoso_rows") is not None and r["virtuoso_rows"] != r["rows"]:
                 rows += f" (Virtuoso: {r['virtuoso_rows']})"
+            elif r.get("same_rows") is False:
+                rows += " (Virtuoso: other rows)"
             there = (
                 _s(r.get("virtuoso_s")) if r.get("virtuoso_s") is not None else r.get("virtuoso_error", "—")
             )
@@ -317,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "virtuoso_s": "run_remote by name on Virtuoso's /sparql, as medkg query run NAME --endpoint URL "
                 "(auto union: one ASK, and the entity lookup for a parameter, included)",
                 "virtuoso_first_s": "the first run on Virtuoso (it compiles the query), not among the timed runs",
+                "same_rows": "Virtuoso's rows are the local rows, in any order, numbers compared by value",
                 "push:bulk": "medkg push --bulk: write gzipped N-Quads, then ld_add, rdf_loader_run(), checkpoint",
                 "push:graph-store": "medkg push --graph-store: one HTTP PUT per graph, into a fresh database",
             },

@@ -307,11 +307,14 @@ def test_virtuoso_table_shows_push_ratio_row_mismatches_and_refusals() -> None:
         {"size": 10, "task": "push:graph-store", "virtuoso_s": 6.0, "quads": 100, "quads_per_s": 17},
         {"size": 10, "task": "query:a", "rows": 3, "virtuoso_rows": 2, "medkg_s": 0.1, "virtuoso_s": 0.3},
         {"size": 10, "task": "query:b", "rows": 3, "medkg_s": 0.1, "virtuoso_error": "SP031"},
+        {"size": 10, "task": "query:c", "rows": 3, "virtuoso_rows": 3, "same_rows": False, "medkg_s": 0.1,
+         "virtuoso_s": 0.1},
     ]  # fmt: skip
     table = virtuoso.format_table(records)
     assert "| push:graph-store | 100 | 6.00 s | 17 | bulk is 3.00× faster |" in table
     assert "| query:a | 3 (Virtuoso: 2) | 100.0 ms | 300.0 ms | 3.00× |" in table
     assert "| query:b | 3 | 100.0 ms | SP031 | — |" in table
+    assert "| query:c | 3 (Virtuoso: other rows) | 100.0 ms | 100.0 ms | 1.00× |" in table
 
 
 def test_virtuoso_ini_follows_virtuosos_memory_rule() -> None:

@@ -275,7 +275,8 @@ def http_request(
 ) -> tuple[str, bytes]:
     """Send one request to an endpoint; returns the response's media type and body.
 
-    Raises :class:`RemoteError` with the status and the start of the server's message.
+    Raises :class:`RemoteError` with the status and the first line of the server's message (Virtuoso
+    follows its error with the whole query text).
     """
     url = endpoint.url
     if params:
@@ -293,9 +294,9 @@ def http_request(
             media_type = response.headers.get_content_type()
             return media_type, response.read()
     except urllib.error.HTTPError as error:
-        body = error.read().decode("utf-8", "replace").strip()
+        first = error.read().decode("utf-8", "replace").strip().split("\n", 1)[0].strip()
         raise RemoteError(
-            f"{method} {endpoint.url}: HTTP {error.code} {error.reason}: {body[:500] or '(no message)'}"
+            f"{method} {endpoint.url}: HTTP {error.code} {error.reason}: {first[:500] or '(no message)'}"
         ) from None
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         reason = getattr(error, "reason", error)
@@ -419,6 +420,28 @@ def remote_named_entities(
     )
 
 
+#: Virtuoso's refusal of a property path whose closure outgrew its buffer ("Virtuoso 42000 Error TN...:
+#: Exceeded 1000000000 bytes in transitive temp memory. use t_distinct, t_max or …").
+_TRANSITIVE_MEMORY = "transitive temp memory"
+
+
+def explain_refusal(error: RemoteError, query: NamedQuery, endpoint: Endpoint) -> RemoteError:
+    """The error a user sees when ``endpoint`` refused a named query: one line naming the query, with
+    what to do where medkg knows (Virtuoso's transitive temp memory); else ``error`` itself.
+
+    >>> refused = RemoteError("POST http://127.0.0.1:8890/sparql: HTTP 500 SPARQL Request Failed: "
+    ...     "Virtuoso 42000 Error TN...: Exceeded 1000000000 bytes in transitive temp memory.")
+    >>> print(explain_refusal(refused, get_query("agreement"), Endpoint("http://127.0.0.1:8890/sparql")))
+    query 'agreement': Virtuoso at http://127.0.0.1:8890/sparql ran out of its transitive temp memory following a property path; run the query on a local store with --graph instead of --endpoint
+    """
+    if _TRANSITIVE_MEMORY not in str(error):
+        return error
+    return RemoteError(
+        f"query {query.name!r}: Virtuoso at {endpoint.url} ran out of its {_TRANSITIVE_MEMORY} following a "
+        "property path; run the query on a local store with --graph instead of --endpoint"
+    )
+
+
 def run_remote(
     query: str | NamedQuery,
     endpoint: Endpoint | str,
@@ -452,7 +475,11 @@ def run_remote(
 
     text = bound_text(named, params, resolve=resolve)
     construct = named.kind == "construct"
-    return _table(sparql_query(target, text, default_graphs=dataset(), construct=construct), named.kind)
+    try:
+        result = sparql_query(target, text, default_graphs=dataset(), construct=construct)
+    except RemoteError as error:
+        raise explain_refusal(error, named, target) from None
+    return _table(result, named.kind)
 
 
 def run_remote_sparql(
