@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph_builder.core.vocabulary import load_vocabulary
 from graph_builder.extract import cues as cue_rules
 from graph_builder.extract import phrases
 from graph_builder.extract.relations import Mention, Pair, cue_spans, pairs
@@ -95,8 +96,11 @@ _LIST_END = re.compile(r"\s*,?\s*(?:and|or)\s+", re.I)
 _LIST_LINK = re.compile(r"\s*,\s*|\s*,?\s*(?:and|or)\s+", re.I)
 #: Relations whose subject is a means (a treatment, a drug, a habit), and those whose subject never is:
 #: what "it" can stand for as their subject.
-MEANS_RELATIONS = frozenset({"alleviates", "treats", "prevents", "reduces-risk-of", "strengthens"})
-_CAUSAL_RELATIONS = frozenset({"causes", "triggers", "has-complication", "predisposes-to", "symptom-of"})
+#: The remedies (the ontology's group, read from the vocabulary) and strengthens; the causal relations and
+#: symptom-of.
+_RELATIONS = load_vocabulary().relations
+MEANS_RELATIONS = frozenset({slug for slug, r in _RELATIONS.items() if r.remedy} | {"strengthens"})
+_CAUSAL_RELATIONS = frozenset({slug for slug, r in _RELATIONS.items() if r.causal} | {"symptom-of"})
 #: A subordinate clause put before the main clause, up to its comma: "once X is …, it …".
 _SUBORDINATE = re.compile(
     r"(?:^|[,;:]\s*)\W*(?:once|when|whenever|if|since|because|while|after|before|as\s+soon\s+as|although|"

@@ -22,7 +22,7 @@ stored before it was derived (``tests/kg/test_derived_views.py``).
 >>> store = build_example()
 >>> quads = list(view_quads(store))
 >>> sorted({q.predicate.value.rpartition("#")[2] for q in quads})[:3]
-['agentType', 'assertionMethod', 'end']
+['agentType', 'assertionMethod', 'conditional']
 """
 
 from __future__ import annotations

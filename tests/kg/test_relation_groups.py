@@ -115,10 +115,12 @@ def test_no_query_or_module_lists_a_groups_relations(group: str) -> None:
         listed = _relation_names(rq.read_text(encoding="utf-8")) & locals_
         assert len(listed) < 2, f"{rq.name} lists {sorted(listed)}: name the group {group} instead"
     for py in sorted(PACKAGE.rglob("*.py")):
-        strings = {
-            n.value
-            for n in ast.walk(ast.parse(py.read_text(encoding="utf-8")))
-            if isinstance(n, ast.Constant)
-        }
-        listed = {s for s in strings if isinstance(s, str)} & slugs
-        assert len(listed) < 2, f"{py.relative_to(PACKAGE)} lists {sorted(listed)}: read Relation.groups"
+        # The strings of each collection written out (a set, list or tuple of slugs is a group listed);
+        # a slug alone, as the relation one rule drafts, is not.
+        collections = (ast.Set, ast.List, ast.Tuple)
+        for node in ast.walk(ast.parse(py.read_text(encoding="utf-8"))):
+            if not isinstance(node, collections):
+                continue
+            strings = {n.value for n in node.elts if isinstance(n, ast.Constant)}
+            listed = {s for s in strings if isinstance(s, str)} & slugs
+            assert len(listed) < 2, f"{py.relative_to(PACKAGE)} lists {sorted(listed)}: read Relation.groups"
