@@ -313,10 +313,13 @@ def _describe_run(date: str | None, run: dict[str, Any] | None, tasks: int, of: 
         f"--repeat {config['repeat']}" if config.get("repeat") else None,
         f"--tasks {','.join(config['tasks'])}" if config.get("tasks") else None,
     ]
+    load = (run.get("machine") or {}).get("load_average_at_start")
+    settings.append(f"load average {load[0]:.1f} at its start" if load else None)
     shown = "; ".join(s for s in settings if s)
+    note = f" {run['note'][0].upper()}{run['note'][1:]}." if run.get("note") else ""
     return (
         f"Measured {date}{what}{f' ({shown})' if shown else ''} on "
-        f"{describe_machine(run.get('machine') or {})}."
+        f"{describe_machine(run.get('machine') or {})}.{note}"
     )
 
 
@@ -345,7 +348,9 @@ def format_table(
             parts = [
                 f"build {_s(build.get('medkg_s'))} ({build.get('claims_per_s', 0):,.0f} claims/s, "
                 f"{build.get('quads', 0):,} quads, {build.get('files', 0):,} files)",
-                f"peak RSS {build.get('peak_rss_mb') or 0:,.0f} MiB",
+                "peak RSS not recorded"
+                if build.get("peak_rss_mb") is None
+                else f"peak RSS {build['peak_rss_mb']:,.0f} MiB",
                 f"on disk {build.get('disk_mb') or 0:,.0f} MiB",
             ]
             if build.get("rdflib_from_annotations_s") is not None:

@@ -264,6 +264,18 @@ def test_a_size_measured_on_several_dates_shows_each_date() -> None:
     assert "Measured 2026-01-01T00:00:00+00:00 (1 of these 2 records) on 2 cores" in table
 
 
+def test_a_run_shows_its_load_and_note_and_a_missing_peak_rss_says_so() -> None:
+    """A build record without peak RSS read "peak RSS 0 MiB"; a run's load average and note were not shown."""
+    date = "2026-01-01T00:00:00+00:00"
+    build = {"size": K100, "task": "build", "date": date, "medkg_s": 60.0, "quads": 10, "files": 1,
+             "peak_rss_mb": None, "disk_mb": 5.0}  # fmt: skip
+    runs = {date: {"machine": {"cpus": 2, "load_average_at_start": [3.14, 2.0, 1.0]}, "config": {},
+                   "note": "stopped early"}}  # fmt: skip
+    table = format_table([build], (), runs)
+    assert "peak RSS not recorded" in table and "peak RSS 0 MiB" not in table
+    assert "(load average 3.1 at its start) on 2 cores" in table and ". Stopped early." in table
+
+
 # --- the README's generated part ------------------------------------------------------------------------
 
 

@@ -223,3 +223,34 @@ def test_cli_chains_reads_only_what_a_chain_can_pass_and_finds_the_same_chains(
         )  # fmt: skip
         assert capsys.readouterr().out == format_chains(expected, "json")
         assert len(expected) > 0 or extra
+
+
+@pytest.mark.parametrize("limit", [1, None])
+def test_a_search_cut_at_its_limit_gets_no_raw_baseline(
+    corpus: CorpusInfo, store_dir: Path, monkeypatch: pytest.MonkeyPatch, limit: int | None
+) -> None:
+    """Regression (issue 14): the benchmark ran the causal-chains text whole with pyoxigraph beside a
+    search that had stopped at its limit; from the hub at 1M claims that run had not ended after a
+    quarter of an hour. Cut: no raw run, the record says why; not cut: raw pyoxigraph as before."""
+    from benchmarks import run
+    from graph_builder.sparql import reach
+
+    if limit is not None:
+        monkeypatch.setattr(reach, "DEFAULT_LIMIT", limit)
+    raw_calls: list[str] = []
+
+    def counting_raw(store: ox.Store, text: str, substitutions: Any) -> list[tuple[Any, ...]]:
+        raw_calls.append(text)
+        return raw_rows(store, text, substitutions)
+
+    monkeypatch.setattr(run, "raw_rows", counting_raw)
+    [opened, found] = run.phase_query(
+        SIZE, Path(corpus.path), store_dir, 1, None, ["query:causal-chains@hub"]
+    )
+    assert opened["task"] == "open" and found["task"] == "query:causal-chains@hub"
+    if limit is not None:
+        assert found["rows"] == limit and not raw_calls
+        assert found["pyoxigraph_s"] is None and found["baseline_skipped"] == run.BOUNDED_SEARCH
+    else:
+        assert found["rows"] > 1 and raw_calls and found["pyoxigraph_s"] is not None
+        assert "baseline_skipped" not in found
