@@ -139,7 +139,9 @@ def phase_query(
         del table  # no rows alive while the other side runs (see interleaved)
         # A search cut at its limit did not do the text's work, so the text run whole is no baseline
         # for it: from a hub at 1M claims it ran for more than a quarter of an hour before it was stopped.
-        sides = {"medkg": medkg} if cut else {"medkg": medkg, "pyoxigraph": engine}
+        sides: dict[str, Callable[[], Any]] = (
+            {"medkg": medkg} if cut else {"medkg": medkg, "pyoxigraph": engine}
+        )
         if not cut and (raw := len(engine())) != rows:
             raise AssertionError(f"{t.task}: medkg returned {rows} rows, raw pyoxigraph {raw}")
         times = interleaved(
