@@ -426,3 +426,16 @@ def test_the_two_are_unrelated_denies_an_association_of_the_two_named_before(
     ann, claims = _claims(extractor, tmp_path, text)
     assert claims == {("gout", "associated-with", "knee pain")}  # "your knee hurts": knee pain
     assert [c.polarity for c in ann.claims] == ["negated"]
+
+
+# --- the seed's hedges and the missed disclaimer (issue 13) ---
+
+
+def test_a_frequency_modifier_before_the_opening_subject_keeps_it_the_subject_of_which(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Daily swimming can help in lengthening your hips, which also eases back pain."
+    ann, _ = _claims(extractor, tmp_path, text)
+    eases = [c for c in ann.claims if c.object == "back-pain"]
+    assert [(c.subject, c.relation) for c in eases] == [("swimming", "alleviates")]
+    assert [(h.span.text, h.type) for h in eases[0].hedges] == [("can help", "speculation")]
