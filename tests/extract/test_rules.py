@@ -439,3 +439,18 @@ def test_a_frequency_modifier_before_the_opening_subject_keeps_it_the_subject_of
     eases = [c for c in ann.claims if c.object == "back-pain"]
     assert [(c.subject, c.relation) for c in eases] == [("swimming", "alleviates")]
     assert [(h.span.text, h.type) for h in eases[0].hedges] == [("can help", "speculation")]
+
+
+def test_relaxing_a_body_part_relieves_its_stiffness_where_a_name_says_so(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Massage relaxes the muscles.")
+    assert claims == {("massage", "alleviates", "muscle stiffness")}
+    # and a disclaimer that names its subject in the next sentence reaches the claim
+    text = (
+        "Some say that zinc soaks into the skin and relaxes the muscles. "
+        "However, no research shows that zinc gets there."
+    )
+    ann, claims = _claims(extractor, tmp_path, text)
+    assert claims == {("zinc", "alleviates", "muscle stiffness")}
+    assert [c.support for c in ann.claims] == ["disclaimed"]
