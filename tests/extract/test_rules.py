@@ -454,3 +454,11 @@ def test_relaxing_a_body_part_relieves_its_stiffness_where_a_name_says_so(
     ann, claims = _claims(extractor, tmp_path, text)
     assert claims == {("zinc", "alleviates", "muscle stiffness")}
     assert [c.support for c in ann.claims] == ["disclaimed"]
+
+
+def test_loosening_is_an_alleviates_cue(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Massage loosens the muscles and eases neck pain.")
+    assert claims == {("massage", "alleviates", "muscle stiffness"), ("massage", "alleviates", "neck pain")}
+    ann, claims = _claims(extractor, tmp_path, "A sauna may loosen stiff muscles.")
+    assert claims == {("sauna", "alleviates", "stiff muscles")}
+    assert [(h.span.text, h.type) for h in ann.claims[0].hedges] == [("may", "speculation")]
