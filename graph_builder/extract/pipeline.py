@@ -65,6 +65,12 @@ _PART_HURTS = re.compile(
     r"\b(?:the|your|his|her|their|my)\s+(?P<part>(?:lower\s+|upper\s+)?[^\W\d]+)\s+(?:hurts|aches|hurt|ache)\b",
     re.I,
 )
+#: A body part a relaxing verb acts on: "relaxes the muscles" relieves the muscles' stiffness (where a name
+#: says so: "muscle stiffness", "stiff muscles", "tight muscles").
+_PART_RELAXED = re.compile(
+    r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?:the|your|his|her|their|my|tight|stiff|tense)\s+(?P<part>[^\W\d]+)\b",
+    re.I,
+)
 #: "The two are (un)related": an association between the two entities named before it.
 _RECIPROCAL = re.compile(
     r"\bthe\s+two\s+(?:are|were|is|seem|appear)\s+(?:[\w-]+\s+){0,3}?(?P<cue>unrelated|related|linked|connected)\b",
@@ -267,6 +273,7 @@ class Extractor:
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._pains_in(draft, by_grounding, sentence, mentions)
+            mentions = self._stiff_parts(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
@@ -443,6 +450,24 @@ class Extractor:
                 )
                 out = [x for x in out if not (x.start < b and a < x.end)]
                 out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    def _stiff_parts(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "Relaxes the muscles", "loosen tight muscles": the part's stiffness, named at the part's words,
+        where a name says so ("muscle stiffness", "stiff muscles", "tight muscles"; no name, no mention)."""
+        out = list(mentions)
+        for m in _PART_RELAXED.finditer(sentence):
+            a, b = m.span("part")
+            part = m.group("part")
+            for words in (f"{_singular(part)} stiffness", f"stiff {part}", f"tight {part}"):
+                named = self.names.get(normalize(words))
+                if named:
+                    key = self._entity(draft, by_grounding, words, named)
+                    out = [x for x in out if not (x.start < b and a < x.end)]
+                    out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+                    break
         return out
 
     def _resolve_definite(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
-from graph_builder.extract.phrases import LIGHT_GERUNDS, PREPOSITIONS
+from graph_builder.extract.phrases import FREQUENCY_MODIFIERS, LIGHT_GERUNDS, PREPOSITIONS
 
 _I = re.IGNORECASE
 
@@ -46,8 +46,11 @@ _COPULA = re.compile(r"^\s*,\s*(?:is|are|was|were)\b\s*$", _I)
 _RELATIVE = re.compile(r"^\s*,\s*(?:which|who)\b[^,;:()]*$", _I)
 #: A relative clause opening before a cue, with no boundary until it: ", which also eases …".
 _WHICH_CLAUSE = re.compile(r",\s*which\b[^,;:()]*$", _I)
-#: What may come before a sentence's first mention when it is the main clause's subject.
-_OPENING = re.compile(r"[\W\d]*(?:(?:the|a|an|your|some)\s+)?", _I)
+#: What may come before a sentence's first mention when it is the main clause's subject: a determiner, and
+#: a frequency modifier ("Regular walking", "Daily antivirals": the name, taken regularly).
+_OPENING = re.compile(
+    rf"[\W\d]*(?:(?:the|a|an|your|some)\s+)?(?:(?:{'|'.join(sorted(FREQUENCY_MODIFIERS))})\s+)?", _I
+)
 #: "by" and a gerund after a verb's object, up to the means: "by applying a …", "by walking".
 _BY_MEANS = re.compile(
     rf"\s*,?\s*by\s+(?:(?:{'|'.join(sorted(LIGHT_GERUNDS))})\s+(?:(?:a|an|the|your|some|more)\s+)?)?", _I

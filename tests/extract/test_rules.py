@@ -426,3 +426,39 @@ def test_the_two_are_unrelated_denies_an_association_of_the_two_named_before(
     ann, claims = _claims(extractor, tmp_path, text)
     assert claims == {("gout", "associated-with", "knee pain")}  # "your knee hurts": knee pain
     assert [c.polarity for c in ann.claims] == ["negated"]
+
+
+# --- the seed's hedges and the missed disclaimer (issue 13) ---
+
+
+def test_a_frequency_modifier_before_the_opening_subject_keeps_it_the_subject_of_which(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "Daily swimming can help in lengthening your hips, which also eases back pain."
+    ann, _ = _claims(extractor, tmp_path, text)
+    eases = [c for c in ann.claims if c.object == "back-pain"]
+    assert [(c.subject, c.relation) for c in eases] == [("swimming", "alleviates")]
+    assert [(h.span.text, h.type) for h in eases[0].hedges] == [("can help", "speculation")]
+
+
+def test_relaxing_a_body_part_relieves_its_stiffness_where_a_name_says_so(
+    extractor: Any, tmp_path: Path
+) -> None:
+    _, claims = _claims(extractor, tmp_path, "Massage relaxes the muscles.")
+    assert claims == {("massage", "alleviates", "muscle stiffness")}
+    # and a disclaimer that names its subject in the next sentence reaches the claim
+    text = (
+        "Some say that zinc soaks into the skin and relaxes the muscles. "
+        "However, no research shows that zinc gets there."
+    )
+    ann, claims = _claims(extractor, tmp_path, text)
+    assert claims == {("zinc", "alleviates", "muscle stiffness")}
+    assert [c.support for c in ann.claims] == ["disclaimed"]
+
+
+def test_loosening_is_an_alleviates_cue(extractor: Any, tmp_path: Path) -> None:
+    _, claims = _claims(extractor, tmp_path, "Massage loosens the muscles and eases neck pain.")
+    assert claims == {("massage", "alleviates", "muscle stiffness"), ("massage", "alleviates", "neck pain")}
+    ann, claims = _claims(extractor, tmp_path, "A sauna may loosen stiff muscles.")
+    assert claims == {("sauna", "alleviates", "stiff muscles")}
+    assert [(h.span.text, h.type) for h in ann.claims[0].hedges] == [("may", "speculation")]
