@@ -71,8 +71,11 @@ test: $(DEV)
 screenshots: $(DEV)
 	$(BIN)/python docs/screenshots.py
 
+# What is generated from the ontology: the annotation schema, and the strength table that ends
+# ontology/evidence.ttl (from the codebook's rule).
 schema: $(STAMP)
 	$(BIN)/medkg schema > ontology/annotation.schema.json.tmp && mv ontology/annotation.schema.json.tmp ontology/annotation.schema.json
+	$(BIN)/python -c 'from graph_builder.core.vocabulary import write_strength_table as w; w()'
 
 # Speed against rdflib and raw pyoxigraph on synthetic corpora of 1k, 10k and 100k claims
 # (benchmarks/README.md); `make bench BENCH_ARGS=--with-1m` adds a million. Not a test: slow.

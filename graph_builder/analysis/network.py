@@ -78,8 +78,9 @@ _ASSERTIONS = _Select(
     """  ?assertion medkg:proposition ?proposition ; medkg:claimId ?claimId ; medkg:source ?source ;
              medkg:evidenceLevel ?evidence ; medkg:stance ?stance ; medkg:quote ?quote ;
              medkg:quoteStart ?start ; medkg:evidenceRationale ?rationale ;
-             medkg:polarity ?polarity ; medkg:certainty ?certainty ;
-             medkg:support ?support ; medkg:strength ?strength .
+             medkg:polarity ?polarity ; medkg:certainty ?certainty ; medkg:support ?support .
+  ?strengthCell medkg:strengthSupport ?support ; medkg:strengthCertainty ?certainty ;
+                medkg:strengthValue ?strength .
   ?proposition medkg:subject ?subject ; medkg:relation ?relation ; medkg:object ?object .
   ?relation skos:notation ?relationSlug ; rdfs:label ?relationLabel .
   ?evidence skos:notation ?evidenceSlug ; skos:prefLabel ?evidenceLabel ; medkg:rank ?rank .

@@ -284,11 +284,7 @@ class Checker:
             "attributed_to": agent if isinstance(agent, str) else None,
             "certainty": certainty,
             "conditional": codebook.conditional(types),
-            "strength": codebook.strength(
-                self.vocab.supports[support].rank,
-                self.vocab.certainties[certainty].rank,
-                len(self.vocab.certainties),
-            ),
+            "strength": self.vocab.strength(support, certainty),
             "stance": codebook.stance(polarity, support, types),
             "evidence": codebook.evidence_level(support, certainty),
             "negated": polarity == "negated",

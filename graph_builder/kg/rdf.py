@@ -251,8 +251,10 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
 
 def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vocab: Vocabulary) -> None:
     """The codebook's dimensions of a claim: recorded (polarity, support, attribution, qualifiers)
-    and derived (certainty, strength). The conditional flag, true exactly when the claim has a
-    condition cue, is not stored: it is derived where it is asked for (``queries/derived-values.rq``).
+    and derived (certainty). The conditional flag, true exactly when the claim has a condition cue, and
+    the strength, a function of support and certainty, are not stored: they are derived where they are
+    asked for (``queries/derived-values.rq``; a query joins support and certainty with the strength
+    table of ``ontology/evidence.ttl``, generated from the codebook's rule).
 
     The parts of a claim (qualifiers here; hedge cues, agents and chain steps in ``_source``) are not
     typed: the domain of the property that links them or that only they carry makes them
@@ -262,7 +264,6 @@ def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vo
     w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
     w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
     w.add(node, _v("support"), _N(vocab.supports[claim.support].iri))
-    w.integer(node, _v("strength"), claim.strength)
     if claim.attributed_to is not None:
         w.add(node, _v("attributedTo"), _N(f"{source.value}#agent/{claim.attributed_to}"))
     for q in claim.qualifiers:

@@ -10,7 +10,8 @@ from it by a named CONSTRUCT query each, the one rule for that reading:
   assertion (an ``rdf:Statement``, a reification that asserts nothing), with the agent type and ECO
   assertion method its source records once, and ``medkg:negated`` from the polarity;
 - ``derived-values`` (``queries/derived-values.rq``): ``medkg:conditional`` (true exactly when the
-  assertion has a condition cue), the end of each quote and cue (``medkg:quoteEnd``,
+  assertion has a condition cue), ``medkg:strength`` (the ontology's strength table at the assertion's
+  support and certainty), the end of each quote and cue (``medkg:quoteEnd``,
   ``medkg:cueEnd``: the start plus the text's length) and the ``rdf:type`` of hedge cues, qualifiers,
   agents and chain steps.
 

@@ -4,9 +4,10 @@
 statement reading and each assertion's agent type and assertion method, as the writer of commit d823f04
 stored them for every source of the example corpus (the seed among them); the other files there hold
 what a later round stopped storing, as the writer of commit da3ee7b stored it (``negated.nq``: each
-assertion's ``medkg:negated``; ``node-types.nq``: the types of hedge cues, qualifiers, agents, chain steps; ``ends.nq``: the end
-offsets of quotes and cues; ``conditional.nq``: each assertion's ``medkg:conditional``). Nothing of them is stored now: ``graph_builder.kg.views`` derives them
-from the canonical form, and they must come out the same.
+assertion's ``medkg:negated``; ``node-types.nq``: the types of hedge cues, qualifiers, agents, chain
+steps; ``ends.nq``: the end offsets of quotes and cues; ``conditional.nq``: each assertion's
+``medkg:conditional``; ``strength.nq``: each assertion's ``medkg:strength``). Nothing of them is stored
+now: ``graph_builder.kg.views`` derives them from the canonical form, and they must come out the same.
 """
 
 from __future__ import annotations
