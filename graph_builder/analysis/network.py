@@ -120,7 +120,9 @@ _NEIGHBOURS = _Select(
 )
 
 # One hop along the claim links (written for claims that are not negated), forwards or back; ?link
-# is bound to the claim links of the relations a search may use.
+# is kept to the claim links of the relations a search may use (inline.in_filter: as a VALUES block
+# beside a longer frontier it became the start, and every claim link of those relations in the store was
+# read: 0.44 s for the second level from the hub at 10k claims, 0.08 s now).
 _FORWARD = _Select(
     "SELECT DISTINCT ?next", "  GRAPH graph:claimed { ?node ?link ?next } FILTER(?next != ?node)"
 )
@@ -435,12 +437,13 @@ def _distances_between(
     """Hops from ``start`` to each entity, and from each to ``end``, along the claim links of
     ``relations``: a breadth-first search from both ends, one query per level, to ``max_hops - 1``."""
     forms = vocabulary_from_store(store).claimed_forms
-    rels = {"link": sorted({forms[r] for r in relations if r in forms})}
+    links = inline.in_filter("link", sorted({forms[r] for r in relations if r in forms}))
 
-    def distances(origin: str, query: _Select) -> dict[str, int]:
+    def distances(origin: str, hop: _Select) -> dict[str, int]:
+        query = _Select(hop.head, hop.where + "\n" + links, hop.tail)
         dist, frontier = {origin: 0}, [origin]
         for level in range(1, max_hops):
-            found = {r["next"] for r in _rows(store, query, {**rels, "node": frontier})} - dist.keys()
+            found = {r["next"] for r in _rows(store, query, {"node": frontier})} - dist.keys()
             if not found:
                 break
             dist.update(dict.fromkeys(found, level))

@@ -54,6 +54,19 @@ def values_block(var: str, iris: Iterable[str]) -> str:
     return f"  VALUES {ox.Variable(var)} {{ {' '.join(str(ox.NamedNode(iri)) for iri in iris)} }}\n"
 
 
+def in_filter(var: str, iris: Iterable[str]) -> str:
+    """A FILTER keeping the rows whose variable is one of these IRIs, written from terms.
+
+    For a short list beside inline data: pyoxigraph starts from the smallest VALUES block, so a second,
+    shorter list (the relations of a search beside its frontier) would become the start, and every
+    triple of those relations would be read before the frontier is joined.
+
+    >>> in_filter("link", ["urn:a", "urn:b"])
+    '  FILTER(?link IN (<urn:a>, <urn:b>))\n'
+    """
+    return f"  FILTER({ox.Variable(var)} IN ({', '.join(str(ox.NamedNode(iri)) for iri in iris)}))\n"
+
+
 def select(store: ox.Store, query: Select, values: Mapping[str, Iterable[str]] | None = None) -> ResultTable:
     """Run a query over the union of all graphs; ``values`` binds variables to IRIs (the rows are those
     of each combination).

@@ -104,6 +104,29 @@ def test_entities_between_are_those_on_short_enough_paths(seed_store: ox.Store) 
     assert checked  # some pair has an entity between its ends
 
 
+def test_a_chain_search_inlines_only_its_frontier(
+    corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: the relations a search follows were a VALUES block beside its frontier. pyoxigraph starts
+    from the shorter block, so from a hub (a frontier longer than the relations) every claim link of those
+    relations in the store was read before the frontier was joined. They are a FILTER now, the frontier
+    the only inline data; the distances are those networkx finds (the tests above)."""
+    inlined: list[list[str]] = []
+    rows = network._rows
+
+    def recording(store: ox.Store, query: Any, values: Any = None) -> list[dict[str, Any]]:
+        if "?link" in query.where:
+            inlined.append(sorted(values or {}))
+        return rows(store, query, values)
+
+    monkeypatch.setattr(network, "_rows", recording)
+    whole = to_networkx(corpus_store)
+    hub = max(whole.nodes, key=whole.degree)
+    for end in sorted(whole.nodes)[:5]:
+        entities_between(corpus_store, hub, end, 3, CHAIN_RELATIONS)
+    assert inlined and all(keys == ["node"] for keys in inlined)
+
+
 def test_a_hub_neighbourhood_is_read_in_chunks_with_the_same_result(
     corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

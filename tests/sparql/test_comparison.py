@@ -194,6 +194,27 @@ def test_source_claims_lists_each_claim_with_the_agent_it_is_credited_to(
     assert credited > 0  # the corpus credits some claims to agents
 
 
+def test_source_claims_are_the_sources_claims_with_the_conditional_once_stored(
+    corpus_store: ox.Store, corpus: list[Annotation]
+) -> None:
+    """Each source's rows are its own claims, every one, each once; ``conditional`` (derived from the
+    condition cues, one cue at a time) is what the store held before it was derived: the fixture."""
+    fixture = Path(__file__).parents[1] / "fixtures" / "derived-views" / "conditional.nq"
+    stored = {
+        q.subject.value: q.object.value == "true"
+        for q in ox.parse(path=str(fixture), format=ox.RdfFormat.N_QUADS)
+    }
+    assert set(stored.values()) == {True, False}
+    seen = 0
+    for ann in corpus:
+        rows = run_query("source-claims", corpus_store, {"source": ann.source.id}).to_records()
+        assert sorted(r["claimId"] for r in rows) == sorted(c.id for c in ann.claims), ann.source.id
+        assert {r["source"] for r in rows} == {ns.source_iri(ann.source.id)}
+        assert {r["claim"]: r["conditional"] for r in rows} == {r["claim"]: stored[r["claim"]] for r in rows}
+        seen += len(rows)
+    assert seen == len(stored)
+
+
 def test_source_parameter_takes_an_id_a_curie_or_an_iri() -> None:
     param = Parameter("source", "source", None, "a source")
     iri = ox.NamedNode(ns.source_iri(ICE))
