@@ -55,7 +55,7 @@ def values_block(var: str, iris: Iterable[str]) -> str:
 
 
 def in_filter(var: str, iris: Iterable[str]) -> str:
-    """A FILTER keeping the rows whose variable is one of these IRIs, written from terms.
+    r"""A FILTER keeping the rows whose variable is one of these IRIs, written from terms.
 
     For a short list beside inline data: pyoxigraph starts from the smallest VALUES block, so a second,
     shorter list (the relations of a search beside its frontier) would become the start, and every
