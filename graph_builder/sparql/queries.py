@@ -225,7 +225,10 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
 # --- finding queries -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def _name_of(path: Path) -> str:
+    # Cached: resolving both paths took half of the ~70 µs that finding a named query cost at each run
+    # (medkg's overhead over the engine on a query that reads the statistics: benchmarks/README.md).
     if path.resolve().parent == paths.QA_QUERIES_DIR.resolve():
         return QA_PREFIX + path.stem
     return path.stem

@@ -3,10 +3,14 @@ FROM / protocol datasets, and relative IRIs; the same rules on the endpoint and 
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +25,7 @@ import pytest
 from graph_builder.core import namespaces as ns
 from graph_builder.endpoint.server import SparqlServer
 from graph_builder.kg.build import build_example
+from graph_builder.sparql import query_guard
 from graph_builder.sparql.queries import get_query, query_names
 from graph_builder.sparql.query_guard import (
     CLI_BASE_IRI,
@@ -441,4 +446,45 @@ def test_on_engine_stack_does_not_nest_threads() -> None:
     first, second = on_engine_stack(outer)
     assert first is not threading.current_thread()
     assert second is first
-    assert on_engine_stack(threading.current_thread) is not first  # a new call from here: a new thread
+
+
+def test_engine_threads_are_parked_and_reused() -> None:
+    """A thread with a 256 MiB stack cost ~0.5-1.5 ms to start, more than a query over the statistics
+    takes: the next call runs on the parked thread; callers at once get a thread each."""
+    first = on_engine_stack(threading.current_thread)
+    assert on_engine_stack(threading.current_thread) is first  # parked, then handed the next call
+    gate = threading.Barrier(3, timeout=10)
+
+    def both_at_once() -> threading.Thread:
+        gate.wait()  # three engine threads are busy at the same time
+        return threading.current_thread()
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        threads = list(pool.map(lambda _: on_engine_stack(both_at_once), range(3)))
+    assert len(set(threads)) == 3
+    assert len(query_guard._IDLE) <= query_guard.MAX_IDLE_ENGINE_THREADS
+    with pytest.raises(ZeroDivisionError):  # an error reaches the caller, and the thread serves on
+        on_engine_stack(divmod, 1, 0)
+    assert on_engine_stack(divmod, 7, 2) == (3, 1)
+
+
+def test_a_forked_child_starts_its_own_engine_threads() -> None:
+    """The parked threads do not exist in a forked child (the build forks its readers): a call there
+    must start one, not wait forever for a thread that is not there."""
+    on_engine_stack(int)  # a thread parked in this process
+    assert query_guard._IDLE
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if the call came back
+        code = 1
+        try:
+            code = 0 if on_engine_stack(divmod, 7, 2) == (3, 1) else 1
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 20
+    while (waited := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if waited == (0, 0):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child waited for an engine thread of its parent")
+    assert os.waitstatus_to_exitcode(waited[1]) == 0
