@@ -30,11 +30,13 @@ from graph_builder.endpoint.negotiation import GRAPH_TYPES, RDF_FORMATS, RESULT_
 from graph_builder.endpoint.records import read_record, record_exists
 from graph_builder.sparql.queries import NamedQuery
 from graph_builder.sparql.query_guard import (
+    MAX_DEPTH,
     QueryError,
     QueryRefusedError,
+    QueryShape,
     check_query_text,
     dataset_options,
-    on_engine_stack,
+    on_query_stack,
 )
 from graph_builder.sparql.runner import run_query
 
@@ -202,7 +204,20 @@ def _worker_main(conn: Connection, store_path: str) -> None:
             return
         if job is None:
             return
-        conn.send(on_engine_stack(execute, store, job))  # deep recursion in the engine must not kill us
+        # Deep recursion in the engine must not kill us: a deep query runs on an engine thread.
+        conn.send(on_query_stack(_shape(job), execute, store, job))
+
+
+def _shape(job: Job) -> QueryShape:
+    """The shape of a job's query; medkg's own (a page's record, the terms) are shallow. A query that
+    is refused gets a shape past every limit: its refusal is answered from the engine thread."""
+    text = job.sparql if job.sparql is not None else job.query.sparql if job.query is not None else None
+    if text is None:
+        return QueryShape()
+    try:
+        return check_query_text(text, allow_service=job.allow_service, base_iri=job.base_iri)
+    except QueryRefusedError:
+        return QueryShape(depth=MAX_DEPTH + 1)
 
 
 @dataclass(eq=False)

@@ -23,7 +23,7 @@ from graph_builder.sparql.query_guard import (
     QueryShape,
     check_query_text,
     dataset_options,
-    on_engine_stack,
+    on_query_stack,
 )
 
 #: The most IRIs of one variable inlined in one query: a hub's neighbourhood holds tens of thousands,
@@ -105,7 +105,7 @@ def _run(
     store: ox.Store, text: str, substitutions: Mapping[ox.Variable, ox.NamedNode] | None = None
 ) -> ResultTable:
     shape = check_query_text(text, base_iri=CLI_BASE_IRI)
-    return on_engine_stack(_evaluate, store, text, shape, substitutions)
+    return on_query_stack(shape, _evaluate, store, text, shape, substitutions)
 
 
 def _evaluate(

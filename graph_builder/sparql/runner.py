@@ -27,7 +27,7 @@ from graph_builder.sparql.query_guard import (
     QueryShape,
     check_query_text,
     dataset_options,
-    on_engine_stack,
+    on_query_stack,
 )
 from graph_builder.sparql.reach import causal_chains_table
 
@@ -96,7 +96,7 @@ def _execute(
     allow_service: Sequence[str] = (),
 ) -> ResultTable:
     shape = check_query_text(query.sparql, allow_service=allow_service, base_iri=CLI_BASE_IRI)
-    return on_engine_stack(_evaluate, query, store, substitutions, shape)
+    return on_query_stack(shape, _evaluate, query, store, substitutions, shape)
 
 
 def _evaluate(
