@@ -167,6 +167,15 @@ def _trim(run: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     return run[0][0], run[-1][1]
 
 
+#: A reduced relative clause between a subject and its verb: "X taken at the first sign of Y may ease Z",
+#: "X applied to the skin relieves Z" (its prepositional phrase is no subject).
+REDUCED_RELATIVE = re.compile(
+    r"\b(?:taken|applied|used|given|worn|started|rubbed)\s+(?:at|in|on|to|into|onto|during|after|before|within|"
+    r"with|for|from|over)\b[^,.;:()]*$",
+    re.I,
+)
+
+
 def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
     """The noun phrase that ends before the cue at ``cue_start`` (its subject, for a verbal cue)."""
     words = _words(sentence[:cue_start])
@@ -181,7 +190,11 @@ def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
         return None  # a longer run than a name: a clause, not a noun phrase
     if i >= 0 and words[i][2].casefold() in _DETERMINERS - _ANAPHORIC:
         i -= 1  # "after a warm shower": look past the article
-    if i >= 0 and words[i][2].casefold() in PREPOSITIONS | _ANAPHORIC:
+    if i >= 0 and words[i][2].casefold() in PREPOSITIONS:
+        reduced = REDUCED_RELATIVE.search(sentence, 0, cue_start)
+        # "X taken at the first sign of Y may ease Z": the subject is before the participle
+        return before(sentence, reduced.start()) if reduced else None
+    if i >= 0 and words[i][2].casefold() in _ANAPHORIC:
         return None  # "stretching after a warm shower helps": the subject is further back; "these illnesses"
     return _trim(run)
 

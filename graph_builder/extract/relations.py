@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
-from graph_builder.extract.phrases import FREQUENCY_MODIFIERS, LIGHT_GERUNDS, PREPOSITIONS
+from graph_builder.extract.phrases import FREQUENCY_MODIFIERS, LIGHT_GERUNDS, PREPOSITIONS, REDUCED_RELATIVE
 
 _I = re.IGNORECASE
 
@@ -215,6 +215,8 @@ def pairs(
             if any(x < b and a < y for x, y in taken):
                 continue
             left, right = _before(mentions, a, text), _after(mentions, b, text)
+            if not how.startswith("of-") and (reduced := REDUCED_RELATIVE.search(text, 0, a)):
+                left = _before(mentions, reduced.start(), text)  # "X applied to the skin eases Y": not "skin"
             review = None
             confidence = 0.8
             if how.startswith("of-"):

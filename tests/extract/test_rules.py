@@ -527,3 +527,17 @@ def test_a_defined_short_form_names_the_long_forms_entity(extractor: Any, tmp_pa
     ebv = ann.entities[ann.claims[0].subject]
     assert (ebv.type, list(ebv.synonyms)) == ("pathogen", ["Epstein-Barr virus"])  # typed by the long form
     assert [h.span.text for h in ann.claims[0].hedges] == ["Rarely", "can cause"]
+
+
+# --- a reduced relative clause between the subject and its verb ---
+
+
+def test_a_reduced_relative_clause_is_no_subject(extractor: Any, tmp_path: Path) -> None:
+    s = "Peppermint tea taken after a heavy dinner can calm an upset stomach."
+    span = phrases.before(s, s.index("can"))
+    assert span and s[span[0] : span[1]] == "Peppermint tea"
+    s = "Walking after a large meal helps digestion."
+    # no participle: the preposition's object is no subject, and none before it either
+    assert phrases.before(s, s.index("helps")) is None
+    _, claims = _claims(extractor, tmp_path, "Clove oil applied to a sore tooth may ease the ache.")
+    assert claims == {("clove oil", "alleviates", "ache")}  # not the tooth, a name inside the clause
