@@ -167,6 +167,15 @@ def _trim(run: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     return run[0][0], run[-1][1]
 
 
+#: A reduced relative clause between a subject and its verb: "X taken at the first sign of Y may ease Z",
+#: "X applied to the skin relieves Z" (its prepositional phrase is no subject).
+REDUCED_RELATIVE = re.compile(
+    r"\b(?:taken|applied|used|given|worn|started|rubbed)\s+(?:at|in|on|to|into|onto|during|after|before|within|"
+    r"with|for|from|over)\b[^,.;:()]*$",
+    re.I,
+)
+
+
 def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
     """The noun phrase that ends before the cue at ``cue_start`` (its subject, for a verbal cue)."""
     words = _words(sentence[:cue_start])
@@ -181,7 +190,11 @@ def before(sentence: str, cue_start: int) -> tuple[int, int] | None:
         return None  # a longer run than a name: a clause, not a noun phrase
     if i >= 0 and words[i][2].casefold() in _DETERMINERS - _ANAPHORIC:
         i -= 1  # "after a warm shower": look past the article
-    if i >= 0 and words[i][2].casefold() in PREPOSITIONS | _ANAPHORIC:
+    if i >= 0 and words[i][2].casefold() in PREPOSITIONS:
+        reduced = REDUCED_RELATIVE.search(sentence, 0, cue_start)
+        # "X taken at the first sign of Y may ease Z": the subject is before the participle
+        return before(sentence, reduced.start()) if reduced else None
+    if i >= 0 and words[i][2].casefold() in _ANAPHORIC:
         return None  # "stretching after a warm shower helps": the subject is further back; "these illnesses"
     return _trim(run)
 
@@ -228,6 +241,40 @@ def means(sentence: str, at: int) -> tuple[int, int] | None:
     if following in _DETERMINERS:
         return None  # "by loosening the tissues": a verb and its object, not a named means
     return run[0][0], run[-1][1]
+
+
+#: A verb of keeping a state and the one word of the state, at the end of its clause (for "remain" and
+#: "stay", which take no object, also before a preposition): a habit ("remain healthy", "stay active in
+#: winter", "keeping fit"), named by the verb's gerund ("remaining healthy").
+_STATE = re.compile(
+    r"\b(?P<verb>remain|stay|keep)(?:s|ed|ing)?\s+(?P<state>[^\W\d_][\w-]*)(?=\s*(?P<next>\w+|[^\w\s]|$))",
+    re.I,
+)
+#: Words that end the clause of a state ("stay active and …", "keep warm, but …").
+_CLAUSE_WORDS = _set("and or but by to so while if when until")
+#: Words after such a verb that are no state: a reflexive object, a particle ("stay away from").
+_NO_STATE = _set(
+    "yourself yourselves himself herself itself themselves myself ourselves away out up off back"
+)
+
+
+def habits(sentence: str) -> list[tuple[int, int, str]]:
+    """A habit a verb of keeping a state names, as (start, end, name): "try to stay active" → "staying
+    active"; "keep it warm", "keep pain at bay" (an object), "stay in bed" (a stop word) name none.
+
+    >>> s = "Try to remain active and keep warm, but stay in bed if the fever rises."
+    >>> [(s[a:b], name) for a, b, name in habits(s)]
+    [('remain active', 'remaining active'), ('keep warm', 'keeping warm')]
+    """
+    out = []
+    for m in _STATE.finditer(sentence):
+        state, after, verb = m.group("state"), m.group("next").casefold(), m.group("verb").casefold()
+        if not _content(state) or state.casefold() in _NO_STATE or state.casefold().endswith("ly"):
+            continue
+        if after.isalnum() and after not in _CLAUSE_WORDS and (verb == "keep" or after not in PREPOSITIONS):
+            continue  # the clause goes on: "keep pain at bay", "stay active people"
+        out.append((m.start(), m.end(), f"{verb}ing {state.casefold()}"))
+    return out
 
 
 def guess_type(phrase: str) -> str:

@@ -261,6 +261,7 @@ class Extractor:
         recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
         prior: list[Mention] = []  # the mentions of the two sentences before this one
         antecedent: list[Mention] = []
+        defined = abbreviations(text)
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
             start = seg.start + len(raw) - len(raw.lstrip())
@@ -270,21 +271,27 @@ class Extractor:
             mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named) if named
                                 else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
+            mentions = self._abbreviated(draft, by_grounding, sentence, mentions, defined)
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._pains_in(draft, by_grounding, sentence, mentions)
             mentions = self._stiff_parts(draft, by_grounding, sentence, mentions)
+            mentions = self._habits(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
             mentions = _resolve_them(sentence, mentions)
             prior = [m for ms in recent for m in ms]
+            last = recent[-1] if recent else []  # the sentence before's
             recent = [*recent[-1:], mentions]
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in [
                 *pairs(
-                    sentence, mentions, antecedent, self._pronoun_resolver(draft, sentence, mentions, prior)
+                    sentence,
+                    mentions,
+                    antecedent,
+                    self._pronoun_resolver(draft, sentence, mentions, prior, last),
                 ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
                 *_reciprocal(sentence, mentions),
@@ -470,6 +477,67 @@ class Extractor:
                     break
         return out
 
+    def _abbreviated(
+        self,
+        draft: Draft,
+        by_grounding: dict[tuple[str, str], str],
+        sentence: str,
+        mentions: list[Mention],
+        defined: dict[str, str],
+    ) -> list[Mention]:
+        """Each occurrence of a short form the text defines (:func:`abbreviations`) that no name covers,
+        as a mention of its long form's entity: named if the long form is a name, else drafted with the
+        short form as label and the long form as synonym (the long form's words at the definition are
+        merged with it by :func:`_long_forms`)."""
+        out = list(mentions)
+        for short, long in defined.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", sentence):
+                a, b = m.span()
+                if any(x.start < b and a < x.end for x in out):
+                    continue
+                named = self.names.get(normalize(long))
+                if named:
+                    key = self._entity(draft, by_grounding, long, named)
+                else:
+                    key = self._phrase_entity(draft, by_grounding, short)
+                    e = draft.entities[key]
+                    if e.review and e.review.startswith("drafted from a noun phrase"):
+                        e.synonyms = (long,)
+                        e.type = phrases.guess_type(long)
+                        e.review = (
+                            f"drafted from an abbreviation the text defines ({long} ({short})): check the id, "
+                            f"the type ({e.type}, a guess) and whether a corpus entity is meant"
+                        )
+                out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
+    def _habits(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "Remain healthy", "stay active": a habit (phrases.habits), named by its gerund ("remaining
+        healthy") as a name says or else drafted as a lifestyle; it replaces a name of the state word alone
+        (HPO's "Healthy"), not one that crosses it."""
+        out = list(mentions)
+        for a, b, name in phrases.habits(sentence):
+            inside = [x for x in out if a <= x.start and x.end <= b]
+            if any(x.start < b and a < x.end for x in out if x not in inside):
+                continue
+            out = [x for x in out if x not in inside]
+            named = self.names.get(normalize(name))
+            if named:
+                key = self._entity(draft, by_grounding, name, named)
+            else:
+                key = self._phrase_entity(draft, by_grounding, name)
+                e = draft.entities[key]
+                if e.review and e.review.startswith("drafted from a noun phrase"):
+                    e.type = "lifestyle"
+                    e.review = (
+                        f"drafted from a verb of keeping a state ({sentence[a:b]!r}) as a habit: check "
+                        "the id and whether a corpus entity is meant"
+                    )
+            out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
     def _resolve_definite(
         self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
     ) -> list[Mention]:
@@ -520,18 +588,23 @@ class Extractor:
 
     @staticmethod
     def _pronoun_resolver(
-        draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+        draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention], last: list[Mention]
     ) -> Callable[[int, int, str], list[Mention]]:
         """What "it" stands for as a relation's subject, as mentions at the pronoun's offsets: after a
         fronted subordinate clause ("once X is linked to Y, it can cause Z"), each entity that clause
         names (its subject or its object: the curator picks); else the latest mention before it, in this
-        sentence or the two before, of a kind the relation takes as subject (a means for "alleviates")."""
+        sentence or the two before, of a kind the relation takes as subject (a means for "alleviates").
+        An anaphoric means ("that way", "by doing so": relations.MANNER_ANAPHOR) stands for what the
+        sentence before (``last``) advises doing: each intervention, drug or habit it names."""
 
         def fits(key: str, relation: str) -> bool:
             means = _is_means(draft.entities[key])
             return means if relation in MEANS_RELATIONS else not means or relation not in _CAUSAL_RELATIONS
 
         def resolve(start: int, end: int, relation: str) -> list[Mention]:
+            if sentence[start:end].casefold() != "it":  # "that way": a means of the sentence before
+                keys = dict.fromkeys(m.key for m in last if _is_means(draft.entities[m.key]))
+                return [Mention(start, end, k) for k in keys]
             clause = _SUBORDINATE.search(sentence, 0, start)
             found: list[str] = []
             if clause:
@@ -657,6 +730,54 @@ class Extractor:
                 claim.support = level
             claim.reviews.append(f"a citation marker {sentence[a:b]!r}: check what it supports")
         return claim
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """The short forms a text defines in brackets after their long form, and the long forms: "herpes
+    simplex virus type 2 (HSV-2)" defines HSV-2. Schwartz and Hearst's rule (PSB 2003): a short form of two
+    to ten characters with a capital letter, no space, starting with a letter or digit, whose letters and
+    digits are found in order, right to left, in the words before the bracket, its first one opening a
+    word; the long form is at most min(n + 5, 2n) words (n the short form's length), and starts at that word.
+
+    >>> abbreviations("It is rare (CBD) but gout (G) and carpal tunnel syndrome (CTS) are not.")
+    {'CTS': 'carpal tunnel syndrome'}
+    """
+    out: dict[str, str] = {}
+    for m in _BRACKETED.finditer(text):
+        short = m.group(1)
+        if not (
+            2 <= len(short) <= 10
+            and " " not in short
+            and short[0].isalnum()
+            and any(c.isupper() for c in short)
+            and short not in out
+        ):
+            continue
+        words = re.findall(r"\S+", text[: m.start()].rsplit(".", 1)[-1])
+        window = " ".join(words[-min(len(short) + 5, 2 * len(short)) :])
+        long = _long_form(short, window)
+        if long and len(long.split()) > 1 and long.casefold() != short.casefold():
+            out[short] = long
+    return out
+
+
+def _long_form(short: str, window: str) -> str | None:
+    """The shortest end of ``window`` holding ``short``'s letters and digits in order, the first at a word's
+    start (Schwartz and Hearst's findBestLongForm), or None."""
+    s, i = len(short) - 1, len(window) - 1
+    while s >= 0:
+        c = short[s].casefold()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while i >= 0 and (window[i].casefold() != c or (s == 0 and i > 0 and window[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i -= 1
+        s -= 1
+    start = window.rfind(" ", 0, i + 1) + 1
+    return window[start:].strip(" ,;:") or None
 
 
 def _is_means(entity: DraftEntity) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
-from graph_builder.extract.phrases import FREQUENCY_MODIFIERS, LIGHT_GERUNDS, PREPOSITIONS
+from graph_builder.extract.phrases import FREQUENCY_MODIFIERS, LIGHT_GERUNDS, PREPOSITIONS, REDUCED_RELATIVE
 
 _I = re.IGNORECASE
 
@@ -68,6 +68,14 @@ _TIME_EXPRESSION = re.compile(
     r"(?:the\s+|an?\s+|your\s+)?",
     _I,
 )
+#: An anaphoric means opening the clause before a cue, with no subject but a person's: "That way, you can
+#: prevent X", "By doing so, we may lower the risk of Y", "Doing this eases Z" — what the sentence before
+#: advises doing is the subject.
+MANNER_ANAPHOR = re.compile(
+    r"^\W*(?P<anaphor>(?:in\s+)?(?:this|that)\s+way|(?:(?:by|in)\s+)?doing\s+(?:so|this|that))\b\s*,?\s*"
+    r"(?:(?:you|we|they|one|people|patients)\s+)?(?:\w+\s+){0,2}$",
+    _I,
+)
 _PRONOUN_BEFORE = re.compile(r"\b(?P<pronoun>it|this|they|these|that)\s+(?:\w+\s+){0,3}$", _I)
 #: A fronted adverbial clause with no subject of its own, up to the cue: "Aside from easing the pain, it …".
 _FRONTED = re.compile(
@@ -98,7 +106,8 @@ class Mention:
     key: str
 
 
-#: Resolves the pronoun at a sentence offset, for a relation: the mentions it stands for.
+#: Resolves the pronoun (or the anaphoric means, :data:`MANNER_ANAPHOR`) at sentence offsets, for a
+#: relation: the mentions it stands for.
 Resolver = Callable[[int, int, str], list[Mention]]
 
 
@@ -206,6 +215,8 @@ def pairs(
             if any(x < b and a < y for x, y in taken):
                 continue
             left, right = _before(mentions, a, text), _after(mentions, b, text)
+            if not how.startswith("of-") and (reduced := REDUCED_RELATIVE.search(text, 0, a)):
+                left = _before(mentions, reduced.start(), text)  # "X applied to the skin eases Y": not "skin"
             review = None
             confidence = 0.8
             if how.startswith("of-"):
@@ -251,6 +262,10 @@ def pairs(
                 if means and (not left or _BOUNDARY.search(between) or _COORDINATED_VERB.match(between)):
                     left = [means]  # "ease pain by applying heat": the means is the subject
                     review = 'the subject is the means the sentence names ("by …")'
+                    confidence = 0.5
+                elif not left and resolve and (manner := MANNER_ANAPHOR.match(text[:a])):
+                    left = resolve(*manner.span("anaphor"), relation)
+                    review = f'the subject is what "{manner.group("anaphor")}" points back to: check it'
                     confidence = 0.5
                 elif not left and (pronoun := _PRONOUN_BEFORE.search(text[:a])):
                     word = pronoun.group("pronoun")

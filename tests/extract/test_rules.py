@@ -462,3 +462,82 @@ def test_loosening_is_an_alleviates_cue(extractor: Any, tmp_path: Path) -> None:
     ann, claims = _claims(extractor, tmp_path, "A sauna may loosen stiff muscles.")
     assert claims == {("sauna", "alleviates", "stiff muscles")}
     assert [(h.span.text, h.type) for h in ann.claims[0].hedges] == [("may", "speculation")]
+
+
+# --- an anaphoric means and the habit it points back to (issue 13, the seed's "can prevent") ---
+
+
+def test_a_verb_of_keeping_a_state_names_a_habit_by_its_gerund() -> None:
+    s = "After a sprain, stay active and keep warm, but stay in bed when the fever rises."
+    assert [(s[a:b], name) for a, b, name in phrases.habits(s)] == [
+        ("stay active", "staying active"),
+        ("keep warm", "keeping warm"),
+    ]
+    s = "Keeping yourself busy helps, staying calmly seated does too, and so does keeping pain at bay."
+    assert phrases.habits(s) == []  # a reflexive object, an adverb, an object: no state word
+    s = "Remain calm during an attack."
+    assert [name for _, _, name in phrases.habits(s)] == ["remaining calm"]  # "remain" takes no object
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("After a sprain, try to stay active. That way, you may prevent stiff joints.",
+         {("staying active", "prevents", "stiff joints")}),
+        ("Stay hydrated on hot days. In this way we can prevent kidney stones.",
+         {("staying hydrated", "prevents", "kidney stones")}),
+        ("Keep warm and stay active. By doing so, you can ease back pain.",
+         {("keeping warm", "alleviates", "back pain"), ("staying active", "alleviates", "back pain")}),
+    ],
+)  # fmt: skip
+def test_that_way_stands_for_the_means_the_sentence_before_advises(
+    extractor: Any, tmp_path: Path, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    ann, claims = _claims(extractor, tmp_path, text)
+    assert claims == expected
+    assert all(h.type == "speculation" for c in ann.claims for h in c.hedges)
+    assert {h.span.text for c in ann.claims for h in c.hedges} <= {"may prevent", "can prevent", "can ease"}
+    assert all(len(c.hedges) == 1 for c in ann.claims)
+    assert all(ann.entities[c.subject].type == "lifestyle" for c in ann.claims)
+
+
+def test_that_way_with_no_means_before_it_names_no_subject(extractor: Any, tmp_path: Path) -> None:
+    text = "Migraines are common. That way, you can prevent a headache. Massage eases neck pain."
+    assert _claims(extractor, tmp_path, text)[1] == {("massage", "alleviates", "neck pain")}
+
+
+# --- abbreviations the text defines (issue 13: the short form names its long form's entity) ---
+
+
+def test_a_short_form_in_brackets_is_defined_by_the_words_before_it() -> None:
+    from graph_builder.extract.pipeline import abbreviations
+
+    text = (
+        "Restless legs syndrome (RLS) disturbs sleep (see below). Iron (Fe) helps some, "
+        "but cold baths (CB) are untested and the drug (a dopamine agonist) has a code (XQ-7)."
+    )
+    # Fe: a one-word long form; "see below", "a dopamine agonist": no short form; XQ-7: no long form
+    assert abbreviations(text) == {"RLS": "Restless legs syndrome", "CB": "cold baths"}
+
+
+def test_a_defined_short_form_names_the_long_forms_entity(extractor: Any, tmp_path: Path) -> None:
+    text = "The Epstein-Barr virus (EBV) is common in teenagers. Rarely, EBV can cause a sore throat."
+    ann, claims = _claims(extractor, tmp_path, text)
+    assert claims == {("EBV", "causes", "sore throat")}
+    ebv = ann.entities[ann.claims[0].subject]
+    assert (ebv.type, list(ebv.synonyms)) == ("pathogen", ["Epstein-Barr virus"])  # typed by the long form
+    assert [h.span.text for h in ann.claims[0].hedges] == ["Rarely", "can cause"]
+
+
+# --- a reduced relative clause between the subject and its verb ---
+
+
+def test_a_reduced_relative_clause_is_no_subject(extractor: Any, tmp_path: Path) -> None:
+    s = "Peppermint tea taken after a heavy dinner can calm an upset stomach."
+    span = phrases.before(s, s.index("can"))
+    assert span and s[span[0] : span[1]] == "Peppermint tea"
+    s = "Walking after a large meal helps digestion."
+    # no participle: the preposition's object is no subject, and none before it either
+    assert phrases.before(s, s.index("helps")) is None
+    _, claims = _claims(extractor, tmp_path, "Clove oil applied to a sore tooth may ease the ache.")
+    assert claims == {("clove oil", "alleviates", "ache")}  # not the tooth, a name inside the clause
