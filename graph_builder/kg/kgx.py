@@ -42,7 +42,13 @@ SELECT DISTINCT ?assertion ?relation ?quote ?source ?url ?polarity ?certainty ?c
              medkg:quote ?quote ; medkg:source ?source ; medkg:proposition/medkg:relation ?relation ;
              medkg:polarity ?polarity ; medkg:certainty ?certainty ; medkg:support ?support .
   OPTIONAL { ?source schema:url ?url }
-  BIND(EXISTS { ?assertion medkg:hedge/medkg:cueType hedge:condition } AS ?conditional)
+  # Condition cues counted once for all assertions: an EXISTS in the BIND is evaluated anew for each
+  # assertion by Oxigraph, which joins with every condition cue of the store each time.
+  OPTIONAL {
+    SELECT ?assertion (COUNT(*) AS ?conditionCues) WHERE { ?assertion medkg:hedge/medkg:cueType hedge:condition }
+    GROUP BY ?assertion
+  }
+  BIND(BOUND(?conditionCues) AS ?conditional)
 }"""
 
 _QUALIFIERS = """
