@@ -60,7 +60,9 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     )
     [wheel] = wheels.glob("medkg-*.whl")
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
+    # No pip of its own (ensurepip installs one from its bundled wheel, seconds of a test): this
+    # interpreter's pip installs into it (``--python``, pip 22.3 and later).
+    venv.create(env_dir, with_pip=False)
     py = env_dir / "bin" / "python"
     # Reuse this interpreter's installed dependencies (no network): a .pth line adds its site-packages.
     # .pth files inside that folder are not processed, so the editable medkg there stays invisible.
@@ -72,7 +74,10 @@ def test_wheel_installed_outside_the_repo_builds_and_queries(
     ).stdout.strip()
     deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
     Path(target, "medkg-test-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+    )
 
     work = tmp_path / "elsewhere"
     work.mkdir()

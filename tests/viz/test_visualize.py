@@ -104,21 +104,6 @@ def test_same_graph_gives_byte_identical_html(seed_graph: nx.MultiDiGraph) -> No
     assert to_html(seed_graph) == to_html(again)
 
 
-def test_html_is_byte_identical_across_processes(tmp_path: Path) -> None:
-    pages = []
-    for seed in ("1", "2"):
-        out = tmp_path / f"graph-{seed}.html"
-        env = {k: v for k, v in os.environ.items() if k not in ("MEDKG_GRAPH", "MEDKG_STORE")}
-        env |= {"PYTHONHASHSEED": seed, "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])}
-        result = subprocess.run(
-            [sys.executable, "-m", "graph_builder.cli", "viz", "--out", str(out)],
-            capture_output=True, text=True, cwd=tmp_path, env=env, check=False,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        pages.append(out.read_bytes())
-    assert pages[0] == pages[1]
-
-
 def test_regression_the_page_does_not_read_pyvis_files(seed_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
     # vis-network used to be read from a private path inside the installed pyvis; it now ships in
     # graph_builder/viz/page/. A None entry in sys.modules makes pyvis unimportable and unfindable.
