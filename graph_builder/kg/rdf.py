@@ -208,11 +208,20 @@ def claim_links(subject: NamedNode, links: Iterable[str], obj: NamedNode) -> Ite
         yield Quad(subject, _N(link), obj, CLAIMED)
 
 
-def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
+def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary, made: set[Any] | None) -> None:
+    """The shared facts of a source; an entity's or term's description whose key is in ``made`` is left
+    out (its quads are a function of the key: the entity itself, the term's IRI and record)."""
     for ent in ann.entities.values():
-        w.quads.extend(describe_entity(_N(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
+        if made is None or ent not in made:
+            w.quads.extend(describe_entity(_N(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
+            if made is not None:
+                made.add(ent)
     for g, record in _term_records(ann):
-        w.quads.extend(describe_term(_N(g.iri), record))
+        key = (g.iri, tuple(record))
+        if made is None or key not in made:
+            w.quads.extend(describe_term(_N(key[0]), record))
+            if made is not None:
+                made.add(key)
     for claim in ann.claims:
         w.quads.extend(
             describe_proposition(
@@ -349,12 +358,19 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
             w.add(step, _v("assertion"), assertion)
 
 
-def iter_quads(annotation: Annotation, vocab: Vocabulary | None = None) -> Iterator[Quad]:
+def iter_quads(
+    annotation: Annotation, vocab: Vocabulary | None = None, *, made: set[Any] | None = None
+) -> Iterator[Quad]:
     """Yield the quads of one annotation: shared facts first, then the source's named graph, then its
-    statistics (:mod:`graph_builder.kg.statistics`)."""
+    statistics (:mod:`graph_builder.kg.statistics`).
+
+    ``made``, when given, holds the keys of the entity and term descriptions its caller already has
+    (from earlier annotations; the set is updated): those are left out, as a store would keep them
+    once anyway, and a build's reader is spared making them. The statistics do not read descriptions.
+    """
     vocab = vocab or load_vocabulary()
     w = _Writer()
-    _shared(w, annotation, vocab)
+    _shared(w, annotation, vocab, made)
     w.graph = _N(ns.source_graph_iri(annotation.source.id))
     _source(w, annotation, vocab)
     yield from w.quads

@@ -167,3 +167,21 @@ def test_write_atomic_leaves_the_old_file_when_writing_fails(
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_descriptions_made_before_are_left_out_and_the_quads_are_the_same() -> None:
+    """``iter_quads(..., made=)``, what a build's reader uses: an entity or term described by an earlier
+    file is not made again, and the quads of all files together are the same set."""
+    from graph_builder.core.paths import ANNOTATIONS_DIR
+    from graph_builder.ingest.annotations import load_annotations
+    from graph_builder.kg.rdf import iter_quads
+
+    vocab = load_vocabulary()
+    annotations = load_annotations(sorted(ANNOTATIONS_DIR.glob("*.yaml")), vocab)
+    made: set[Any] = set()
+    each = [list(iter_quads(ann, vocab)) for ann in annotations]
+    skipping = [list(iter_quads(ann, vocab, made=made)) for ann in annotations]
+    assert {q for quads in skipping for q in quads} == {q for quads in each for q in quads}
+    assert sum(map(len, skipping)) < sum(map(len, each))  # something was left out
+    again = list(iter_quads(annotations[0], vocab, made=made))
+    assert not {q.predicate for q in again} & {ox.NamedNode(ns.SKOS + "prefLabel")}  # described before
