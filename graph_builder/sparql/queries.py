@@ -13,6 +13,7 @@ a query is :mod:`graph_builder.sparql.runner`.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -244,6 +245,10 @@ def load_query(path: Path | str) -> NamedQuery:
     """
     path = Path(path)
     try:
+        status = os.stat(path)
+        state = (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        if (known := _LOADED.get(path)) is not None and known[0] == state:
+            return known[1]
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise QueryNotFoundError(f"cannot read query file {path}: {error.strerror}") from error
@@ -254,7 +259,17 @@ def load_query(path: Path | str) -> NamedQuery:
     missing = [key for key in REQUIRED_FIELDS if not getattr(query, key)]
     if missing:
         raise QueryHeaderError(f"{path}: the #+ header needs {', '.join(missing)}")
+    if len(_LOADED) >= _LOADED_MAX:
+        _LOADED.clear()
+    _LOADED[path] = (state, query)
     return query
+
+
+#: The queries loaded, by path, with the state of the file they were read from (inode, size,
+#: modification and change times): a named query is looked up at every run, and reading its file again
+#: cost ~40 µs, a tenth or more of a query over the statistics (0.2-0.4 ms). A changed file is read anew.
+_LOADED: dict[Path, tuple[tuple[int, int, int, int], NamedQuery]] = {}
+_LOADED_MAX = 1024
 
 
 @functools.lru_cache(maxsize=512)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -630,3 +631,27 @@ def test_an_optional_parameter_left_out_stays_unbound_and_a_required_one_does_no
     assert bind_parameters(query, {"m": 5, "n": 2})[ox.Variable("n")] == ox.Literal(2)
     with pytest.raises(ParameterError, match="needs a value for parameter 'm'"):
         bind_parameters(query, {"n": 2})
+
+
+def test_a_query_file_is_read_again_only_when_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A named query is looked up at every run: an unchanged file is not read again (its read cost a
+    tenth of a query over the statistics), an edited one is."""
+    path = tmp_path / "mine.rq"
+    header = "#+ summary: s\n#+ description: d\n#+ tags: [t]\n"
+    path.write_text(header + "SELECT ?n { VALUES ?n { 1 } }\n", encoding="utf-8")
+    reads: list[Path] = []
+    read_text = Path.read_text
+
+    def counted(self: Path, *args: object, **kwargs: object) -> str:
+        reads.append(self)
+        return read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    first = load_query(path)
+    assert load_query(path) is first and reads == [path]  # unchanged: not read again
+    path.write_text(header + "SELECT ?n { VALUES ?n { 2 } }\n", encoding="utf-8")  # the same length
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # its time moves on, as an edit's does
+    assert "2" in load_query(path).sparql and reads == [path, path]
