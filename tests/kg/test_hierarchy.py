@@ -179,3 +179,129 @@ def test_the_qa_check_finds_links_that_make_no_hierarchy(seed_store: ox.Store) -
         ("hsv-2", "not an entity"),
     }
     assert len(run_query("qa/broader-links", seed_store)) == 0
+
+
+# --- the table on disk (kg.hierarchy reads it instead of the packages) -----------------------------------
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache folder of this test's own, and nothing the process read before it."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("MEDKG_CACHE_DIR", str(folder))
+    hierarchy._table.cache_clear()
+    hierarchy.ancestry.cache_clear()
+    yield folder
+    hierarchy._table.cache_clear()
+    hierarchy.ancestry.cache_clear()
+
+
+def _grounding_ids(vocabulary: str) -> list[str]:
+    annotations = load_annotations(annotation_files([ANNOTATIONS_DIR]))
+    groundings = [g for a in annotations for e in a.entities.values() for g in e.groundings]
+    ids = {g.id for g in groundings if g.vocabulary == vocabulary}
+    assert ids, f"the example corpus grounds nothing to {vocabulary}"
+    return sorted(ids)
+
+
+@pytest.mark.parametrize("vocabulary", hierarchy.HIERARCHIES)
+def test_the_table_file_gives_what_the_package_gives(vocabulary: str, cache_folder: Path) -> None:
+    _require(vocabulary)
+    hierarchy._table(vocabulary)  # made from the package, and written
+    [written] = cache_folder.glob(f"hierarchy-{vocabulary}-*.json")
+    hierarchy._table.cache_clear()  # read back from the file
+    every = hierarchy._all_ids(vocabulary)
+    sample = every[:: len(every) // 300]  # the root or a chapter among them: "1", "HP:0000001"
+    corpus = _grounding_ids(vocabulary)
+    for term_id in corpus + sample:
+        from_file = hierarchy._from_table(vocabulary, term_id)
+        assert from_file is not None, f"{term_id} is not in the table"
+        assert from_file == hierarchy._READERS[vocabulary](term_id), term_id
+    assert hierarchy._from_table(vocabulary, "no such id") is None  # asked of the package instead
+    assert written.read_bytes() == hierarchy._table_json(hierarchy._table_from_packages(vocabulary))
+
+
+def test_the_hpo_root_has_no_hierarchy() -> None:
+    _require("hpo")
+    assert hierarchy._hpo(hierarchy.HPO_ROOT) == ()  # was a KeyError
+
+
+def test_another_spelling_of_an_id_is_asked_of_the_package(cache_folder: Path) -> None:
+    _require("icd10cm")
+    _require("hpo")
+    assert [t.id for t in hierarchy.ancestry("icd10cm", "M5450")][:2] == ["M5450", "M54.5"]
+    assert hierarchy.ancestry("hpo", "HP:3419")[0].id == "HP:0003419"
+
+
+def _build(out: Path) -> dict[str, bytes]:
+    from graph_builder.cli import main
+
+    assert main(["build", "--out", str(out)]) == 0
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_a_build_is_the_same_bytes_from_the_table_and_from_the_packages(
+    cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _require("icd10cm")
+    _require("hpo")
+    from_table = _build(tmp_path / "table")
+    assert sorted(p.name.split("-")[1] for p in cache_folder.iterdir()) == ["hpo", "icd10cm"]
+    hierarchy.ancestry.cache_clear()
+    monkeypatch.setattr(hierarchy, "_from_table", lambda vocabulary, term_id: None)
+    assert _build(tmp_path / "packages") == from_table
+
+
+def test_a_warm_table_builds_without_reading_the_packages(
+    cache_folder: Path, corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _require("icd10cm")
+    _require("hpo")
+    for vocabulary in hierarchy.HIERARCHIES:
+        hierarchy._table(vocabulary)
+    hierarchy._table.cache_clear()
+
+    def unread() -> None:
+        raise AssertionError("a package was read")
+
+    monkeypatch.setattr(hierarchy, "icd10cm_module", unread)
+    monkeypatch.setattr(hierarchy, "hpo_ontology", unread)
+    store = build_from_files(annotation_files([ANNOTATIONS_DIR]))
+    assert _term_links(store) == _term_links(corpus_store) != []
+
+
+def test_a_corrupt_table_file_is_made_again(cache_folder: Path) -> None:
+    _require("icd10cm")
+    hierarchy._table("icd10cm")
+    [path] = cache_folder.iterdir()
+    good = path.read_bytes()
+    for bad in (
+        good[: len(good) // 2],
+        b"\xff\xfe not json",
+        b'{"format": 0, "terms": {}, "empty": []}',
+        b'{"format": 1, "terms": {"M54": 1}, "empty": []}',
+    ):
+        path.write_bytes(bad)
+        hierarchy._table.cache_clear()
+        hierarchy.ancestry.cache_clear()
+        chain = [t.id for t in hierarchy.ancestry("icd10cm", "M54.50")]
+        assert chain == ["M54.50", "M54.5", "M54", "M50-M54"]
+        assert path.read_bytes() == good
+
+
+def test_a_cache_folder_that_cannot_be_written_still_builds(
+    tmp_path: Path, corpus_store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _require("icd10cm")
+    _require("hpo")
+    (tmp_path / "file").write_text("a file where the folder would be")  # unwritable even for root
+    monkeypatch.setenv("MEDKG_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    hierarchy._table.cache_clear()
+    hierarchy.ancestry.cache_clear()
+    try:
+        store = build_from_files(annotation_files([ANNOTATIONS_DIR]))
+    finally:
+        hierarchy._table.cache_clear()
+        hierarchy.ancestry.cache_clear()
+    assert _term_links(store) == _term_links(corpus_store) != []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

@@ -1,23 +1,12 @@
-"""Fixtures of the lookup tests: a cache folder of their own, and the vocabulary packages required."""
+"""Fixtures of the lookup tests: the vocabulary packages required (the cache folder is the session's,
+the repository's ``conftest.py``)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from graph_builder.core.packages import PACKAGES, missing
 from tests.ci import absent
-
-
-@pytest.fixture(scope="session", autouse=True)
-def lookup_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The names cache in a temporary folder, never the home folder of whoever runs the tests."""
-    folder = tmp_path_factory.mktemp("medkg-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MEDKG_CACHE_DIR", str(folder))
-        yield folder
 
 
 @pytest.fixture(autouse=True)
