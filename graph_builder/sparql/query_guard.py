@@ -270,7 +270,8 @@ class _Scan:
 def check_query_text(
     text: str, *, allow_service: Sequence[str] = (), base_iri: str | None = None
 ) -> QueryShape:
-    """Refuse a query medkg must not hand to the engine; else say whether it names its own dataset.
+    """Refuse a query medkg must not hand to the engine; else say whether it names its own dataset, which
+    SERVICE IRIs it calls and how deep it goes.
 
     Raises :class:`QueryRefusedError` (one line) for text over :data:`MAX_QUERY_BYTES`, nesting over
     :data:`MAX_NESTING`, chains over :data:`MAX_DEPTH`, and any ``SERVICE`` whose IRI's host is not in
@@ -279,7 +280,7 @@ def check_query_text(
     checked on every run); a refused text is checked, and refused, again on every call.
 
     >>> check_query_text('SELECT * FROM <urn:g> { ?s ?p "SERVICE <http://x/>" } # SERVICE <http://x/>')
-    QueryShape(has_dataset=True, services=())
+    QueryShape(has_dataset=True, services=(), depth=5)
     >>> check_query_text("select * { service <http://127.0.0.1:9/> {} }")
     Traceback (most recent call last):
     ...
