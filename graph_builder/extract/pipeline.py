@@ -495,19 +495,14 @@ class Extractor:
                 a, b = m.span()
                 if any(x.start < b and a < x.end for x in out):
                     continue
-                named = self.names.get(normalize(long))
-                if named:
-                    key = self._entity(draft, by_grounding, long, named)
-                else:
-                    key = self._phrase_entity(draft, by_grounding, short)
-                    e = draft.entities[key]
-                    if e.review and e.review.startswith("drafted from a noun phrase"):
-                        e.synonyms = (long,)
-                        e.type = phrases.guess_type(long)
-                        e.review = (
-                            f"drafted from an abbreviation the text defines ({long} ({short})): check the id, "
-                            f"the type ({e.type}, a guess) and whether a corpus entity is meant"
-                        )
+                key, e = self._named_or_drafted(draft, by_grounding, long, short)
+                if e is not None:
+                    e.synonyms = (long,)
+                    e.type = phrases.guess_type(long)
+                    e.review = (
+                        f"drafted from an abbreviation the text defines ({long} ({short})): check the id, "
+                        f"the type ({e.type}, a guess) and whether a corpus entity is meant"
+                    )
                 out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
@@ -523,18 +518,13 @@ class Extractor:
             if any(x.start < b and a < x.end for x in out if x not in inside):
                 continue
             out = [x for x in out if x not in inside]
-            named = self.names.get(normalize(name))
-            if named:
-                key = self._entity(draft, by_grounding, name, named)
-            else:
-                key = self._phrase_entity(draft, by_grounding, name)
-                e = draft.entities[key]
-                if e.review and e.review.startswith("drafted from a noun phrase"):
-                    e.type = "lifestyle"
-                    e.review = (
-                        f"drafted from a verb of keeping a state ({sentence[a:b]!r}) as a habit: check "
-                        "the id and whether a corpus entity is meant"
-                    )
+            key, e = self._named_or_drafted(draft, by_grounding, name, name)
+            if e is not None:
+                e.type = "lifestyle"
+                e.review = (
+                    f"drafted from a verb of keeping a state ({sentence[a:b]!r}) as a habit: check "
+                    "the id and whether a corpus entity is meant"
+                )
             out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
@@ -649,6 +639,18 @@ class Extractor:
         if strict:  # a disease, unless its head word says pathogen ("mumps virus": MeSH's terms are all typed disease)
             return guessed != "pathogen" and "disease" in (e.type, guessed)
         return e.type in ("disease", "pathogen") or guessed in ("disease", "pathogen")
+
+    def _named_or_drafted(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], name: str, words: str
+    ) -> tuple[str, DraftEntity | None]:
+        """The entity that ``name`` names, else the one :meth:`_phrase_entity` makes of ``words``; with
+        it, an entity just drafted from a noun phrase, for the caller to say what it was drafted from."""
+        named = self.names.get(normalize(name))
+        if named:
+            return self._entity(draft, by_grounding, name, named), None
+        key = self._phrase_entity(draft, by_grounding, words)
+        e = draft.entities[key]
+        return key, e if e.review and e.review.startswith("drafted from a noun phrase") else None
 
     def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
         # a name in its singular form too ("daily activities" is the corpus's "daily activity")
