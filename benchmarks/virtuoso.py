@@ -38,7 +38,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from benchmarks.measure import MIN_RUNS, TASK_BUDGET_S, interleaved, summary, time_call
-from benchmarks.report import _ratio, _s, machine, merge, record
+from benchmarks.report import _ratio, _s, load_results, machine, merge, now, record
 from benchmarks.run import _sizes, _wanted, ensure_corpus, run_child
 from benchmarks.tasks import middle_source, query_tasks
 from graph_builder.core.results import ResultTable
@@ -312,6 +312,20 @@ def format_table(records: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def keep_earlier(
+    old_doc: dict[str, Any], records: list[dict[str, Any]], this_run: dict[str, Any]
+) -> dict[str, Any]:
+    """The records and runs of the results file after this run: a record of this run replaces the earlier
+    one of its size and task, and every other earlier record stays (a run of a few tasks at one size
+    does not erase the rest); ``runs`` keeps the machine and configuration of each date still in use."""
+    measured = {(r["size"], r["task"]) for r in records}
+    kept = [r for r in old_doc["records"] if (r["size"], r["task"]) not in measured and r.get("date")]
+    all_records = merge([*kept, *records])
+    runs = {**(old_doc.get("runs") or {}), **{r["date"]: this_run for r in records}}
+    in_use = {r["date"] for r in all_records}
+    return {"runs": {d: run for d, run in sorted(runs.items()) if d in in_use}, "records": all_records}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.virtuoso", description=(__doc__ or "").split("\n\n")[0]
@@ -339,23 +353,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 size, seed=args.seed, workers=args.workers, repeat=args.repeat, memory_gb=args.memory_gb,
                 graph_store_max=args.graph_store_max, work=Path(work), only=args.tasks,
             )  # fmt: skip
-    records = merge(records)
+    stamp = now()
+    records = merge({**r, "date": stamp} for r in records)
     print(format_table(records))
     if str(args.out) != "-":
         from graph_builder.kg.export import write_atomic
 
+        config = {
+            "sizes": args.sizes,
+            "repeat": args.repeat,
+            "memory_gb": args.memory_gb,
+            "graph_store_max": args.graph_store_max,
+            "seed": args.seed,
+            "tasks": args.tasks,
+            "virtuoso_ini": VIRTUOSO_INI,
+        }
         doc = {
-            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "machine": machine(),
-            "config": {
-                "sizes": args.sizes,
-                "repeat": args.repeat,
-                "memory_gb": args.memory_gb,
-                "graph_store_max": args.graph_store_max,
-                "seed": args.seed,
-                "virtuoso_ini": VIRTUOSO_INI,
-            },
-            "records": records,
+            "date": stamp,
+            **keep_earlier(load_results(args.out), records, {"machine": machine(), "config": config}),
             "notes": {
                 "medkg_s": "run_query by name on the local on-disk store (median of the timed runs)",
                 "virtuoso_s": "run_remote by name on Virtuoso's /sparql, as medkg query run NAME --endpoint URL "
@@ -364,6 +379,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "same_rows": "Virtuoso's rows are the local rows, in any order, numbers compared by value",
                 "push:bulk": "medkg push --bulk: write gzipped N-Quads, then ld_add, rdf_loader_run(), checkpoint",
                 "push:graph-store": "medkg push --graph-store: one HTTP PUT per graph, into a fresh database",
+                "date": "each record's date is when it was measured; runs[date] is that run's machine and configuration",
             },
         }
         write_atomic(

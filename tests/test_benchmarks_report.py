@@ -336,3 +336,27 @@ def test_virtuoso_ini_follows_virtuosos_memory_rule() -> None:
     ini = virtuoso_ini(Path("/d"), 1111, 8890, 4)
     assert "NumberOfBuffers = 340000" in ini and "MaxDirtyBuffers = 255000" in ini
     assert "DirsAllowed = ., /d" in ini and "ServerPort = 127.0.0.1:1111" in ini
+
+
+def test_a_virtuoso_run_keeps_the_earlier_records_of_other_sizes_and_tasks() -> None:
+    """A run at 1M, or of a few tasks, must not erase what earlier runs measured (it once rewrote the file
+    with its own records only)."""
+    from benchmarks.virtuoso import keep_earlier
+
+    old = {
+        "records": [
+            {"size": 10, "task": "push:bulk", "virtuoso_s": 2.0, "date": "d1"},
+            {"size": 10, "task": "query:a", "medkg_s": 0.1, "date": "d1"},
+            {"size": 20, "task": "query:a", "medkg_s": 0.2, "date": "d0"},
+        ],
+        "runs": {"d0": {"config": 0}, "d1": {"config": 1}, "gone": {"config": 9}},
+    }
+    new = [{"size": 10, "task": "query:a", "medkg_s": 0.3, "date": "d2"}]
+    doc = keep_earlier(old, new, {"config": 2})
+    found = {(r["size"], r["task"]): (r["medkg_s"], r["date"]) for r in doc["records"]}
+    assert found == {
+        (10, "push:bulk"): (None, "d1"),
+        (10, "query:a"): (0.3, "d2"),
+        (20, "query:a"): (0.2, "d0"),
+    }
+    assert doc["runs"] == {"d0": {"config": 0}, "d1": {"config": 1}, "d2": {"config": 2}}
