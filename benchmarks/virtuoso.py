@@ -38,12 +38,22 @@ from typing import Any
 import pyoxigraph as ox
 
 from benchmarks.measure import MIN_RUNS, TASK_BUDGET_S, interleaved, summary, time_call
-from benchmarks.report import _ratio, _s, load_results, machine, merge, now, record
+from benchmarks.report import (
+    VIRTUOSO_FILE,
+    _s,
+    load_results,
+    machine,
+    merge,
+    now,
+    record,
+    virtuoso_tables,
+    write_readme,
+)
 from benchmarks.run import _sizes, _wanted, ensure_corpus, run_child
 from benchmarks.tasks import middle_source, query_tasks
 from graph_builder.core.results import ResultTable
 
-RESULTS_FILE = Path(__file__).resolve().parent / "virtuoso-results.json"
+RESULTS_FILE = VIRTUOSO_FILE
 #: Above this size the Graph Store Protocol baseline is not run (one HTTP PUT per graph: slow).
 GRAPH_STORE_MAX = 10_000
 
@@ -268,50 +278,6 @@ def run_size(
     return records
 
 
-def format_table(records: Sequence[dict[str, Any]]) -> str:
-    """A Markdown table per size: the pushes, then each named query locally and on Virtuoso."""
-    lines: list[str] = []
-    for size in sorted({r["size"] for r in records}):
-        at = {r["task"]: r for r in records if r["size"] == size}
-        lines += [f"### {size:,} claims", ""]
-        lines += ["| push | quads | time | quads/s | |", "|---|---:|---:|---:|---|"]
-        bulk = at.get("push:bulk", {})
-        for task in ("push:bulk", "push:graph-store"):
-            r = at.get(task)
-            if r is None:
-                continue
-            note = (
-                f"write {_s(r['write_s'])}, load and checkpoint {_s(r['load_s'])}, {r['files']} files"
-                if task == "push:bulk"
-                else f"bulk is {_ratio(r['virtuoso_s'], bulk.get('virtuoso_s'))} faster"
-            )
-            lines.append(
-                f"| {task} | {r['quads']:,} | {_s(r['virtuoso_s'])} | {r['quads_per_s']:,} | {note} |"
-            )
-        lines += [
-            "",
-            "| task | rows | medkg (local) | Virtuoso (--endpoint) | Virtuoso/local | Virtuoso first run |",
-        ]
-        lines += ["|---|---:|---:|---:|---:|---:|"]
-        for task, r in sorted(at.items()):
-            if not task.startswith("query:"):
-                continue
-            rows = str(r["rows"])
-            if r.get("virtuoso_rows") is not None and r["virtuoso_rows"] != r["rows"]:
-                rows += f" (Virtuoso: {r['virtuoso_rows']})"
-            elif r.get("same_rows") is False:
-                rows += " (Virtuoso: other rows)"
-            there = (
-                _s(r.get("virtuoso_s")) if r.get("virtuoso_s") is not None else r.get("virtuoso_error", "—")
-            )
-            lines.append(
-                f"| {task} | {rows} | {_s(r['medkg_s'])} | {there} | {_ratio(r.get('virtuoso_s'), r['medkg_s'])} "
-                f"| {_s(r.get('virtuoso_first_s'))} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
-
-
 def keep_earlier(
     old_doc: dict[str, Any], records: list[dict[str, Any]], this_run: dict[str, Any]
 ) -> dict[str, Any]:
@@ -346,6 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--out", type=Path, default=RESULTS_FILE, help="results file, '-' for none")
     args = p.parse_args(argv)
+    stamp, host = now(), machine()  # the run's start, and the machine (its load) as it was then
     records: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="medkg-virtuoso-", dir=args.work) as work:
         for size in sorted(set(args.sizes)):
@@ -353,9 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 size, seed=args.seed, workers=args.workers, repeat=args.repeat, memory_gb=args.memory_gb,
                 graph_store_max=args.graph_store_max, work=Path(work), only=args.tasks,
             )  # fmt: skip
-    stamp = now()
     records = merge({**r, "date": stamp} for r in records)
-    print(format_table(records))
+    print(virtuoso_tables(records))
     if str(args.out) != "-":
         from graph_builder.kg.export import write_atomic
 
@@ -370,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         doc = {
             "date": stamp,
-            **keep_earlier(load_results(args.out), records, {"machine": machine(), "config": config}),
+            **keep_earlier(load_results(args.out), records, {"machine": host, "config": config}),
             "notes": {
                 "medkg_s": "run_query by name on the local on-disk store (median of the timed runs)",
                 "virtuoso_s": "run_remote by name on Virtuoso's /sparql, as medkg query run NAME --endpoint URL "
@@ -386,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.out, (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
         )
         print(f"wrote {args.out}", file=sys.stderr)
+        if args.out.resolve() == RESULTS_FILE and write_readme():
+            print("wrote the tables of benchmarks/README.md", file=sys.stderr)
     return 0
 
 

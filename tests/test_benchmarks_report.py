@@ -285,6 +285,38 @@ def test_the_readme_tables_are_those_of_the_committed_results() -> None:
     assert report.readme_section(text) == report.render(report.load_results(report.RESULTS_FILE))
 
 
+def test_the_readme_virtuoso_tables_are_those_of_the_committed_virtuoso_results() -> None:
+    """Regenerate with `make bench-report` when this fails (they were once pasted by hand)."""
+    text = report.README_FILE.read_text(encoding="utf-8")
+    markers = (report.VIRTUOSO_BEGIN_MARKER, report.VIRTUOSO_END_MARKER)
+    expected = report.render_virtuoso(report.load_results(report.VIRTUOSO_FILE))
+    assert report.readme_section(text, markers=markers) == expected
+    assert "| push:bulk |" in expected
+
+
+def test_writing_the_readme_rewrites_both_generated_parts(tmp_path: Path) -> None:
+    results, virtuoso = tmp_path / "results.json", tmp_path / "virtuoso-results.json"
+    write_results(
+        results, [_at(K100, "query:a", 1.5, date="2026-01-01T00:00:00+00:00")], {}, host={"cpus": 2}
+    )
+    virtuoso.write_text(json.dumps({"records": [
+        {"size": 10, "task": "query:v", "rows": 1, "medkg_s": 0.1, "virtuoso_s": 0.2, "date": "d"}
+    ], "runs": {"d": {"machine": {"cpus": 2}, "config": {"memory_gb": 8}}}}))  # fmt: skip
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"{report.BEGIN_MARKER}\nold\n{report.END_MARKER}\nmiddle\n"
+        f"{report.VIRTUOSO_BEGIN_MARKER}\nold v\n{report.VIRTUOSO_END_MARKER}\nend\n"
+    )
+    assert report.write_readme(readme, results, virtuoso) is True
+    text = readme.read_text()
+    assert "old" not in text and "\nmiddle\n" in text and text.endswith("end\n")
+    assert "| query:a |" in text and "| query:v | 1 | 100.0 ms | 200.0 ms | 2.00× |" in text
+    assert "--memory-gb 8" in text
+    readme.write_text(f"{report.BEGIN_MARKER}\n{report.END_MARKER}\n{report.VIRTUOSO_BEGIN_MARKER}\n")
+    with pytest.raises(ValueError, match=re.escape("virtuoso-results.json: end")):
+        report.write_readme(readme, results, virtuoso)
+
+
 def test_writing_the_readme_replaces_only_the_generated_part(tmp_path: Path) -> None:
     results = tmp_path / "results.json"
     write_results(
@@ -311,8 +343,6 @@ def test_a_readme_without_its_markers_is_refused_in_one_line(tmp_path: Path, tex
 
 
 def test_virtuoso_table_shows_push_ratio_row_mismatches_and_refusals() -> None:
-    from benchmarks import virtuoso
-
     records = [
         {"size": 10, "task": "push:bulk", "virtuoso_s": 2.0, "quads": 100, "quads_per_s": 50, "write_s": 0.5,
          "load_s": 1.5, "files": 1},
@@ -322,7 +352,7 @@ def test_virtuoso_table_shows_push_ratio_row_mismatches_and_refusals() -> None:
         {"size": 10, "task": "query:c", "rows": 3, "virtuoso_rows": 3, "same_rows": False, "medkg_s": 0.1,
          "virtuoso_s": 0.1},
     ]  # fmt: skip
-    table = virtuoso.format_table(records)
+    table = report.virtuoso_tables(records)
     assert "| push:graph-store | 100 | 6.00 s | 17 | bulk is 3.00× faster |" in table
     assert "| query:a | 3 (Virtuoso: 2) | 100.0 ms | 300.0 ms | 3.00× |" in table
     assert "| query:b | 3 | 100.0 ms | SP031 | — |" in table
