@@ -57,7 +57,9 @@ def _icd10cm(code: str) -> tuple[Term, ...]:
     icd = icd10cm_module()
     if not icd.is_valid_item(code) or icd.is_chapter(code):
         return ()
-    chain = [code, *(a for a in icd.get_ancestors(code) if not icd.is_chapter(a))]
+    # 39 codes are both a block and a category (M99, B99, …): the package lists the block after the
+    # category under the same code, so the chain names the code twice; once each, or it is its own parent.
+    chain = list(dict.fromkeys([code, *(a for a in icd.get_ancestors(code) if not icd.is_chapter(a))]))
     return tuple(
         Term("icd10cm", c, str(icd.get_description(c)), (chain[i + 1],) if i + 1 < len(chain) else ())
         for i, c in enumerate(chain)
@@ -99,14 +101,14 @@ _READERS = {"hpo": _hpo, "icd10cm": _icd10cm}
 # Importing simple-icd-10-cm and loading HPO takes seconds in every fresh process; the table keeps, once
 # per package version, what the readers above give for every id the package names ("terms"), and the ids
 # they give nothing for ("empty": the ICD-10-CM chapters, HPO's root). For HPO a term's entry is its label
-# and its parents; for ICD-10-CM a code's label and its whole chain upwards, as the reader walks it (39
-# codes are both a block and a category, e.g. M99, and stand twice in their own chain). An id the table
-# does not have (another spelling, a retired one, a label of more than one line) is asked of the package,
-# so the answer is always the package's. Each entry is one string, its fields one a line: JSON reads
+# and its parents; for ICD-10-CM a code's label and its whole chain upwards, as the reader walks it. An id
+# the table does not have (another spelling, a retired one, a label of more than one line) is asked of the
+# package, so the answer is always the package's. Each entry is one string, its fields one a line: JSON reads
 # strings three times as fast as lists (0.09 s for ICD-10-CM's 98,000 codes; 518 labels hold tabs).
 
-#: Raised when the table's layout changes, so older files are not read.
-FORMAT = 1
+#: Raised when the table's layout or content changes, so older files are not read (2: a code that is both
+#: a block and a category stands once in its chain; format 1 files had it twice, its own parent).
+FORMAT = 2
 
 
 @dataclass(frozen=True)

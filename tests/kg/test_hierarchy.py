@@ -221,6 +221,34 @@ def test_the_table_file_gives_what_the_package_gives(vocabulary: str, cache_fold
     assert written.read_bytes() == hierarchy._table_json(hierarchy._table_from_packages(vocabulary))
 
 
+@pytest.mark.parametrize("vocabulary", hierarchy.HIERARCHIES)
+def test_no_term_of_the_table_is_broader_than_itself(vocabulary: str, cache_folder: Path) -> None:
+    """Regression: 39 ICD-10-CM codes are both a block and a category in simple-icd-10-cm (M99, B99, …),
+    and the chain read from the package named them twice: M99 skos:broader M99 in the table and the graph."""
+    _require(vocabulary)
+    table = hierarchy._table(vocabulary)  # made from the package
+    loops = []
+    for term_id, entry in table.terms.items():
+        _label, *above = entry.split("\n")
+        ids = [term_id, *above]  # ICD-10-CM: the chain upwards; HPO: the term and its direct parents
+        if len(set(ids)) < len(ids):
+            loops.append(term_id)
+    assert loops == []
+    assert len(table.terms) > 10_000  # the whole table, not a few codes
+
+
+def test_a_code_that_is_a_block_and_a_category_stands_once_in_its_chain(cache_folder: Path) -> None:
+    _require("icd10cm")
+    for code in ("M99", "M99.0", "B99", "B99.8"):
+        chain = hierarchy.ancestry("icd10cm", code)
+        assert chain == hierarchy._icd10cm(code)
+        assert all(t.id not in t.parents for t in chain), code
+    assert [(t.id, t.parents) for t in hierarchy.ancestry("icd10cm", "M99.0")] == [
+        ("M99.0", ("M99",)), ("M99", ()),
+    ]  # fmt: skip
+    assert [(t.id, t.parents) for t in hierarchy.ancestry("icd10cm", "M99")] == [("M99", ())]
+
+
 def test_the_hpo_root_has_no_hierarchy() -> None:
     _require("hpo")
     assert hierarchy._hpo(hierarchy.HPO_ROOT) == ()  # was a KeyError
