@@ -492,6 +492,11 @@ def plan_articles(n_claims: int, seed: int = 0) -> list[ArticlePlan]:
     return plans
 
 
+def annotation_path(out_dir: Path, plan: ArticlePlan) -> Path:
+    """Where an article's annotation file is in a corpus folder (its text is under ``articles/`` alike)."""
+    return out_dir / "annotations" / f"{plan.index // SHARD:03d}" / f"{plan.source_id}.yaml"
+
+
 try:
     _DUMPER: Any = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -512,12 +517,11 @@ def _write_articles(
     results = []
     for plan in plans:
         text, data, claims = compose_article(plan, pools, seed)
-        shard = f"{plan.index // SHARD:03d}"
-        text_path = out_dir / "articles" / shard / f"{plan.source_id}.txt"
-        yaml_path = out_dir / "annotations" / shard / f"{plan.source_id}.yaml"
+        yaml_path = annotation_path(out_dir, plan)
+        text_path = out_dir / "articles" / yaml_path.parent.name / f"{plan.source_id}.txt"
         text_path.parent.mkdir(parents=True, exist_ok=True)
         yaml_path.parent.mkdir(parents=True, exist_ok=True)
-        data["source"]["text"] = f"../../articles/{shard}/{plan.source_id}.txt"
+        data["source"]["text"] = f"../../articles/{yaml_path.parent.name}/{plan.source_id}.txt"
         text_path.write_text(text, encoding="utf-8")
         body = yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
         yaml_path.write_text(

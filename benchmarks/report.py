@@ -157,7 +157,7 @@ def named_query_tasks() -> list[str]:
     the corpus)."""
     from benchmarks.tasks import query_tasks
 
-    return [t.task for t in query_tasks("hub", "mid", "source")]
+    return [t.task for t in query_tasks()]
 
 
 def check_targets(records: Sequence[dict[str, Any]], named: Sequence[str] | None = None) -> list[Target]:

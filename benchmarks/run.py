@@ -52,7 +52,7 @@ from benchmarks.report import (
 )
 from benchmarks.tasks import (
     chain_relations,
-    middle_source,
+    corpus_subjects,
     neighbourhood,
     query_tasks,
     raw_rows,
@@ -122,7 +122,7 @@ def phase_query(
     reset_peak_rss()
     seconds, store = time_call(lambda: load_graph(store_dir))
     out = [record(size, "open", medkg_s=round(seconds, 6), peak_rss_mb=peak_rss_mb())]
-    for t in query_tasks(info.hub.label, info.mid.label, middle_source(info.n_claims, info.seed)):
+    for t in query_tasks(corpus_subjects(info)):
         if not _wanted(t.task, only):
             continue
         q = get_query(t.query)
@@ -291,7 +291,7 @@ def phase_rdflib(
             rdflib_triples=len(graph),
         )
     ]
-    for t in query_tasks(info.hub.label, info.mid.label, middle_source(info.n_claims, info.seed)):
+    for t in query_tasks(corpus_subjects(info)):
         if not _wanted(t.task, only):
             continue
         if t.task in skip:

@@ -13,20 +13,21 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from benchmarks.corpus import plan_articles
+from benchmarks.corpus import ArticlePlan, CorpusInfo, annotation_path, plan_articles
+from benchmarks.vocabulary import ROLES, build_vocabulary, vocabulary_size
 from graph_builder.analysis.network import entities_between, entities_near
+from graph_builder.core import namespaces as ns
 from graph_builder.core.names import ENTITY_NAMES_SPARQL, EntityName, entity_names, resolve_name
 from graph_builder.core.vocabulary import load_vocabulary
+from graph_builder.ingest.annotations import load_annotation
+from graph_builder.kg.rdf import assertion_of
 from graph_builder.sparql.queries import NamedQuery, iter_queries
 from graph_builder.sparql.runner import bind_parameters
 
-#: The parameter that names an entity, for the named queries that take one.
-ENTITY_PARAMETERS = {
-    "claims-about": "entity",
-    "causal-chains": "start",
-    "chain-steps": "entity",
-    "remedies-for": "condition",
-}
+#: The generator's role (``benchmarks.vocabulary.ROLES``) of the entity a named query's entity parameter
+#: names: ``causal-chains`` follows causal claims out of its start, so the start must be an entity the
+#: generator makes a cause; every other entity parameter names a condition (the corpus's hub and mid).
+ENTITY_ROLES = {"causal-chains": "cause"}
 
 
 @dataclass(frozen=True)
@@ -38,31 +39,77 @@ class QueryTask:
     params: dict[str, str]
 
 
-#: The parameter that names a source, for the named queries that take one.
-SOURCE_PARAMETERS = {"source-claims": "source", "source-profile": "source"}
+@dataclass(frozen=True)
+class Subjects:
+    """What the query tasks name, every one of them taken from the corpus (see :func:`corpus_subjects`):
+    entities by role (``hub`` and ``mid``: ``{"condition": (hub, mid), "cause": (hub, mid)}``), a source
+    id and a claim's IRI."""
+
+    entities: dict[str, tuple[str, str]]
+    source: str
+    claim: str
 
 
-def query_tasks(hub: str, mid: str, source: str) -> list[QueryTask]:
-    """Every named query with its defaults; those naming an entity also for a hub and a mid-degree one,
-    those naming a source also for ``source`` (``@mid``: see :func:`middle_source`)."""
+#: Stand-ins, for the tasks' names (they do not depend on the corpus).
+NAMES_ONLY = Subjects({"condition": ("hub", "mid"), "cause": ("hub", "mid")}, "source", "claim")
+
+
+def query_tasks(subjects: Subjects = NAMES_ONLY) -> list[QueryTask]:
+    """Every named query as tasks, its parameters named from the corpus (seed-article defaults would
+    name nothing there): an entity parameter gives ``@hub`` and ``@mid`` tasks beside the one with the
+    default (the synthetic vocabulary has the seed's entity labels); a source parameter an ``@mid`` task
+    (the middle source), and no task with the default unless the parameter is optional; a claim
+    parameter a claim of the middle source."""
     tasks = []
     for q in iter_queries():
-        tasks.append(QueryTask(f"query:{q.name}", q.name, {}))
-        param = ENTITY_PARAMETERS.get(q.name)
-        if param is not None:
-            tasks.append(QueryTask(f"query:{q.name}@hub", q.name, {param: hub}))
-            tasks.append(QueryTask(f"query:{q.name}@mid", q.name, {param: mid}))
-        param = SOURCE_PARAMETERS.get(q.name)
-        if param is not None:
-            tasks.append(QueryTask(f"query:{q.name}@mid", q.name, {param: source}))
+        base: dict[str, str] = {}
+        variants: list[tuple[str, dict[str, str]]] = []
+        for p in q.parameters:
+            if p.type == "entity":
+                hub, mid = subjects.entities[ENTITY_ROLES.get(q.name, "condition")]
+                variants += [("@hub", {p.name: hub}), ("@mid", {p.name: mid})]
+            elif p.type == "source":
+                variants.append(("@mid", {p.name: subjects.source}))
+                if not p.optional:  # its default is the seed article: the @mid task is the one
+                    break
+            elif p.type == "iri" and p.name == "claim":
+                base[p.name] = subjects.claim
+            elif p.type in ("iri", "string") and p.default is not None:
+                raise ValueError(f"{q.name}: no corpus value for its parameter {p.name!r} ({p.type})")
+        else:
+            tasks.append(QueryTask(f"query:{q.name}", q.name, base))
+        tasks += [QueryTask(f"query:{q.name}{suffix}", q.name, params) for suffix, params in variants]
     return tasks
 
 
-def middle_source(n_claims: int, seed: int) -> str:
-    """The id of the corpus's middle article, the source the one-source tasks name (every article
-    holds 20–40 claims, so any one is typical)."""
+def middle_article(n_claims: int, seed: int) -> ArticlePlan:
+    """The corpus's middle article, the source the one-source tasks name (every article holds 20–40
+    claims, so any one is typical)."""
     plans = plan_articles(n_claims, seed)
-    return plans[len(plans) // 2].source_id
+    return plans[len(plans) // 2]
+
+
+def corpus_subjects(info: CorpusInfo) -> Subjects:
+    """What the tasks name in this corpus, deterministically: the hub and mid conditions of its manifest
+    (and as causes, those of them the generator makes causes, else the entity it draws most often as a
+    cause and the start of the stated chain chosen as about as popular as mid), the middle source, and
+    that source's first claim with a cue (``claim-cues`` then lists something)."""
+    cause_types = ROLES["cause"]
+    cause_hub, cause_mid = info.hub.label, info.mid.label
+    if info.hub.type not in cause_types:
+        vocabulary = build_vocabulary(vocabulary_size(info.n_claims), info.seed)
+        cause_hub = next(e.label for e in vocabulary if e.type in cause_types)  # most popular first
+    if info.mid.type not in cause_types:
+        cause_mid = info.chain_start.label
+    middle = middle_article(info.n_claims, info.seed)
+    annotation = load_annotation(annotation_path(Path(info.path), middle))
+    claim = next(c for c in annotation.claims if c.hedges)
+    iri = assertion_of(claim, middle.source_id, load_vocabulary())
+    return Subjects(
+        {"condition": (info.hub.label, info.mid.label), "cause": (cause_hub, cause_mid)},
+        middle.source_id,
+        "assertion:" + iri.removeprefix(ns.ASSERTION),
+    )
 
 
 def chain_relations() -> list[str]:

@@ -50,7 +50,7 @@ from benchmarks.report import (
     write_readme,
 )
 from benchmarks.run import _sizes, _wanted, ensure_corpus, run_child
-from benchmarks.tasks import middle_source, query_tasks
+from benchmarks.tasks import corpus_subjects, query_tasks
 from graph_builder.core.results import ResultTable
 
 RESULTS_FILE = VIRTUOSO_FILE
@@ -238,7 +238,7 @@ def run_size(
         )  # fmt: skip
         print(f"  {size:>9,} push:bulk {seconds:.1f}s ({report.seconds})", file=sys.stderr, flush=True)
 
-        for t in query_tasks(info.hub.label, info.mid.label, middle_source(info.n_claims, info.seed)):
+        for t in query_tasks(corpus_subjects(info)):
             if not _wanted(t.task, only):
                 continue
             print(f"  {size:>9,} {t.task} …", file=sys.stderr, flush=True)

@@ -212,7 +212,7 @@ def test_the_target_queries_are_named_queries_and_every_statistics_query_is_an_a
     assert "query:sources" in backed  # the pattern finds what it is for
     assert backed <= set(AGGREGATE_TASKS)
     # one entity, one source: the selective tasks name one of each
-    params = {t.task: list(t.params.values()) for t in query_tasks("hub", "mid", "source")}
+    params = {t.task: list(t.params.values()) for t in query_tasks()}
     assert {"mid", "source"} <= {v for t in SELECTIVE_TASKS for v in params.get(t, [])}
 
 

@@ -21,7 +21,7 @@ from benchmarks.corpus import CorpusInfo, generate_corpus
 from benchmarks.measure import Timeout, time_call
 from benchmarks.tasks import (
     chain_entities,
-    middle_source,
+    corpus_subjects,
     neighbourhood,
     query_tasks,
     raw_rows,
@@ -137,18 +137,19 @@ def test_generation_is_reproducible(tmp_path: Path) -> None:
     assert first != {k: v for k, v in files(tmp_path / "c").items() if k != "corpus.json"}
 
 
-@pytest.mark.parametrize("task", [t.task for t in query_tasks("hub", "mid", "source")])
+@pytest.mark.parametrize("task", [t.task for t in query_tasks()])
 def test_medkg_pyoxigraph_and_rdflib_return_the_same_rows(
     task: str, corpus: CorpusInfo, store: ox.Store, rdflib_graph: rdflib.Graph, tmp_path: Path
 ) -> None:
-    source = middle_source(corpus.n_claims, corpus.seed)
-    [t] = [t for t in query_tasks(corpus.hub.label, corpus.mid.label, source) if t.task == task]
+    [t] = [t for t in query_tasks(corpus_subjects(corpus)) if t.task == task]
     query = get_query(t.query)
     medkg = run_query(t.query, store, t.params)
     raw = raw_rows(store, query.text, bind_parameters(query, t.params, store))
     assert list(medkg.rows) == raw  # the same engine and text: the same rows in the same order
-    if task.endswith("@hub") or task in ("query:all-claims", "query:hedges", "query:source-claims@mid"):
-        assert len(medkg) > 0
+    # Regression: query:claim, claim-cues, same-proposition, source and source-claims named the seed
+    # article's claim and source, which a synthetic corpus does not have, and causal-chains@mid a symptom,
+    # which starts no causal claim: 0 rows, a task that measured nothing.
+    assert len(medkg) > 0, f"{task} {t.params}: no rows"
     bindings = rdflib_bindings(query, t.params, rdflib_graph)
     try:
         _, rows = time_call(
