@@ -15,7 +15,7 @@ import math
 import os
 import platform
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -490,12 +490,15 @@ def write_results(
     *,
     only_tasks: bool = False,
     host: dict[str, Any] | None = None,
+    known: Collection[str] | None = None,
 ) -> None:
     """Write results.json: records of this run replace earlier ones of the same size (with
     ``only_tasks``, of the same size and task: a run of some tasks updates just those); sorted keys.
 
     Each record keeps the date it was measured (records given without one are stamped now); ``runs``
-    maps each date still in use to the machine (``host``, by default this one) and configuration."""
+    maps each date still in use to the machine (``host``, by default this one) and configuration.
+    With ``known`` (the query tasks the harness runs now), an earlier record of a query task not among
+    them is dropped: a renamed or removed task would otherwise count in the targets forever."""
     old_doc = load_results(path)
     stamp = now()
     records = [r if r.get("date") else {**r, "date": stamp} for r in records]
@@ -505,6 +508,7 @@ def write_results(
         r
         for r in old_doc["records"]
         if ((r["size"], r["task"]) not in measured if only_tasks else r["size"] not in sizes)
+        and (known is None or not r["task"].startswith("query:") or r["task"] in known)
     ]
     all_records = merge([*kept, *records])
     runs = dict(old_doc.get("runs") or {})

@@ -44,6 +44,7 @@ from benchmarks.report import (
     load_results,
     machine,
     merge,
+    named_query_tasks,
     now,
     record,
     render,
@@ -548,7 +549,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "rdflib_timeout_s": args.rdflib_timeout,
             **({"tasks": args.tasks} if args.tasks else {}),
         }
-        write_results(args.out, merge(records), config, only_tasks=bool(args.tasks), host=host)
+        write_results(
+            args.out,
+            merge(records),
+            config,
+            only_tasks=bool(args.tasks),
+            host=host,
+            known=named_query_tasks(),
+        )
     print(render(load_results(args.out)), end="")
     print(f"wrote {args.out}", file=sys.stderr)
     if args.out.resolve() == RESULTS_FILE:  # the README's tables are those of benchmarks/results.json

@@ -116,6 +116,15 @@ def test_a_run_of_some_tasks_updates_only_their_records(tmp_path: Path) -> None:
     assert [r["task"] for r in json.loads(path.read_text())["records"]] == ["query:b"]
 
 
+def test_a_run_drops_earlier_records_of_query_tasks_the_harness_no_longer_runs(tmp_path: Path) -> None:
+    """query:source-claims (renamed to its @mid task) kept a 0-row record that missed two targets."""
+    path = tmp_path / "results.json"
+    write_results(path, [_query("query:gone", 1.0, 1.0, 0.5), _query("query:a", 1.0, 1.0, 50.0),
+                         {"size": K100, "task": "chains", "medkg_s": 1.0}], {})  # fmt: skip
+    write_results(path, [_query("query:a", 0.5, 0.5, 70.0)], {}, only_tasks=True, known={"query:a"})
+    assert [r["task"] for r in json.loads(path.read_text())["records"]] == ["query:a", "chains"]
+
+
 # --- issue 14's targets at one million claims ---------------------------------------------------------
 
 
