@@ -71,6 +71,8 @@ _PART_RELAXED = re.compile(
     r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?:the|your|his|her|their|my|tight|stiff|tense)\s+(?P<part>[^\W\d]+)\b",
     re.I,
 )
+#: A relaxing verb whose object is "them" (:meth:`Extractor._stiff_parts`).
+_THEM_RELAXED = re.compile(r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?P<part>them)\b", re.I)
 #: "The two are (un)related": an association between the two entities named before it.
 _RECIPROCAL = re.compile(
     r"\bthe\s+two\s+(?:are|were|is|seem|appear)\s+(?:[\w-]+\s+){0,3}?(?P<cue>unrelated|related|linked|connected)\b",
@@ -116,6 +118,18 @@ _SUBORDINATE = re.compile(
 #: A mention named "<illness> virus": the illness's words and the head.
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
+)
+#: "virus" right after an illness's name: "the chickenpox virus" names a pathogen (:meth:`Extractor._illness_viruses`).
+_VIRUS_AFTER = re.compile(r"\s+virus(?:es)?\b(?![\w-])", re.I)
+#: Where in the body a process is: "inflammation in the nerves" (:meth:`Extractor._processes_in`).
+_IN_PART = re.compile(
+    r"\s+(?:in|of|around|along)\s+(?:the|your|his|her|their|my)\s+(?P<part>[^\W\d]+)\b", re.I
+)
+#: Complications a subject has that the clause does not name ("X has many complications" and no more): the
+#: subject's complications as such (:func:`_unnamed_complications`).
+_UNNAMED_COMPLICATIONS = re.compile(
+    r"\s+(?:(?:also|still|often|\w+ly)\s+)*(?:has|have|had)\b[^,.;:]{0,40}?\b(?P<cue>complications?)\s*(?:[.;:]|$)",
+    re.I,
 )
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
@@ -271,11 +285,13 @@ class Extractor:
             mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named) if named
                                 else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
+            mentions = self._illness_viruses(draft, by_grounding, sentence, mentions)
             mentions = self._abbreviated(draft, by_grounding, sentence, mentions, defined)
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._pains_in(draft, by_grounding, sentence, mentions)
             mentions = self._stiff_parts(draft, by_grounding, sentence, mentions)
+            mentions = self._processes_in(draft, by_grounding, sentence, mentions)
             mentions = self._habits(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
@@ -295,6 +311,7 @@ class Extractor:
                 ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
                 *_reciprocal(sentence, mentions),
+                *self._unnamed_complications(draft, by_grounding, sentence, mentions),
             ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
@@ -360,6 +377,26 @@ class Extractor:
                             'a virus named after the illness it causes ("the D virus")'))  # fmt: skip
         return out
 
+    def _unnamed_complications(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Pair]:
+        """ "Gout has a number of complications", none named in the clause: gout has-complication
+        "complications of gout", an entity drafted for the unnamed set (the curator may name them)."""
+        out = []
+        for m in mentions:
+            has = _UNNAMED_COMPLICATIONS.match(sentence, m.end)
+            if not has:
+                continue
+            label = f"complications of {draft.entities[m.key].label}"
+            key = self._phrase_entity(draft, by_grounding, label)
+            e = draft.entities[key]
+            if e.review and e.review.startswith("drafted from a noun phrase"):
+                e.type = "disease"
+                e.review = "drafted for complications the text does not name: check the id and the label"
+            out.append(Pair(m, "has-complication", Mention(*has.span("cue"), key), has.span("cue"), 0.5,
+                            "complications the clause does not name, drafted as one entity"))  # fmt: skip
+        return out
+
     def _entity(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]
     ) -> str:
@@ -399,6 +436,8 @@ class Extractor:
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
         spans |= {phrases.means(sentence, m.start()) for m in re.finditer(r"\bby\b", sentence, re.I)}
+        # an item of a list of names that no name covers ("X, cervical disc disease, and Y")
+        spans |= set(phrases.list_gaps(sentence, [(m.start, m.end) for m in mentions]))
         # what one eats or drinks is a habit ("eat nutritious foods"): "these methods" may stand for it
         spans |= {phrases.after(sentence, m.end()) for m in _CONSUMES.finditer(sentence)}
         out = list(mentions)
@@ -431,6 +470,32 @@ class Extractor:
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
         return out
 
+    def _illness_viruses(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "The chickenpox virus", where no name says so: a mention of a pathogen named after the illness
+        it causes, drafted from the words (the illness alone is a disease; :meth:`_named_after` states that
+        the virus causes it)."""
+        out = list(mentions)
+        for x in mentions:
+            virus = _VIRUS_AFTER.match(sentence, x.end)
+            if not virus or not self._names_kind(draft, x.key, "", True):
+                continue
+            if any(x.end < y.end and y.start < virus.end() for y in out):
+                continue  # another name covers "virus"
+            words = sentence[x.start : virus.end()]
+            key, e = self._named_or_drafted(draft, by_grounding, words, words)
+            if e is not None:
+                e.type = "pathogen"
+                e.review = (
+                    f"drafted from a virus named after the illness it causes ({words!r}): check the id "
+                    "and whether a corpus entity is meant"
+                )
+            out = sorted(
+                [y for y in out if y != x] + [Mention(x.start, virus.end(), key)], key=lambda y: y.start
+            )
+        return out
+
     def _pains_in(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
     ) -> list[Mention]:
@@ -459,15 +524,50 @@ class Extractor:
                 out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
+    def _processes_in(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "Inflammation in the nerves": a pathological process named with the part of the body it is in,
+        one mention of the part's process (named if "nerve inflammation" is a name, else drafted from
+        the words), not the process anywhere."""
+        out = list(mentions)
+        for x in mentions:
+            e = draft.entities[x.key]
+            where = _IN_PART.match(sentence, x.end)
+            if not where or not phrases.body_part(where.group("part")):
+                continue
+            if "pathological-process" not in (e.type, phrases.guess_type(e.label)):
+                continue
+            if any(y.start < where.end() and x.end < y.end for y in out if y != x):
+                continue
+            words = sentence[x.start : where.end()]
+            name = f"{_singular(where.group('part'))} {sentence[x.start : x.end]}"
+            key, drafted = self._named_or_drafted(draft, by_grounding, name, words)
+            if drafted is not None:
+                drafted.type = "pathological-process"
+                drafted.review = (
+                    f"drafted from a process and where in the body it is ({words!r}): check the id and "
+                    "whether a corpus entity is meant"
+                )
+            out = sorted(
+                [y for y in out if y != x] + [Mention(x.start, where.end(), key)], key=lambda y: y.start
+            )
+        return out
+
     def _stiff_parts(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
     ) -> list[Mention]:
         """ "Relaxes the muscles", "loosen tight muscles": the part's stiffness, named at the part's words,
-        where a name says so ("muscle stiffness", "stiff muscles", "tight muscles"; no name, no mention)."""
+        where a name says so ("muscle stiffness", "stiff muscles", "tight muscles"; no name, no mention);
+        "loosens them" after a mention of a part in the plural ("the sore muscles"), that part's."""
         out = list(mentions)
-        for m in _PART_RELAXED.finditer(sentence):
-            a, b = m.span("part")
-            part = m.group("part")
+        found = [(*m.span("part"), m.group("part")) for m in _PART_RELAXED.finditer(sentence)]
+        for m in _THEM_RELAXED.finditer(sentence):
+            before = [x for x in out if x.end <= m.start("part")]
+            last = sentence[before[-1].start : before[-1].end].split()[-1] if before else ""
+            if phrases.body_part(last) and last.casefold().endswith("s"):
+                found.append((*m.span("part"), last))
+        for a, b, part in found:
             for words in (f"{_singular(part)} stiffness", f"stiff {part}", f"tight {part}"):
                 named = self.names.get(normalize(words))
                 if named:
@@ -680,6 +780,7 @@ class Extractor:
                 eid,
                 label,
                 kind,
+                _singular_synonym(label),
                 review=f"drafted from a noun phrase no vocabulary names: check the id, "
                 f"the type ({kind}, a guess) and whether a corpus entity is meant",
             )
@@ -829,7 +930,7 @@ def _resolve_them(sentence: str, mentions: list[Mention]) -> list[Mention]:
     out = list(mentions)
     for m in re.finditer(r"\bthem\b", sentence, re.I):
         plural = [x for x in out if x.end <= m.start() and re.search(r"[^s's]s$", sentence[x.start : x.end])]
-        if plural:
+        if plural and not any(x.start < m.end() and m.start() < x.end for x in out):
             out = sorted([*out, Mention(m.start(), m.end(), plural[-1].key)], key=lambda x: x.start)
     return out
 
@@ -846,6 +947,19 @@ def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:
             out = [x for x in out if x not in words and x not in inner]
             out = sorted([*out, Mention(start, m.end(), inner[0].key)], key=lambda x: x.start)
     return out
+
+
+def _singular_synonym(label: str) -> tuple[str, ...]:
+    """A plural label's singular, as a synonym (as curated files list "backache" and "backaches"): its last
+    word less "ies" or an "s" after a consonant ("daily activities" → "daily activity", "worn discs" →
+    "worn disc"); none where the plural's ending is ambiguous ("muscles", "herpes": "-es")."""
+    head = label.rsplit(" ", 1)[-1]
+    singular = (
+        re.sub(r"(?<=\w\w)ies$", "y", head)
+        if head.endswith("ies")
+        else re.sub(r"(?<=[^\Waeiousy])s$", "", head)
+    )
+    return (label[: len(label) - len(head)] + singular,) if singular != head else ()
 
 
 def _singular(phrase: str) -> str:
