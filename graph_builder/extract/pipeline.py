@@ -44,7 +44,8 @@ _DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condit
 #: An episode of an illness is the illness ("shorten an attack of gout"); with no "of", the latest illness
 #: named ("Antivirals can shorten an episode").
 _EPISODE = re.compile(
-    r"\b(?:an?|the|this|that|each|every)\s+(?:\w+\s+)?(?P<noun>episodes?|attacks?|bouts?)\b(?P<of>\s+of\s+(?:an?\s+|the\s+)?)?",
+    r"(?:\b(?P<det>an?|the|this|that|each|every)\s+(?:\w+\s+)?)?\b(?P<noun>episodes?|attacks?|bouts?)\b"
+    r"(?P<of>\s+of\s+(?:an?\s+|the\s+)?)?",
     re.I,
 )
 #: A definite noun phrase whose relative clause a copula follows: "the virus that does cause X is a
@@ -131,6 +132,8 @@ _UNNAMED_COMPLICATIONS = re.compile(
     r"\s+(?:(?:also|still|often|\w+ly)\s+)*(?:has|have|had)\b[^,.;:]{0,40}?\b(?P<cue>complications?)\s*(?:[.;:]|$)",
     re.I,
 )
+#: An outbreak with no "of" after it, and no name right before it (:meth:`Extractor._resolve_outbreaks`).
+_OUTBREAK = re.compile(r"\b(?P<noun>outbreaks?)\b(?!\s+of\b|-)", re.I)
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -294,6 +297,9 @@ class Extractor:
             mentions = self._processes_in(draft, by_grounding, sentence, mentions)
             mentions = self._habits(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_outbreaks(
+                draft, by_grounding, sentence, mentions, [m for ms in recent for m in ms]
+            )
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
             mentions = _resolve_them(sentence, mentions)
@@ -654,6 +660,40 @@ class Extractor:
             out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
         return out
 
+    def _resolve_outbreaks(
+        self,
+        draft: Draft,
+        by_grounding: dict[tuple[str, str], str],
+        sentence: str,
+        mentions: list[Mention],
+        before: list[Mention],
+    ) -> list[Mention]:
+        """ "An outbreak", "outbreaks" with no "of" and no name of their own: outbreaks of the latest illness
+        named before, in this sentence or the two before ("herpes outbreaks"), named if a name says so,
+        else drafted; not where the word alone names a corpus entity already."""
+        out = list(mentions)
+        for m in _OUTBREAK.finditer(sentence):
+            a, b = m.span("noun")
+            covering = [x for x in out if x.start < b and a < x.end]
+            if any(x.key in self.corpus or (x.start, x.end) != (a, b) for x in covering):
+                continue  # a corpus entity, or a longer name ("herpes outbreaks")
+            candidates = [*before, *(x for x in out if x.end <= a)]
+            illness = next(
+                (x.key for x in reversed(candidates) if self._names_kind(draft, x.key, "", True)), None
+            )
+            if illness is None:
+                continue
+            words = f"{draft.entities[illness].label} {m.group('noun').casefold()}"
+            key, e = self._named_or_drafted(draft, by_grounding, words, words)
+            if e is not None:
+                e.type = "disease"
+                e.review = (
+                    f"read as outbreaks of the illness named before {m.group('noun')!r}: check the id and "
+                    "whether a corpus entity is meant"
+                )
+            out = sorted([x for x in out if x not in covering] + [Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
     def _resolve_episodes(
         self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
     ) -> list[Mention]:
@@ -662,6 +702,8 @@ class Extractor:
         out = list(mentions)
         for m in _EPISODE.finditer(sentence):
             a, b = m.span("noun")
+            if not m.group("det") and not m.group("of"):
+                continue  # "episodes" alone, with no determiner: no episode of an illness named
             if m.group("of"):
                 named = next((x for x in out if x.start == m.end()), None)
                 key, b = (named.key, named.end) if named else (None, b)
@@ -732,8 +774,8 @@ class Extractor:
         names first (a pathogen for "virus", a disease for "infection", "illness", "disease", "condition")."""
         e = draft.entities[key]
         guessed = phrases.guess_type(e.label)
-        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION:
-            return False  # "infection" itself, or a symptom or a treatment
+        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION or _OUTBREAK.search(e.label):
+            return False  # "infection" itself, a symptom, a treatment, or an illness's outbreaks
         if noun.startswith("virus"):
             return "pathogen" in (e.type, guessed)
         if strict:  # a disease, unless its head word says pathogen ("mumps virus": MeSH's terms are all typed disease)

@@ -587,3 +587,10 @@ def test_an_entity_drafted_from_a_plural_phrase_has_its_singular_as_a_synonym(
     ann, claims = _claims(extractor, tmp_path, "Warm foot soaks relieve neck pain.")
     assert ("warm foot soaks", "alleviates", "neck pain") in claims
     assert ann.entities["warm-foot-soaks"].synonyms == ("warm foot soak",)
+
+
+def test_an_outbreak_with_no_name_is_one_of_the_illness_named_before(extractor: Any, tmp_path: Path) -> None:
+    text = "People with gout should rest. Good sleep can prevent episodes of outbreaks."
+    assert ("good sleep", "prevents", "gout outbreaks") in _claims(extractor, tmp_path, text)[1]
+    text = "Some people with gout feel tired around an outbreak."
+    assert ("tired", "symptom-of", "gout outbreak") in _claims(extractor, tmp_path, text)[1]
