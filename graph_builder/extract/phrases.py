@@ -152,6 +152,12 @@ def _content(word: str) -> bool:
     return word[0].isalpha() and re.split(r"['’]", word.casefold())[0] not in _STOP
 
 
+def noun_like(word: str) -> bool:
+    """Whether ``word`` can be a noun phrase's head: a content word that is no auxiliary or adverb."""
+    w = word.casefold()
+    return w.isalpha() and _content(w) and w not in _BRIDGE and not w.endswith("ly")
+
+
 def content_word(word: str) -> bool:
     """Whether ``word`` can be part of a noun phrase (no stop word, no punctuation)."""
     return _content(word)

@@ -594,3 +594,15 @@ def test_an_outbreak_with_no_name_is_one_of_the_illness_named_before(extractor: 
     assert ("good sleep", "prevents", "gout outbreaks") in _claims(extractor, tmp_path, text)[1]
     text = "Some people with gout feel tired around an outbreak."
     assert ("tired", "symptom-of", "gout outbreak") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_a_participle_cue_right_after_a_noun_takes_that_noun_as_its_subject(
+    extractor: Any, tmp_path: Path
+) -> None:
+    # "many symptoms associated with influenza": a reduced relative on "symptoms", not a claim of massage
+    text = "Massage eases back pain. Massage also eases many symptoms associated with influenza."
+    claims = _claims(extractor, tmp_path, text)[1]
+    assert ("massage", "associated-with", "influenza") not in claims
+    assert ("back pain", "associated-with", "swelling") in _claims(
+        extractor, tmp_path, "Back pain associated with swelling is common."
+    )[1]
