@@ -93,6 +93,13 @@ symptom symptoms sign signs method methods health water
 """)
 #: Parts of the body: an entity with a modifier ("stiff joints"), not alone ("relaxes the muscles").
 _BODY_PARTS = _set("back muscle muscles skin body legs leg arms arm nerves nerve joints joint blood")
+
+
+def body_part(word: str) -> bool:
+    """Whether ``word`` names a part of the body (:data:`_BODY_PARTS`)."""
+    return word.casefold() in _BODY_PARTS
+
+
 #: Hypernyms that name no entity alone ("infections or illnesses"), only with a modifier ("skin conditions").
 _HYPERNYMS = _set(
     "illness illnesses disease diseases condition conditions disorder disorders ailment ailments"
@@ -143,6 +150,12 @@ def _words(text: str) -> list[tuple[int, int, str]]:
 
 def _content(word: str) -> bool:
     return word[0].isalpha() and re.split(r"['’]", word.casefold())[0] not in _STOP
+
+
+def noun_like(word: str) -> bool:
+    """Whether ``word`` can be a noun phrase's head: a content word that is no auxiliary or adverb."""
+    w = word.casefold()
+    return w.isalpha() and _content(w) and w not in _BRIDGE and not w.endswith("ly")
 
 
 def content_word(word: str) -> bool:
@@ -287,6 +300,55 @@ def guess_type(phrase: str) -> str:
         if rule.search(phrase):
             return kind
     return "risk-factor"
+
+
+#: A list's link between two items, and the link that closes it ("A, B, and C").
+_ITEM_LINK = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+", re.I)
+
+
+def list_gaps(sentence: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The items of a list of names that are no name: "X are gout, cervical disc disease, and arthritis"
+    (two names or more, the list closed by "and" or "or") → "cervical disc disease", a run of at most
+    :data:`MAX_WORDS` content words between two of its links, or before its first one.
+
+    >>> s = "Causes are whiplash, cervical disc disease, arthritis, and gout."
+    >>> [s[a:b] for a, b in list_gaps(s, [(11, 19), (44, 53), (59, 63)])]
+    ['cervical disc disease']
+    """
+    out: list[tuple[int, int]] = []
+    names = sorted(names)
+    i = 0
+    while i < len(names):
+        # the names linked into one list from names[i], with the gaps between them
+        j, gaps = i, list[tuple[int, int]]()
+        while j + 1 < len(names):
+            between = sentence[names[j][1] : names[j + 1][0]]
+            if _ITEM_LINK.fullmatch(between):
+                j += 1
+                continue
+            m = re.fullmatch(
+                r"(\s*,\s*)([^,;:.()]+?)(\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)", between, re.I
+            )
+            gap = _words(m.group(2)) if m else []
+            if not (m and gap and len(gap) <= MAX_WORDS and all(_content(w) for _, _, w in gap)):
+                break
+            start = names[j][1] + m.end(1)
+            gaps.append((start, start + len(m.group(2))))
+            j += 1
+        links = [sentence[names[k][1] : names[k + 1][0]] for k in range(i, j)]
+        closed = bool(links) and re.search(r"\b(?:and|or)\b", links[-1], re.I) is not None
+        if closed and j - i + 1 >= 2:
+            out += gaps
+            comma = re.search(r",\s*$", sentence[: names[i][0]])
+            words = _words(sentence[: comma.start()]) if comma else []
+            run: list[tuple[int, int, str]] = []
+            while words and len(run) <= MAX_WORDS and _content(words[-1][2]):
+                run.insert(0, words.pop())
+            span = _trim(run) if 0 < len(run) <= MAX_WORDS else None
+            if span:  # an item before the list's first name: its content words, back to a stop word
+                out.append(span)
+        i = j + 1
+    return sorted(set(out))
 
 
 _LIST_SEPARATOR = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)")

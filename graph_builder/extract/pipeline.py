@@ -44,7 +44,8 @@ _DEFINITE_NOUNS = frozenset({"infection", "virus", "illness", "disease", "condit
 #: An episode of an illness is the illness ("shorten an attack of gout"); with no "of", the latest illness
 #: named ("Antivirals can shorten an episode").
 _EPISODE = re.compile(
-    r"\b(?:an?|the|this|that|each|every)\s+(?:\w+\s+)?(?P<noun>episodes?|attacks?|bouts?)\b(?P<of>\s+of\s+(?:an?\s+|the\s+)?)?",
+    r"(?:\b(?P<det>an?|the|this|that|each|every)\s+(?:\w+\s+)?)?\b(?P<noun>episodes?|attacks?|bouts?)\b"
+    r"(?P<of>\s+of\s+(?:an?\s+|the\s+)?)?",
     re.I,
 )
 #: A definite noun phrase whose relative clause a copula follows: "the virus that does cause X is a
@@ -71,6 +72,8 @@ _PART_RELAXED = re.compile(
     r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?:the|your|his|her|their|my|tight|stiff|tense)\s+(?P<part>[^\W\d]+)\b",
     re.I,
 )
+#: A relaxing verb whose object is "them" (:meth:`Extractor._stiff_parts`).
+_THEM_RELAXED = re.compile(r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?P<part>them)\b", re.I)
 #: "The two are (un)related": an association between the two entities named before it.
 _RECIPROCAL = re.compile(
     r"\bthe\s+two\s+(?:are|were|is|seem|appear)\s+(?:[\w-]+\s+){0,3}?(?P<cue>unrelated|related|linked|connected)\b",
@@ -117,6 +120,20 @@ _SUBORDINATE = re.compile(
 _NAMED_VIRUS = re.compile(
     r"(?:the\s+)?(?P<illness>[^\W\d][\w'-]*(?:\s+[\w'-]+){0,3}?)\s+(?P<virus>virus(?:es)?)", re.I
 )
+#: "virus" right after an illness's name: "the chickenpox virus" names a pathogen (:meth:`Extractor._illness_viruses`).
+_VIRUS_AFTER = re.compile(r"\s+virus(?:es)?\b(?![\w-])", re.I)
+#: Where in the body a process is: "inflammation in the nerves" (:meth:`Extractor._processes_in`).
+_IN_PART = re.compile(
+    r"\s+(?:in|of|around|along)\s+(?:the|your|his|her|their|my)\s+(?P<part>[^\W\d]+)\b", re.I
+)
+#: Complications a subject has that the clause does not name ("X has many complications" and no more): the
+#: subject's complications as such (:func:`_unnamed_complications`).
+_UNNAMED_COMPLICATIONS = re.compile(
+    r"\s+(?:(?:also|still|often|\w+ly)\s+)*(?:has|have|had)\b[^,.;:]{0,40}?\b(?P<cue>complications?)\s*(?:[.;:]|$)",
+    re.I,
+)
+#: An outbreak with no "of" after it, and no name right before it (:meth:`Extractor._resolve_outbreaks`).
+_OUTBREAK = re.compile(r"\b(?P<noun>outbreaks?)\b(?!\s+of\b|-)", re.I)
 #: Study designs a citation may name, and the support level each gives (docs/codebook.md, Support).
 DESIGNS = (
     (re.compile(r"systematic review|meta-analys", re.I), "systematic-reviews"),
@@ -271,13 +288,18 @@ class Extractor:
             mentions = [Mention(a, b, self._entity(draft, by_grounding, sentence[a:b], named) if named
                                 else self._phrase_entity(draft, by_grounding, sentence[a:b]))
                         for a, b, named in self.mentions(sentence)]  # fmt: skip
+            mentions = self._illness_viruses(draft, by_grounding, sentence, mentions)
             mentions = self._abbreviated(draft, by_grounding, sentence, mentions, defined)
             mentions = self._with_phrases(draft, by_grounding, sentence, mentions)
             mentions = _long_forms(sentence, mentions)
             mentions = self._pains_in(draft, by_grounding, sentence, mentions)
             mentions = self._stiff_parts(draft, by_grounding, sentence, mentions)
+            mentions = self._processes_in(draft, by_grounding, sentence, mentions)
             mentions = self._habits(draft, by_grounding, sentence, mentions)
             mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_outbreaks(
+                draft, by_grounding, sentence, mentions, [m for ms in recent for m in ms]
+            )
             mentions = self._resolve_episodes(draft, sentence, mentions, [m for ms in recent for m in ms])
             mentions = self._resolve_plural(draft, sentence, mentions, recent[-1] if recent else [])
             mentions = _resolve_them(sentence, mentions)
@@ -295,6 +317,7 @@ class Extractor:
                 ),
                 *self._named_after(draft, by_grounding, sentence, mentions),
                 *_reciprocal(sentence, mentions),
+                *self._unnamed_complications(draft, by_grounding, sentence, mentions),
             ]:
                 if (p.subject.key, p.relation, p.object.key, start) in self._seen:
                     continue  # two cues stating the same link in one sentence: one claim
@@ -360,6 +383,26 @@ class Extractor:
                             'a virus named after the illness it causes ("the D virus")'))  # fmt: skip
         return out
 
+    def _unnamed_complications(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Pair]:
+        """ "Gout has a number of complications", none named in the clause: gout has-complication
+        "complications of gout", an entity drafted for the unnamed set (the curator may name them)."""
+        out = []
+        for m in mentions:
+            has = _UNNAMED_COMPLICATIONS.match(sentence, m.end)
+            if not has:
+                continue
+            label = f"complications of {draft.entities[m.key].label}"
+            key = self._phrase_entity(draft, by_grounding, label)
+            e = draft.entities[key]
+            if e.review and e.review.startswith("drafted from a noun phrase"):
+                e.type = "disease"
+                e.review = "drafted for complications the text does not name: check the id and the label"
+            out.append(Pair(m, "has-complication", Mention(*has.span("cue"), key), has.span("cue"), 0.5,
+                            "complications the clause does not name, drafted as one entity"))  # fmt: skip
+        return out
+
     def _entity(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str, named: list[Any]
     ) -> str:
@@ -399,6 +442,8 @@ class Extractor:
         for start, end in cues:
             spans |= {phrases.before(sentence, start), *phrases.listed_after(sentence, end)}
         spans |= {phrases.means(sentence, m.start()) for m in re.finditer(r"\bby\b", sentence, re.I)}
+        # an item of a list of names that no name covers ("X, cervical disc disease, and Y")
+        spans |= set(phrases.list_gaps(sentence, [(m.start, m.end) for m in mentions]))
         # what one eats or drinks is a habit ("eat nutritious foods"): "these methods" may stand for it
         spans |= {phrases.after(sentence, m.end()) for m in _CONSUMES.finditer(sentence)}
         out = list(mentions)
@@ -431,6 +476,32 @@ class Extractor:
             out = sorted([x for x in out if x not in inside] + [Mention(a, b, key)], key=lambda x: x.start)
         return out
 
+    def _illness_viruses(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "The chickenpox virus", where no name says so: a mention of a pathogen named after the illness
+        it causes, drafted from the words (the illness alone is a disease; :meth:`_named_after` states that
+        the virus causes it)."""
+        out = list(mentions)
+        for x in mentions:
+            virus = _VIRUS_AFTER.match(sentence, x.end)
+            if not virus or not self._names_kind(draft, x.key, "", True):
+                continue
+            if any(x.end < y.end and y.start < virus.end() for y in out):
+                continue  # another name covers "virus"
+            words = sentence[x.start : virus.end()]
+            key, e = self._named_or_drafted(draft, by_grounding, words, words)
+            if e is not None:
+                e.type = "pathogen"
+                e.review = (
+                    f"drafted from a virus named after the illness it causes ({words!r}): check the id "
+                    "and whether a corpus entity is meant"
+                )
+            out = sorted(
+                [y for y in out if y != x] + [Mention(x.start, virus.end(), key)], key=lambda y: y.start
+            )
+        return out
+
     def _pains_in(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
     ) -> list[Mention]:
@@ -459,15 +530,50 @@ class Extractor:
                 out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
         return out
 
+    def _processes_in(
+        self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
+    ) -> list[Mention]:
+        """ "Inflammation in the nerves": a pathological process named with the part of the body it is in,
+        one mention of the part's process (named if "nerve inflammation" is a name, else drafted from
+        the words), not the process anywhere."""
+        out = list(mentions)
+        for x in mentions:
+            e = draft.entities[x.key]
+            where = _IN_PART.match(sentence, x.end)
+            if not where or not phrases.body_part(where.group("part")):
+                continue
+            if "pathological-process" not in (e.type, phrases.guess_type(e.label)):
+                continue
+            if any(y.start < where.end() and x.end < y.end for y in out if y != x):
+                continue
+            words = sentence[x.start : where.end()]
+            name = f"{_singular(where.group('part'))} {sentence[x.start : x.end]}"
+            key, drafted = self._named_or_drafted(draft, by_grounding, name, words)
+            if drafted is not None:
+                drafted.type = "pathological-process"
+                drafted.review = (
+                    f"drafted from a process and where in the body it is ({words!r}): check the id and "
+                    "whether a corpus entity is meant"
+                )
+            out = sorted(
+                [y for y in out if y != x] + [Mention(x.start, where.end(), key)], key=lambda y: y.start
+            )
+        return out
+
     def _stiff_parts(
         self, draft: Draft, by_grounding: dict[tuple[str, str], str], sentence: str, mentions: list[Mention]
     ) -> list[Mention]:
         """ "Relaxes the muscles", "loosen tight muscles": the part's stiffness, named at the part's words,
-        where a name says so ("muscle stiffness", "stiff muscles", "tight muscles"; no name, no mention)."""
+        where a name says so ("muscle stiffness", "stiff muscles", "tight muscles"; no name, no mention);
+        "loosens them" after a mention of a part in the plural ("the sore muscles"), that part's."""
         out = list(mentions)
-        for m in _PART_RELAXED.finditer(sentence):
-            a, b = m.span("part")
-            part = m.group("part")
+        found = [(*m.span("part"), m.group("part")) for m in _PART_RELAXED.finditer(sentence)]
+        for m in _THEM_RELAXED.finditer(sentence):
+            before = [x for x in out if x.end <= m.start("part")]
+            last = sentence[before[-1].start : before[-1].end].split()[-1] if before else ""
+            if phrases.body_part(last) and last.casefold().endswith("s"):
+                found.append((*m.span("part"), last))
+        for a, b, part in found:
             for words in (f"{_singular(part)} stiffness", f"stiff {part}", f"tight {part}"):
                 named = self.names.get(normalize(words))
                 if named:
@@ -554,6 +660,40 @@ class Extractor:
             out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
         return out
 
+    def _resolve_outbreaks(
+        self,
+        draft: Draft,
+        by_grounding: dict[tuple[str, str], str],
+        sentence: str,
+        mentions: list[Mention],
+        before: list[Mention],
+    ) -> list[Mention]:
+        """ "An outbreak", "outbreaks" with no "of" and no name of their own: outbreaks of the latest illness
+        named before, in this sentence or the two before ("herpes outbreaks"), named if a name says so,
+        else drafted; not where the word alone names a corpus entity already."""
+        out = list(mentions)
+        for m in _OUTBREAK.finditer(sentence):
+            a, b = m.span("noun")
+            covering = [x for x in out if x.start < b and a < x.end]
+            if any(x.key in self.corpus or (x.start, x.end) != (a, b) for x in covering):
+                continue  # a corpus entity, or a longer name ("herpes outbreaks")
+            candidates = [*before, *(x for x in out if x.end <= a)]
+            illness = next(
+                (x.key for x in reversed(candidates) if self._names_kind(draft, x.key, "", True)), None
+            )
+            if illness is None:
+                continue
+            words = f"{draft.entities[illness].label} {m.group('noun').casefold()}"
+            key, e = self._named_or_drafted(draft, by_grounding, words, words)
+            if e is not None:
+                e.type = "disease"
+                e.review = (
+                    f"read as outbreaks of the illness named before {m.group('noun')!r}: check the id and "
+                    "whether a corpus entity is meant"
+                )
+            out = sorted([x for x in out if x not in covering] + [Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
     def _resolve_episodes(
         self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
     ) -> list[Mention]:
@@ -562,6 +702,8 @@ class Extractor:
         out = list(mentions)
         for m in _EPISODE.finditer(sentence):
             a, b = m.span("noun")
+            if not m.group("det") and not m.group("of"):
+                continue  # "episodes" alone, with no determiner: no episode of an illness named
             if m.group("of"):
                 named = next((x for x in out if x.start == m.end()), None)
                 key, b = (named.key, named.end) if named else (None, b)
@@ -632,8 +774,8 @@ class Extractor:
         names first (a pathogen for "virus", a disease for "infection", "illness", "disease", "condition")."""
         e = draft.entities[key]
         guessed = phrases.guess_type(e.label)
-        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION:
-            return False  # "infection" itself, or a symptom or a treatment
+        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION or _OUTBREAK.search(e.label):
+            return False  # "infection" itself, a symptom, a treatment, or an illness's outbreaks
         if noun.startswith("virus"):
             return "pathogen" in (e.type, guessed)
         if strict:  # a disease, unless its head word says pathogen ("mumps virus": MeSH's terms are all typed disease)
@@ -680,6 +822,7 @@ class Extractor:
                 eid,
                 label,
                 kind,
+                _singular_synonym(label),
                 review=f"drafted from a noun phrase no vocabulary names: check the id, "
                 f"the type ({kind}, a guess) and whether a corpus entity is meant",
             )
@@ -829,7 +972,7 @@ def _resolve_them(sentence: str, mentions: list[Mention]) -> list[Mention]:
     out = list(mentions)
     for m in re.finditer(r"\bthem\b", sentence, re.I):
         plural = [x for x in out if x.end <= m.start() and re.search(r"[^s's]s$", sentence[x.start : x.end])]
-        if plural:
+        if plural and not any(x.start < m.end() and m.start() < x.end for x in out):
             out = sorted([*out, Mention(m.start(), m.end(), plural[-1].key)], key=lambda x: x.start)
     return out
 
@@ -846,6 +989,19 @@ def _long_forms(sentence: str, mentions: list[Mention]) -> list[Mention]:
             out = [x for x in out if x not in words and x not in inner]
             out = sorted([*out, Mention(start, m.end(), inner[0].key)], key=lambda x: x.start)
     return out
+
+
+def _singular_synonym(label: str) -> tuple[str, ...]:
+    """A plural label's singular, as a synonym (as curated files list "backache" and "backaches"): its last
+    word less "ies" or an "s" after a consonant ("daily activities" → "daily activity", "worn discs" →
+    "worn disc"); none where the plural's ending is ambiguous ("muscles", "herpes": "-es")."""
+    head = label.rsplit(" ", 1)[-1]
+    singular = (
+        re.sub(r"(?<=\w\w)ies$", "y", head)
+        if head.endswith("ies")
+        else re.sub(r"(?<=[^\Waeiousy])s$", "", head)
+    )
+    return (label[: len(label) - len(head)] + singular,) if singular != head else ()
 
 
 def _singular(phrase: str) -> str:

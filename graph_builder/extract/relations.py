@@ -13,7 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from graph_builder.core.paths import RELATION_CUES_FILE
-from graph_builder.extract.phrases import FREQUENCY_MODIFIERS, LIGHT_GERUNDS, PREPOSITIONS, REDUCED_RELATIVE
+from graph_builder.extract.phrases import (
+    FREQUENCY_MODIFIERS,
+    LIGHT_GERUNDS,
+    PREPOSITIONS,
+    REDUCED_RELATIVE,
+    noun_like,
+)
 
 _I = re.IGNORECASE
 
@@ -85,6 +91,14 @@ _FRONTED = re.compile(
 )
 #: The subject of the main clause after a fronted clause: a pronoun, or a mention (after a determiner).
 _MAIN_SUBJECT = re.compile(r"[^,;:]*,\s*(?:(?P<pronoun>it|they)\b|(?:the|a|an|your|this)?\s*)", _I)
+
+
+def _reduced_participle(text: str, after: int, cue: int) -> bool:
+    """Whether the cue at ``cue`` is a past participle ("associated with", "linked to") right after a noun
+    that no mention before it (ending at ``after``) covers: a reduced relative clause on that noun ("the
+    symptoms associated with X"), which is the participle's subject, not the mention further back."""
+    words = text[after:cue].split()
+    return bool(re.match(r"\w+ed\b", text[cue:])) and bool(words) and noun_like(words[-1])
 
 
 def cue_span(match: re.Match[str]) -> tuple[int, int]:
@@ -215,6 +229,8 @@ def pairs(
             if any(x < b and a < y for x, y in taken):
                 continue
             left, right = _before(mentions, a, text), _after(mentions, b, text)
+            if left and _reduced_participle(text, left[-1].end, a):
+                left = []  # "the symptoms associated with X": the participle's subject is "the symptoms"
             if not how.startswith("of-") and (reduced := REDUCED_RELATIVE.search(text, 0, a)):
                 left = _before(mentions, reduced.start(), text)  # "X applied to the skin eases Y": not "skin"
             review = None

@@ -541,3 +541,68 @@ def test_a_reduced_relative_clause_is_no_subject(extractor: Any, tmp_path: Path)
     assert phrases.before(s, s.index("helps")) is None
     _, claims = _claims(extractor, tmp_path, "Clove oil applied to a sore tooth may ease the ache.")
     assert claims == {("clove oil", "alleviates", "ache")}  # not the tooth, a name inside the clause
+
+
+def test_a_virus_no_name_says_is_named_after_the_illness_before_it(extractor: Any, tmp_path: Path) -> None:
+    # "chickenpox virus" is no vocabulary name: the virus is drafted from the words, a pathogen
+    ann, claims = _claims(extractor, tmp_path, "Kids catch the chickenpox virus at daycare.")
+    assert ("chickenpox virus", "causes", "chickenpox") in claims
+    assert ann.entities["chickenpox-virus"].type == "pathogen"
+    text = "Measles spreads fast. The virus that does cause encephalitis is a different one: the parotitis virus."
+    assert ("parotitis virus", "causes", "encephalitis") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_an_item_of_a_list_of_names_that_no_name_covers_is_drafted(extractor: Any, tmp_path: Path) -> None:
+    text = "Common causes of neck pain are cervical disc disease, gout, osteomyelitis, and cancer."
+    assert ("cervical disc disease", "causes", "neck pain") in _claims(extractor, tmp_path, text)[1]
+    text = "Common causes of neck pain are gout, cervical disc disease, and cancer. These illnesses trigger headaches."
+    assert ("cervical disc disease", "triggers", "headaches") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_a_process_in_a_body_part_is_one_entity(extractor: Any, tmp_path: Path) -> None:
+    claims = _claims(extractor, tmp_path, "Gout triggers inflammation in the joints.")[1]
+    assert ("gout", "triggers", "inflammation in the joints") in claims
+    assert ("gout", "triggers", "inflammation") not in claims
+
+
+def test_complications_the_clause_does_not_name_are_drafted_as_one_entity(
+    extractor: Any, tmp_path: Path
+) -> None:
+    claims = _claims(extractor, tmp_path, "Gout also has a large number of medical complications.")[1]
+    assert claims == {("gout", "has-complication", "complications of gout")}
+
+
+def test_relaxing_them_after_a_body_part_in_the_plural_relieves_its_stiffness(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = "A heating pad brings warmth to the sore muscles, which relaxes them."
+    claims = _claims(extractor, tmp_path, text)[1]
+    assert ("heating pad", "alleviates", "muscle stiffness") in claims
+    assert ("heating pad", "alleviates", "sore muscles") not in claims
+
+
+def test_an_entity_drafted_from_a_plural_phrase_has_its_singular_as_a_synonym(
+    extractor: Any, tmp_path: Path
+) -> None:
+    ann, claims = _claims(extractor, tmp_path, "Warm foot soaks relieve neck pain.")
+    assert ("warm foot soaks", "alleviates", "neck pain") in claims
+    assert ann.entities["warm-foot-soaks"].synonyms == ("warm foot soak",)
+
+
+def test_an_outbreak_with_no_name_is_one_of_the_illness_named_before(extractor: Any, tmp_path: Path) -> None:
+    text = "People with gout should rest. Good sleep can prevent episodes of outbreaks."
+    assert ("good sleep", "prevents", "gout outbreaks") in _claims(extractor, tmp_path, text)[1]
+    text = "Some people with gout feel tired around an outbreak."
+    assert ("tired", "symptom-of", "gout outbreak") in _claims(extractor, tmp_path, text)[1]
+
+
+def test_a_participle_cue_right_after_a_noun_takes_that_noun_as_its_subject(
+    extractor: Any, tmp_path: Path
+) -> None:
+    # "many symptoms associated with influenza": a reduced relative on "symptoms", not a claim of massage
+    text = "Massage eases back pain. Massage also eases many symptoms associated with influenza."
+    claims = _claims(extractor, tmp_path, text)[1]
+    assert ("massage", "associated-with", "influenza") not in claims
+    assert ("back pain", "associated-with", "swelling") in _claims(
+        extractor, tmp_path, "Back pain associated with swelling is common."
+    )[1]
