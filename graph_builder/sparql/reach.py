@@ -49,20 +49,18 @@ _START = Select("SELECT ?start ?startLabel", "  ?start a medkg:Entity ; rdfs:lab
 #: The claim link the named query's path follows.
 _LINK = ox.NamedNode(CLAIMED + "causallyInfluences")
 
-# One row per causal edge out of ?from (bound by substitution): the named query's pattern after its
-# path, the same triples, in an order pyoxigraph evaluates from ?from through the index. The polarity is
-# compared with sameTerm in a FILTER: a constant triple pattern (then `medkg:negated false`) made
-# pyoxigraph read every affirmed assertion of the store first (6 s for a hub's edges at 10k, 0.4 s so).
+# One row per causal edge out of ?from (bound by substitution), read from the claim links of ?from: the
+# claim link of a relation (its medkg:claimedForm, graph:claimed) is written between two entities exactly
+# when some source affirms a proposition of that relation between them (graph_builder.kg.rdf.
+# describe_proposition), which is what the named query asks of the propositions and their assertions
+# (and the link of the causal group beside it). Reading the propositions and every assertion of each
+# took 11.7 s for the 14,192 edges out of the hub at 1M claims (2.2 s at 100k), 2.5 s (0.33 s) this way;
+# the rows are the same (tests/sparql/test_reach.py).
 _STEPS = Select(
     "SELECT DISTINCT ?from ?fromLabel ?relation ?relationLabel ?entity ?entityLabel",
-    """  ?proposition medkg:subject ?from ;
-               medkg:object ?entity ;
-               medkg:relation ?relation .
-  ?from claimed:causallyInfluences ?entity .
+    """  ?from ?link ?entity .
+  ?relation medkg:claimedForm ?link .
   ?relation rdfs:subPropertyOf+ medkg:causallyInfluences .
-  ?assertion medkg:proposition ?proposition ;
-             medkg:polarity ?polarity .
-  FILTER(sameTerm(?polarity, polarity:affirmed))
   ?from rdfs:label ?fromLabel .
   ?relation rdfs:label ?relationLabel .
   ?entity rdfs:label ?entityLabel .""",
