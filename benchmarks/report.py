@@ -56,6 +56,7 @@ AGGREGATE_TASKS = (
     "query:claims-by-stance",
     "query:sources",
     "query:source-profile",
+    "query:relations",
 )
 
 
