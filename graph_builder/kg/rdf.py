@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,8 +28,26 @@ from graph_builder.kg.hierarchy import Term, broader_terms
 from graph_builder.kg.statistics import Tally, source_statistics, tally, total_statistics
 
 _N = NamedNode
+#: The IRIs that recur from claim to claim and file to file (the vocabularies' terms, entities,
+#: propositions, groundings), each made once: making a NamedNode checks its IRI, 1 us, and a build makes
+#: millions. IRIs of one node each (assertions, cues, records) are made with ``_N``. A plain dict, emptied
+#: when full: the entries of an ``lru_cache`` are lists the garbage collector walks (with 65k of them,
+#: reading YAML took a third longer).
+_IRIS: dict[str, NamedNode] = {}
+_INTEGERS: dict[int, Literal] = {}
+_CACHED = 2**16
 
 
+def _iri(value: str) -> NamedNode:
+    node = _IRIS.get(value)
+    if node is None:
+        if len(_IRIS) >= _CACHED:
+            _IRIS.clear()
+        node = _IRIS[value] = NamedNode(value)
+    return node
+
+
+@functools.cache
 def _v(local: str) -> NamedNode:
     return _N(ns.MEDKG_VOCAB + local)
 
@@ -81,7 +100,17 @@ class _Writer:
         self.add(s, p, Literal(value))
 
     def integer(self, s: NamedNode, p: NamedNode, value: int) -> None:
-        self.add(s, p, Literal(str(value), datatype=XSD_INTEGER))
+        self.add(s, p, _integer(value))
+
+
+def _integer(value: int) -> Literal:
+    """An xsd:integer literal; offsets and positions recur, and a literal is as costly to make as an IRI."""
+    literal = _INTEGERS.get(value)
+    if literal is None:
+        if len(_INTEGERS) >= _CACHED:
+            _INTEGERS.clear()
+        literal = _INTEGERS[value] = Literal(str(value), datatype=XSD_INTEGER)
+    return literal
 
 
 def proposition_of(claim: Claim, vocab: Vocabulary) -> str:
@@ -114,12 +143,12 @@ Record = list[tuple[NamedNode, NamedNode | Literal]]
 
 def _entity_record(ent: Entity, vocab: Vocabulary) -> Record:
     """What one source says about an entity: kept in its graph as an entity record."""
-    record: Record = [(RDFS_LABEL, Literal(ent.label)), (ENTITY_TYPE, _N(vocab.entity_types[ent.type].iri))]
+    record: Record = [(RDFS_LABEL, Literal(ent.label)), (ENTITY_TYPE, _iri(vocab.entity_types[ent.type].iri))]
     record += [(SKOS_ALT_LABEL, Literal(syn)) for syn in ent.synonyms]
     if ent.definition:
         record.append((SKOS_DEFINITION, Literal(ent.definition)))
-    record += [(SKOS_MATCHES[g.match], _N(g.iri)) for g in ent.groundings]
-    record += [(SKOS_BROADER, _N(ns.entity_iri(b))) for b in ent.broader]
+    record += [(SKOS_MATCHES[g.match], _iri(g.iri)) for g in ent.groundings]
+    record += [(SKOS_BROADER, _iri(ns.entity_iri(b))) for b in ent.broader]
     return record
 
 
@@ -140,7 +169,7 @@ def _term_records(ann: Annotation) -> Iterator[tuple[Grounding, Record]]:
     grounded = {(g.vocabulary, g.id) for g in groundings}
     for term in broader_terms(groundings):
         record = [] if (term.vocabulary, term.id) in grounded else _term_record(term.grounding)
-        yield term.grounding, record + [(SKOS_BROADER, _N(p.iri)) for p in _parents(term)]
+        yield term.grounding, record + [(SKOS_BROADER, _iri(p.iri)) for p in _parents(term)]
 
 
 def _parents(term: Term) -> list[Grounding]:
@@ -205,7 +234,7 @@ def describe_proposition(
 def claim_links(subject: NamedNode, links: Iterable[str], obj: NamedNode) -> Iterator[Quad]:
     """The claim-link triples between two entities, in the claimed graph."""
     for link in sorted(links):
-        yield Quad(subject, _N(link), obj, CLAIMED)
+        yield Quad(subject, _iri(link), obj, CLAIMED)
 
 
 def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary, made: set[Any] | None) -> None:
@@ -213,22 +242,22 @@ def _shared(w: _Writer, ann: Annotation, vocab: Vocabulary, made: set[Any] | Non
     out (its quads are a function of the key: the entity itself, the term's IRI and record)."""
     for ent in ann.entities.values():
         if made is None or ent not in made:
-            w.quads.extend(describe_entity(_N(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
+            w.quads.extend(describe_entity(_iri(ns.entity_iri(ent.id)), _entity_record(ent, vocab)))
             if made is not None:
                 made.add(ent)
     for g, record in _term_records(ann):
         key = (g.iri, tuple(record))
         if made is None or key not in made:
-            w.quads.extend(describe_term(_N(key[0]), record))
+            w.quads.extend(describe_term(_iri(key[0]), record))
             if made is not None:
                 made.add(key)
     for claim in ann.claims:
         w.quads.extend(
             describe_proposition(
-                _N(proposition_of(claim, vocab)),
-                _N(ns.entity_iri(claim.subject)),
-                _N(vocab.relations[claim.relation].iri),
-                _N(ns.entity_iri(claim.object)),
+                _iri(proposition_of(claim, vocab)),
+                _iri(ns.entity_iri(claim.subject)),
+                _iri(vocab.relations[claim.relation].iri),
+                _iri(ns.entity_iri(claim.object)),
                 affirmed=not claim.negated,
                 links=vocab.claim_links(vocab.relations[claim.relation]),
             )
@@ -246,13 +275,13 @@ def _records(w: _Writer, ann: Annotation, source: NamedNode, vocab: Vocabulary) 
     """
     for ent in ann.entities.values():
         record = _N(f"{source.value}#entity/{ent.id}")
-        w.add(record, DESCRIBES, _N(ns.entity_iri(ent.id)))
+        w.add(record, DESCRIBES, _iri(ns.entity_iri(ent.id)))
         for p, o in _entity_record(ent, vocab):
             if p not in ENTITY_AGREED:
                 w.add(record, p, o)
     for g, pairs in _term_records(ann):
         term = _N(f"{source.value}#term/{g.curie}")
-        w.add(term, DESCRIBES, _N(g.iri))
+        w.add(term, DESCRIBES, _iri(g.iri))
         for p, o in pairs:
             if p not in TERM_AGREED:
                 w.add(term, p, o)
@@ -270,15 +299,15 @@ def _dimensions(w: _Writer, node: NamedNode, claim: Claim, source: NamedNode, vo
     ``medkg:Qualifier``, ``medkg:HedgeCue``, ``medkg:Agent``, ``medkg:ChainStep`` (the SHACL shapes
     find them by those properties).
     """
-    w.add(node, _v("polarity"), _N(vocab.polarities[claim.polarity].iri))
-    w.add(node, _v("certainty"), _N(vocab.certainties[claim.certainty].iri))
-    w.add(node, _v("support"), _N(vocab.supports[claim.support].iri))
+    w.add(node, _v("polarity"), _iri(vocab.polarities[claim.polarity].iri))
+    w.add(node, _v("certainty"), _iri(vocab.certainties[claim.certainty].iri))
+    w.add(node, _v("support"), _iri(vocab.supports[claim.support].iri))
     if claim.attributed_to is not None:
         w.add(node, _v("attributedTo"), _N(f"{source.value}#agent/{claim.attributed_to}"))
     for q in claim.qualifiers:
         qualifier = _N(f"{node.value}#qualifier-{q.span.start}-{q.span.end}")
         w.add(node, _v("qualifier"), qualifier)
-        w.add(qualifier, _v("qualifierType"), _N(vocab.qualifier_types[q.type].iri))
+        w.add(qualifier, _v("qualifierType"), _iri(vocab.qualifier_types[q.type].iri))
         w.text(qualifier, _v("cueText"), q.span.text)
         w.integer(qualifier, _v("cueStart"), q.span.start)
         if q.value is not None:
@@ -293,16 +322,16 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
     _records(w, ann, source, vocab)
     w.add(source, RDF_TYPE, _v("SourceDocument"))
     if src.kind == "web-page":
-        w.add(source, RDF_TYPE, _N(ns.SCHEMA + "MedicalWebPage"))
-    w.text(source, _N(ns.DCTERMS + "title"), src.title)
-    w.text(source, _N(ns.DCTERMS + "description"), src.description)
-    w.text(source, _N(ns.DCTERMS + "identifier"), src.id)
+        w.add(source, RDF_TYPE, _iri(ns.SCHEMA + "MedicalWebPage"))
+    w.text(source, _iri(ns.DCTERMS + "title"), src.title)
+    w.text(source, _iri(ns.DCTERMS + "description"), src.description)
+    w.text(source, _iri(ns.DCTERMS + "identifier"), src.id)
     w.text(source, _v("text"), src.text)
     w.integer(source, _v("textLength"), len(src.text))
     w.text(source, _v("textSha256"), hashlib.sha256(src.text.encode("utf-8")).hexdigest())
     if src.url:
         w.add(source, _N(ns.SCHEMA + "url"), _N(src.url))
-    method = _N(
+    method = _iri(
         ns.ECO
         + ("0000218" if ann.agent in ("manual_agent", "manual_validation_of_automated_agent") else "0000203")
     )
@@ -316,12 +345,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         node = _N(assertion_of(claim, src.id, vocab))
         assertions[claim.id] = node
         w.add(node, RDF_TYPE, _v("Assertion"))
-        w.add(node, _v("proposition"), _N(proposition_of(claim, vocab)))
+        w.add(node, _v("proposition"), _iri(proposition_of(claim, vocab)))
         w.add(node, _v("source"), source)
         w.text(node, _v("claimId"), claim.id)
         _quote(w, node, claim.quote)
-        w.add(node, _v("stance"), _N(vocab.stances[claim.stance].iri))
-        w.add(node, _v("evidenceLevel"), _N(level.iri))
+        w.add(node, _v("stance"), _iri(vocab.stances[claim.stance].iri))
+        w.add(node, _v("evidenceLevel"), _iri(level.iri))
         w.text(node, _v("evidenceRationale"), claim.rationale)
         _dimensions(w, node, claim, source, vocab)
         if claim.mechanism is not None:
@@ -331,11 +360,11 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
             w.add(node, _v("hedge"), hedge)
             w.text(hedge, _v("cueText"), cue.span.text)
             w.integer(hedge, _v("cueStart"), cue.span.start)
-            w.add(hedge, _v("cueType"), _N(vocab.hedge_types[cue.type].iri))
+            w.add(hedge, _v("cueType"), _iri(vocab.hedge_types[cue.type].iri))
     for agent in ann.agents.values():
         who = _N(f"{source.value}#agent/{agent.id}")
         w.text(who, RDFS_LABEL, agent.name)
-        w.add(who, _v("agentKind"), _N(vocab.agent_types[agent.type].iri))
+        w.add(who, _v("agentKind"), _iri(vocab.agent_types[agent.type].iri))
     for chain in ann.chains:
         steps = [assertions[s] for s in chain.steps]
         node = _N(ns.chain_iri(source.value, [s.value for s in steps]))
@@ -343,12 +372,12 @@ def _source(w: _Writer, ann: Annotation, vocab: Vocabulary) -> None:
         w.add(node, RDF_TYPE, _v("Chain"))
         w.add(node, _v("source"), source)
         w.text(node, _v("claimId"), chain.id)
-        w.add(node, _v("stance"), _N(vocab.stances[chain.stance].iri))
-        w.add(node, _v("evidenceLevel"), _N(vocab.evidence[chain.evidence].iri))
-        w.add(node, _v("support"), _N(vocab.supports[chain.support].iri))
+        w.add(node, _v("stance"), _iri(vocab.stances[chain.stance].iri))
+        w.add(node, _v("evidenceLevel"), _iri(vocab.evidence[chain.evidence].iri))
+        w.add(node, _v("support"), _iri(vocab.supports[chain.support].iri))
         w.text(node, _v("evidenceRationale"), chain.rationale)
-        w.add(node, _v("chainStart"), _N(ns.entity_iri(first.subject)))
-        w.add(node, _v("chainEnd"), _N(ns.entity_iri(last.object)))
+        w.add(node, _v("chainStart"), _iri(ns.entity_iri(first.subject)))
+        w.add(node, _v("chainEnd"), _iri(ns.entity_iri(last.object)))
         if chain.quote is not None:
             _quote(w, node, chain.quote)
         for position, assertion in enumerate(steps, start=1):

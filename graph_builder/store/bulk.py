@@ -8,6 +8,7 @@ module level, so that a pool can find it by name.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import itertools
@@ -68,6 +69,9 @@ class _Sent:
 _WORKER_VOCAB: Vocabulary | None = None
 #: What one worker process has already sent (fresh in each worker of each build).
 _WORKER_SENT: _Sent | None = None
+#: Files this worker process has read (``_read_in_worker``), and how often it freezes what it keeps.
+_WORKER_FILES = 0
+_FREEZE_EVERY = 16
 _OWN_GRAPHS = frozenset({ox.NamedNode(_STATISTICS)})
 
 
@@ -101,6 +105,24 @@ def _read_file(path: Path, vocab: Vocabulary | None = None, sent: _Sent | None =
                 sent.lines.add(digest)
     nquads = b"".join(lines) + _nquads(own)
     return _FileResult(str(path), problems, summarise(ann), nquads, len(lines) + len(own), tally(own))
+
+
+def _read_in_worker(path: Path) -> _FileResult:
+    """``_read_file`` in a worker process, whose long-lived objects are kept out of the collector's sight.
+
+    What a reader keeps (the vocabulary, the hierarchies' tables and packages, what it sent) is
+    hundreds of thousands of objects that the garbage collector walked again and again while files were
+    read: a fifth of a reader's time. Every ``_FREEZE_EVERY`` files the garbage is collected and the
+    survivors are frozen (``gc.freeze``: the collector no longer walks them; reference counting still
+    frees each when it is dropped). Collected first, so no cycle of garbage is frozen with them.
+    """
+    global _WORKER_FILES
+    result = _read_file(path)
+    _WORKER_FILES += 1
+    if _WORKER_FILES % _FREEZE_EVERY == 1:
+        gc.collect()
+        gc.freeze()
+    return result
 
 
 def _nquads(quads: list[ox.Quad]) -> bytes:
@@ -152,11 +174,11 @@ def _read_files(files: Sequence[Path], vocab: Vocabulary, workers: int) -> Gener
             todo = iter(files)
             try:
                 for path in itertools.islice(todo, 32 * workers):
-                    pending.append(pool.submit(_read_file, path))
+                    pending.append(pool.submit(_read_in_worker, path))
                 while pending:
                     result = pending.popleft().result()
                     for path in itertools.islice(todo, 1):
-                        pending.append(pool.submit(_read_file, path))
+                        pending.append(pool.submit(_read_in_worker, path))
                     yield result
             finally:  # a build that stops early does not wait for the files in flight
                 for future in pending:
