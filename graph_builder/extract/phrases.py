@@ -100,6 +100,11 @@ def body_part(word: str) -> bool:
     return word.casefold() in _BODY_PARTS
 
 
+#: The inflammation of a part of the body by the medical word for it, the part's combining form and "-itis"
+#: ("inflammation of"): a nerve's is neuritis, a joint's arthritis.
+INFLAMMATION_OF = {"nerve": "neuritis", "joint": "arthritis", "skin": "dermatitis", "muscle": "myositis"}
+
+
 #: Hypernyms that name no entity alone ("infections or illnesses"), only with a modifier ("skin conditions").
 _HYPERNYMS = _set(
     "illness illnesses disease diseases condition conditions disorder disorders ailment ailments"

@@ -72,6 +72,16 @@ _PART_RELAXED = re.compile(
     r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?:the|your|his|her|their|my|tight|stiff|tense)\s+(?P<part>[^\W\d]+)\b",
     re.I,
 )
+#: A body part an irritating verb acts on: "irritate the sacral nerves" causes the nerves' inflammation
+#: (irritation in its medical sense: a tissue made sore or inflamed), where a name says so
+#: (:meth:`Extractor._irritated_parts`).
+_PART_IRRITATED = re.compile(
+    r"\birritat(?:e|es|ed|ing)\s+(?:the|your|his|her|their|my|its)\s+"
+    r"(?P<part>(?:[^\W\d]+\s+)?[^\W\d]+)\b",
+    re.I,
+)
+#: "That irritation", "this inflammation": the inflammation a verb of the sentence or the two before named.
+_INFLAMMATION_ANAPHOR = re.compile(r"\b(?:this|that|the|such)\s+(?P<noun>irritation|inflammation)\b", re.I)
 #: A relaxing verb whose object is "them" (:meth:`Extractor._stiff_parts`).
 _THEM_RELAXED = re.compile(r"\b(?:relax|loosen)(?:s|es|ed)?\s+(?P<part>them)\b", re.I)
 #: "The two are (un)related": an association between the two entities named before it.
@@ -278,6 +288,8 @@ class Extractor:
         recent: list[list[Mention]] = []  # the mentions of the sentences before, the last two
         prior: list[Mention] = []  # the mentions of the two sentences before this one
         antecedent: list[Mention] = []
+        inflamed: set[str] = set()  # the entities :meth:`_irritated_parts` named
+        every: list[Mention] = []  # the mentions of every sentence before this one
         defined = abbreviations(text)
         for seg in self.segmenter.segment(text):
             raw = text[seg.start : seg.end]
@@ -294,9 +306,14 @@ class Extractor:
             mentions = _long_forms(sentence, mentions)
             mentions = self._pains_in(draft, by_grounding, sentence, mentions)
             mentions = self._stiff_parts(draft, by_grounding, sentence, mentions)
+            mentions = self._irritated_parts(
+                draft, by_grounding, sentence, mentions, [m for ms in recent for m in ms], inflamed
+            )
             mentions = self._processes_in(draft, by_grounding, sentence, mentions)
             mentions = self._habits(draft, by_grounding, sentence, mentions)
-            mentions = self._resolve_definite(draft, sentence, mentions, [m for ms in recent for m in ms])
+            mentions = self._resolve_definite(
+                draft, sentence, mentions, [m for ms in recent for m in ms], every
+            )
             mentions = self._resolve_outbreaks(
                 draft, by_grounding, sentence, mentions, [m for ms in recent for m in ms]
             )
@@ -306,6 +323,7 @@ class Extractor:
             prior = [m for ms in recent for m in ms]
             last = recent[-1] if recent else []  # the sentence before's
             recent = [*recent[-1:], mentions]
+            every.extend(mentions)
             found = cue_rules.find_cues(sentence)
             claims = []
             for p in [
@@ -583,6 +601,51 @@ class Extractor:
                     break
         return out
 
+    def _irritated_parts(
+        self,
+        draft: Draft,
+        by_grounding: dict[tuple[str, str], str],
+        sentence: str,
+        mentions: list[Mention],
+        before: list[Mention],
+        inflamed: set[str],
+    ) -> list[Mention]:
+        """ "Irritate the sacral nerves", "irritates the joints": the part's inflammation, named at the part's
+        words where a name says so ("nerve inflammation", "inflammation in the nerves", the "-itis" word of
+        :data:`phrases.INFLAMMATION_OF`; no name, no mention); its keys are added to ``inflamed``. Then "that
+        irritation", "this inflammation" stand for the latest of them named before, in this sentence or the two
+        before (``before``)."""
+        out = list(mentions)
+        for m in _PART_IRRITATED.finditer(sentence):
+            words = m.group("part").split()
+            part = _singular(words[-1]).casefold()
+            if not phrases.body_part(words[-1]):
+                continue
+            tried = [f"{part} inflammation", f"inflammation in the {words[-1]}"]
+            tried += [phrases.INFLAMMATION_OF[part]] if part in phrases.INFLAMMATION_OF else []
+            for name in tried:
+                named = self.names.get(normalize(name))
+                if named:
+                    key = self._entity(draft, by_grounding, name, named)
+                    if key not in self.corpus:  # an inflammation is a process (docs/codebook.md), no illness
+                        e = draft.entities[key]  # with outbreaks of its own
+                        e.type = "pathological-process"
+                        e.review = f'read as the inflammation of "{m.group("part")}": check it and the type'
+                    a, b = m.span("part")
+                    out = [x for x in out if not (x.start < b and a < x.end)]
+                    out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+                    inflamed.add(key)
+                    break
+        for m in _INFLAMMATION_ANAPHOR.finditer(sentence):
+            a, b = m.span()
+            earlier = [x for x in [*before, *(x for x in out if x.end <= a)] if x.key in inflamed]
+            if not earlier:
+                continue
+            key = earlier[-1].key
+            out = [x for x in out if not (x.start < b and a < x.end)]
+            out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+        return out
+
     def _abbreviated(
         self,
         draft: Draft,
@@ -635,10 +698,18 @@ class Extractor:
         return out
 
     def _resolve_definite(
-        self, draft: Draft, sentence: str, mentions: list[Mention], before: list[Mention]
+        self,
+        draft: Draft,
+        sentence: str,
+        mentions: list[Mention],
+        before: list[Mention],
+        earlier: Sequence[Mention] = (),
     ) -> list[Mention]:
         """ "The infection", "the same virus": the most recent entity before it, in this sentence or the
-        two before, of a kind the noun can name (a pathogen for "virus", a disease or pathogen otherwise)."""
+        two before, of a kind the noun can name (a pathogen for "virus", a disease or pathogen otherwise).
+        "The virus" with no pathogen there is the latest one of the text before (``earlier``, every mention
+        of the sentences before): a text names few viruses, and "the virus" is the one it is about; "the
+        infection", "the illness" stay within the two sentences (a text names many illnesses)."""
         out = list(mentions)
         for m in _DEFINITE.finditer(sentence):
             a, b = m.span("noun")
@@ -654,6 +725,10 @@ class Extractor:
             antecedent = antecedent or next(
                 (x for x in reversed(candidates) if self._names_kind(draft, x.key, noun)), None
             )
+            if antecedent is None and noun.startswith("virus") and not specified:
+                antecedent = next(
+                    (x for x in reversed(earlier) if self._names_kind(draft, x.key, noun)), None
+                )
             if antecedent is None:
                 continue
             out = [x for x in out if not (x.start < b and a < x.end)]
@@ -774,8 +849,13 @@ class Extractor:
         names first (a pathogen for "virus", a disease for "infection", "illness", "disease", "condition")."""
         e = draft.entities[key]
         guessed = phrases.guess_type(e.label)
-        if normalize(e.label) in _DEFINITE_NOUNS or guessed in _NOT_AN_INFECTION or _OUTBREAK.search(e.label):
-            return False  # "infection" itself, a symptom, a treatment, or an illness's outbreaks
+        if (
+            normalize(e.label) in _DEFINITE_NOUNS
+            or guessed in _NOT_AN_INFECTION
+            or _OUTBREAK.search(e.label)
+            or e.type == "pathological-process"
+        ):  # "infection" itself, a symptom, a treatment, an illness's outbreaks, or a process (an inflammation)
+            return False
         if noun.startswith("virus"):
             return "pathogen" in (e.type, guessed)
         if strict:  # a disease, unless its head word says pathogen ("mumps virus": MeSH's terms are all typed disease)

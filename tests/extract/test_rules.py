@@ -606,3 +606,50 @@ def test_a_participle_cue_right_after_a_noun_takes_that_noun_as_its_subject(
     assert ("back pain", "associated-with", "swelling") in _claims(
         extractor, tmp_path, "Back pain associated with swelling is common."
     )[1]
+
+
+# --- verbs of consumer health writing the relation lexicon lacked (issue 13, the relation-cue class) ---
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        ("Wool can irritate eczema.", ("wool", "exacerbates", "eczema")),
+        ("Bed rest can slow recovery from a sprained ankle.", ("bed rest", "exacerbates", "sprained ankle")),
+        ("Smoking tends to slow the healing of a fracture.", ("smoking", "exacerbates", "fracture")),
+        ("Dehydration could explain why headaches are common in runners.", ("dehydration", "causes", "headaches")),
+        ("Measles is usually followed by a rash.", ("measles", "associated-with", "rash")),
+    ],
+)  # fmt: skip
+def test_irritate_slow_recovery_explain_why_and_followed_by_are_relation_cues(
+    extractor: Any, tmp_path: Path, sentence: str, claim: tuple[str, str, str]
+) -> None:
+    assert claim in _claims(extractor, tmp_path, sentence)[1]
+
+
+def test_irritating_a_part_of_the_body_causes_its_inflammation_and_that_irritation_names_it(
+    extractor: Any, tmp_path: Path
+) -> None:
+    assert _claims(extractor, tmp_path, "Tight shoes can irritate the skin.")[1] == {
+        ("tight shoes", "causes", "dermatitis")
+    }
+    text = "Gout may irritate the joints, and that irritation could explain why joint pain is worse in the morning."
+    assert _claims(extractor, tmp_path, text)[1] == {
+        ("gout", "causes", "arthritis"),
+        ("arthritis", "causes", "joint pain"),
+    }
+    # the inflammation is a process: "an outbreak" after it is one of the illness before, not of neuritis
+    text = "Herpes may irritate the nerves, and that irritation could explain why back pain comes with an outbreak."
+    claims = _claims(extractor, tmp_path, text)[1]
+    assert ("neuritis", "causes", "back pain") in claims
+    assert ("back pain", "associated-with", "herpes outbreak") in claims
+
+
+def test_the_virus_with_no_pathogen_in_the_two_sentences_before_is_the_texts_latest(
+    extractor: Any, tmp_path: Path
+) -> None:
+    text = (
+        "Measles is caused by the measles virus. Children with measles should rest. Fever is common. "
+        "In some children the virus causes pneumonia."
+    )
+    assert ("measles virus", "causes", "pneumonia") in _claims(extractor, tmp_path, text)[1]
