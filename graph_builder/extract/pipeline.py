@@ -508,16 +508,10 @@ class Extractor:
             if any(x.end < y.end and y.start < virus.end() for y in out):
                 continue  # another name covers "virus"
             words = sentence[x.start : virus.end()]
-            key, e = self._named_or_drafted(draft, by_grounding, words, words)
-            if e is not None:
-                e.type = "pathogen"
-                e.review = (
-                    f"drafted from a virus named after the illness it causes ({words!r}): check the id "
-                    "and whether a corpus entity is meant"
-                )
-            out = sorted(
-                [y for y in out if y != x] + [Mention(x.start, virus.end(), key)], key=lambda y: y.start
+            key = self._named_or_typed(
+                draft, by_grounding, words, words, "pathogen", "a virus named after the illness it causes"
             )
+            out = _widened(out, x, virus.end(), key)
         return out
 
     def _pains_in(
@@ -566,16 +560,15 @@ class Extractor:
                 continue
             words = sentence[x.start : where.end()]
             name = f"{_singular(where.group('part'))} {sentence[x.start : x.end]}"
-            key, drafted = self._named_or_drafted(draft, by_grounding, name, words)
-            if drafted is not None:
-                drafted.type = "pathological-process"
-                drafted.review = (
-                    f"drafted from a process and where in the body it is ({words!r}): check the id and "
-                    "whether a corpus entity is meant"
-                )
-            out = sorted(
-                [y for y in out if y != x] + [Mention(x.start, where.end(), key)], key=lambda y: y.start
+            key = self._named_or_typed(
+                draft,
+                by_grounding,
+                name,
+                words,
+                "pathological-process",
+                "a process and where in the body it is",
             )
+            out = _widened(out, x, where.end(), key)
         return out
 
     def _stiff_parts(
@@ -874,6 +867,25 @@ class Extractor:
         e = draft.entities[key]
         return key, e if e.review and e.review.startswith("drafted from a noun phrase") else None
 
+    def _named_or_typed(
+        self,
+        draft: Draft,
+        by_grounding: dict[tuple[str, str], str],
+        name: str,
+        words: str,
+        kind: str,
+        origin: str,
+    ) -> str:
+        """The key of :meth:`_named_or_drafted`; an entity it drafted gets the type ``kind`` and a review
+        note saying it was drafted from ``origin``."""
+        key, drafted = self._named_or_drafted(draft, by_grounding, name, words)
+        if drafted is not None:
+            drafted.type = kind
+            drafted.review = (
+                f"drafted from {origin} ({words!r}): check the id and whether a corpus entity is meant"
+            )
+        return key
+
     def _phrase_entity(self, draft: Draft, by_grounding: dict[tuple[str, str], str], words: str) -> str:
         # a name in its singular form too ("daily activities" is the corpus's "daily activity")
         named = self.names.get(normalize(words)) or self.names.get(normalize(_singular(words)))
@@ -1082,6 +1094,11 @@ def _singular_synonym(label: str) -> tuple[str, ...]:
         else re.sub(r"(?<=[^\Waeiousy])s$", "", head)
     )
     return (label[: len(label) - len(head)] + singular,) if singular != head else ()
+
+
+def _widened(mentions: list[Mention], x: Mention, end: int, key: str) -> list[Mention]:
+    """``mentions`` with ``x`` replaced by a mention of ``key`` from ``x``'s start to ``end``, in order."""
+    return sorted([y for y in mentions if y != x] + [Mention(x.start, end, key)], key=lambda y: y.start)
 
 
 def _singular(phrase: str) -> str:
