@@ -538,8 +538,7 @@ class Extractor:
                 key = self._entity(
                     draft, by_grounding, _singular(words) if part.endswith("s") else words, named
                 )
-                out = [x for x in out if not (x.start < b and a < x.end)]
-                out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+                out = _placed(out, a, b, key)
         return out
 
     def _processes_in(
@@ -589,8 +588,7 @@ class Extractor:
                 named = self.names.get(normalize(words))
                 if named:
                     key = self._entity(draft, by_grounding, words, named)
-                    out = [x for x in out if not (x.start < b and a < x.end)]
-                    out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+                    out = _placed(out, a, b, key)
                     break
         return out
 
@@ -625,8 +623,7 @@ class Extractor:
                         e.type = "pathological-process"
                         e.review = f'read as the inflammation of "{m.group("part")}": check it and the type'
                     a, b = m.span("part")
-                    out = [x for x in out if not (x.start < b and a < x.end)]
-                    out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+                    out = _placed(out, a, b, key)
                     inflamed.add(key)
                     break
         for m in _INFLAMMATION_ANAPHOR.finditer(sentence):
@@ -635,8 +632,7 @@ class Extractor:
             if not earlier:
                 continue
             key = earlier[-1].key
-            out = [x for x in out if not (x.start < b and a < x.end)]
-            out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+            out = _placed(out, a, b, key)
         return out
 
     def _abbreviated(
@@ -724,8 +720,7 @@ class Extractor:
                 )
             if antecedent is None:
                 continue
-            out = [x for x in out if not (x.start < b and a < x.end)]
-            out = sorted([*out, Mention(a, b, antecedent.key)], key=lambda x: x.start)
+            out = _placed(out, a, b, antecedent.key)
         return out
 
     def _resolve_outbreaks(
@@ -782,8 +777,7 @@ class Extractor:
                 )
             if key is None:
                 continue
-            out = [x for x in out if not (x.start < b and a < x.end)]
-            out = sorted([*out, Mention(a, b, key)], key=lambda x: x.start)
+            out = _placed(out, a, b, key)
         return out
 
     @staticmethod
@@ -1094,6 +1088,12 @@ def _singular_synonym(label: str) -> tuple[str, ...]:
         else re.sub(r"(?<=[^\Waeiousy])s$", "", head)
     )
     return (label[: len(label) - len(head)] + singular,) if singular != head else ()
+
+
+def _placed(mentions: list[Mention], a: int, b: int, key: str) -> list[Mention]:
+    """``mentions`` without those that overlap ``a``..``b``, and a mention of ``key`` there, in order."""
+    kept = [x for x in mentions if not (x.start < b and a < x.end)]
+    return sorted([*kept, Mention(a, b, key)], key=lambda x: x.start)
 
 
 def _widened(mentions: list[Mention], x: Mention, end: int, key: str) -> list[Mention]:
