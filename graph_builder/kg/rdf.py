@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -36,15 +36,22 @@ _N = NamedNode
 _IRIS: dict[str, NamedNode] = {}
 _INTEGERS: dict[int, Literal] = {}
 _CACHED = 2**16
+_K = TypeVar("_K")
+_T = TypeVar("_T")
+
+
+def _made_once(cache: dict[_K, _T], key: _K, make: Callable[[_K], _T]) -> _T:
+    """``make(key)``, kept in ``cache`` (emptied when it holds ``_CACHED`` entries)."""
+    made = cache.get(key)
+    if made is None:
+        if len(cache) >= _CACHED:
+            cache.clear()
+        made = cache[key] = make(key)
+    return made
 
 
 def _iri(value: str) -> NamedNode:
-    node = _IRIS.get(value)
-    if node is None:
-        if len(_IRIS) >= _CACHED:
-            _IRIS.clear()
-        node = _IRIS[value] = NamedNode(value)
-    return node
+    return _made_once(_IRIS, value, NamedNode)
 
 
 @functools.cache
@@ -105,12 +112,7 @@ class _Writer:
 
 def _integer(value: int) -> Literal:
     """An xsd:integer literal; offsets and positions recur, and a literal is as costly to make as an IRI."""
-    literal = _INTEGERS.get(value)
-    if literal is None:
-        if len(_INTEGERS) >= _CACHED:
-            _INTEGERS.clear()
-        literal = _INTEGERS[value] = Literal(str(value), datatype=XSD_INTEGER)
-    return literal
+    return _made_once(_INTEGERS, value, lambda v: Literal(str(v), datatype=XSD_INTEGER))
 
 
 def proposition_of(claim: Claim, vocab: Vocabulary) -> str:
